@@ -1,0 +1,223 @@
+"""Integrity checks for the bot's content seed (storage/seed/assembly-2025.json).
+
+The seed is hand-written from two French articles. These tests guard what a reader of the bot
+would notice: dangling source/topic references, missing translations, duplicate keys, facts where
+the sources disagree collapsed into one, and text copied verbatim from the articles instead of
+being written in our own words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_PATH = ROOT / "storage" / "seed" / "assembly-2025.json"
+ARTICLES_DIR = Path("/work/shared/seeds")
+
+EXPECTED_TOPICS = {
+    "organised-crime",
+    "cybercrime",
+    "silver-notice",
+    "capacity-building",
+    "women-in-policing",
+    "governance",
+}
+KEYED_SECTIONS = ("sources", "topics", "agenda", "participants", "items")
+# Text fields that must really be translated (proper names such as organisations may be equal).
+TRANSLATED_FIELDS = {"title", "body", "description", "summary", "label", "value", "role", "name"}
+ORIGINALITY_WINDOW = 12
+
+
+@pytest.fixture(scope="module")
+def seed() -> dict[str, Any]:
+    return json.loads(SEED_PATH.read_text(encoding="utf-8"))
+
+
+def _walk_text(node: Any, path: str = "$") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield every bilingual text dict (one with a "fr" or "en" key) with its JSON path."""
+    if isinstance(node, dict):
+        if "fr" in node or "en" in node:
+            yield path, node
+            return
+        for key, value in node.items():
+            yield from _walk_text(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk_text(value, f"{path}[{index}]")
+
+
+def _words(text: str) -> list[str]:
+    """Lower-cased word tokens; apostrophes and punctuation split words, so l’ONU == l'ONU."""
+    return re.findall(r"\w+", text.casefold())
+
+
+def _ngrams(words: list[str], size: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def test_top_level_shape(seed: dict[str, Any]) -> None:
+    assert seed["schema"] == 1
+    assert set(seed) == {
+        "schema",
+        "event",
+        "sources",
+        "topics",
+        "facts",
+        "agenda",
+        "participants",
+        "resolution",
+        "items",
+    }
+    event = seed["event"]
+    assert event["key"] == "interpol-ga-93"
+    assert event["timezone"] == "Africa/Casablanca"
+    assert event["starts_on"] <= event["ends_on"]
+
+
+def test_file_is_utf8_with_real_accents(seed: dict[str, Any]) -> None:
+    raw = SEED_PATH.read_text(encoding="utf-8")
+    assert "\\u00e9" not in raw, "write with ensure_ascii=False so accents stay readable"
+    assert "cybercriminalité" in raw
+
+
+@pytest.mark.parametrize("section", KEYED_SECTIONS)
+def test_keys_unique_per_section(seed: dict[str, Any], section: str) -> None:
+    keys = [entry["key"] for entry in seed[section]]
+    assert len(keys) == len(set(keys)), f"duplicate keys in {section}"
+
+
+def test_fact_keys_unique_per_source(seed: dict[str, Any]) -> None:
+    """Facts may repeat a key only to show another source's version of the same fact."""
+    pairs = [(fact["key"], fact["source"]) for fact in seed["facts"]]
+    assert len(pairs) == len(set(pairs))
+    assert 6 <= len(seed["facts"]) <= 10
+
+
+def test_topics_are_exactly_the_agreed_set(seed: dict[str, Any]) -> None:
+    assert {topic["key"] for topic in seed["topics"]} == EXPECTED_TOPICS
+
+
+def test_every_reference_resolves(seed: dict[str, Any]) -> None:
+    sources = {source["key"] for source in seed["sources"]}
+    topics = {topic["key"] for topic in seed["topics"]}
+    referencing = [seed["event"], seed["resolution"]]
+    for section in ("facts", "agenda", "participants", "items"):
+        referencing.extend(seed[section])
+    for entry in referencing:
+        assert entry["source"] in sources, entry.get("key")
+    for session in seed["agenda"]:
+        assert session["topic"] in topics, session["key"]
+    for item in seed["items"]:
+        assert item["topics"], item["key"]
+        assert set(item["topics"]) <= topics, item["key"]
+
+
+def test_sources_point_to_existing_articles(seed: dict[str, Any]) -> None:
+    for source in seed["sources"]:
+        assert source["url"] is None and source["published_on"] is None
+        article = ARTICLES_DIR / source["file"]
+        if article.exists():
+            first_line = article.read_text(encoding="utf-8").splitlines()[0].strip()
+            assert source["title"] == first_line
+
+
+def test_every_text_has_french_and_english(seed: dict[str, Any]) -> None:
+    texts = list(_walk_text(seed))
+    assert len(texts) > 50
+    for path, text in texts:
+        assert set(text) == {"fr", "en"}, path
+        for lang in ("fr", "en"):
+            assert isinstance(text[lang], str) and text[lang].strip(), f"{path}.{lang}"
+
+
+def test_texts_are_really_translated(seed: dict[str, Any]) -> None:
+    for path, text in _walk_text(seed):
+        field = path.rsplit(".", 1)[-1]
+        is_point = re.search(r"\.points\[\d+\]$", path) is not None
+        if field in TRANSLATED_FIELDS or is_point:
+            assert text["fr"] != text["en"], f"{path} is not translated"
+
+
+@pytest.mark.parametrize(("key", "minimum"), [("dates", 2), ("countries", 2)])
+def test_disagreeing_facts_show_each_source(seed: dict[str, Any], key: str, minimum: int) -> None:
+    sources = [fact["source"] for fact in seed["facts"] if fact["key"] == key]
+    assert len(sources) >= minimum
+    assert len(set(sources)) == len(sources)
+
+
+def test_countries_figures_match_their_sources(seed: dict[str, Any]) -> None:
+    by_source = {f["source"]: f["value"]["en"] for f in seed["facts"] if f["key"] == "countries"}
+    assert "179" in by_source["cyber-resolution-article"]
+    assert "196" in by_source["marrakech-opening-article"]
+
+
+def test_participants(seed: dict[str, Any]) -> None:
+    participants = seed["participants"]
+    assert len(participants) == 13
+    speakers = {p["name"] for p in participants if p["spoke"]}
+    assert speakers == {"Abdellatif Hammouchi", "Ahmed Naser Al-Raisi"}
+    for person in participants:
+        # Country and code are either both known or both unknown (never guessed halfway).
+        assert (person["country"] is None) == (person["country_code"] is None), person["key"]
+        if person["country_code"] is not None:
+            assert re.fullmatch(r"[A-Z]{2}", person["country_code"])
+
+
+def test_resolution(seed: dict[str, Any]) -> None:
+    resolution = seed["resolution"]
+    assert resolution["status"] == "adopted"
+    assert resolution["source"] == "cyber-resolution-article"
+    assert len(resolution["points"]) >= 6
+
+
+def test_agenda_days_are_dates_or_null(seed: dict[str, Any]) -> None:
+    event = seed["event"]
+    for session in seed["agenda"]:
+        if session["day"] is not None:
+            assert event["starts_on"] <= session["day"] <= event["ends_on"], session["key"]
+
+
+def test_items_timestamps_and_lengths(seed: dict[str, Any]) -> None:
+    items = seed["items"]
+    assert 6 <= len(items) <= 10
+    stamps = []
+    for item in items:
+        stamp = datetime.fromisoformat(item["published_at"])
+        assert stamp.tzinfo is not None and stamp.utcoffset() is not None, item["key"]
+        stamps.append(stamp)
+        for lang in ("fr", "en"):
+            assert len(item["title"][lang]) <= 120, item["key"]
+    assert len(set(stamps)) == len(stamps), "equal timestamps make the ordering unstable"
+
+
+def test_own_words_no_long_verbatim_runs(seed: dict[str, Any]) -> None:
+    """No run of 12+ consecutive words of any French text may be lifted from the articles."""
+    articles = sorted(ARTICLES_DIR.glob("*.txt"))
+    if not articles:
+        pytest.skip("source articles are not available on this machine")
+    source_ngrams: set[tuple[str, ...]] = set()
+    for article in articles:
+        source_ngrams |= _ngrams(_words(article.read_text(encoding="utf-8")), ORIGINALITY_WINDOW)
+    copied = []
+    for path, text in _walk_text(seed):
+        overlap = _ngrams(_words(text["fr"]), ORIGINALITY_WINDOW) & source_ngrams
+        copied.extend(f"{path}: {' '.join(gram)}" for gram in sorted(overlap))
+    assert not copied, "verbatim runs from the articles:\n" + "\n".join(copied)
+
+
+def test_originality_check_detects_copying() -> None:
+    """The detector itself must flag a sentence lifted word for word (guards against a no-op)."""
+    sentence = (
+        "L’Assemblée générale d’INTERPOL, réunie à Marrakech pour sa 93e session, appelle les "
+        "pays membres à ratifier"
+    )
+    assert _ngrams(_words(sentence), ORIGINALITY_WINDOW) & _ngrams(
+        _words("Préambule. " + sentence + " et appliquer."), ORIGINALITY_WINDOW
+    )
