@@ -19,7 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PATH = ROOT / "storage" / "seed" / "assembly-2025.json"
-ARTICLES_DIR = Path("/work/shared/seeds")
+# shared/ lies beside the repository, on developer machines and in CI alike.
+ARTICLES_DIR = ROOT.parent / "shared" / "seeds"
 
 EXPECTED_TOPICS = {
     "organised-crime",

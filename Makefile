@@ -1,0 +1,36 @@
+# Everything installs from nothing: `make run` and `make test` create the virtualenv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## the bot on its embedded defaults (SQLite in ./data, console chat when no token is set)
+run: install
+	$(BIN)/python -m bot run $(if $(CONFIG),--config $(CONFIG))
+
+## layer contracts, lint, then the whole test suite (PostgreSQL tests need NEWSBOT_TEST_PG_URL)
+test: install
+	$(BIN)/lint-imports
+	$(BIN)/ruff check bot handlers storage tests bench
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check bot handlers storage tests bench
+	$(BIN)/mypy bot handlers storage
+
+## benchmarks (not tests): figures go to stdout
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache

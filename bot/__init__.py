@@ -1,0 +1,1 @@
+"""The bot process: configuration, CLI, platform adapters, scheduler and delivery."""

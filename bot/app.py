@@ -1,0 +1,70 @@
+"""Composition root: builds the engine, migrations, content, registry and handler deps.
+
+Nothing is built at import time; everything hangs off one ``App`` whose ``async with``
+lifetime owns the database engine. Platforms, the scheduler and delivery receive what they
+need from it.
+"""
+
+from __future__ import annotations
+
+import logging
+from types import TracebackType
+
+from bot.config import Settings
+from handlers import Deps, Registry, Reply, Request, build_registry, dispatch
+from storage.db import make_engine, make_session_factory
+from storage.migrate import ensure_schema
+from storage.seed import DEFAULT_SEED, SeedReport, is_empty, load_seed, read_seed
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("newsbot.app")
+
+
+class App:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.registry: Registry = build_registry()
+
+    async def __aenter__(self) -> App:
+        self.engine = make_engine(self.settings.database.url)
+        try:
+            if await ensure_schema(self.engine):
+                log.info("database migrated")
+            self.session_factory = make_session_factory(self.engine)
+            self.deps = Deps(
+                uow=self.uow,
+                owners=self.settings.owners(),
+                default_language=self.settings.bot.default_language,
+                timezone=self.settings.bot.timezone,
+            )
+            if self.settings.bot.seed_on_start:
+                await self.seed(only_if_empty=True)
+        except BaseException:
+            await self.engine.dispose()
+            raise
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.engine.dispose()
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
+
+    async def seed(self, *, only_if_empty: bool = False) -> SeedReport | None:
+        """Load the bundled content (idempotent); announce new items when a publisher is set."""
+        async with self.uow() as uow:
+            if only_if_empty and not await is_empty(uow.session):
+                return None
+            report = await load_seed(uow.session, read_seed(DEFAULT_SEED))
+            if self.deps.publisher is not None:
+                for item_id in report.new_item_ids:
+                    await self.deps.publisher.item_published(uow, item_id)
+        if report.changed:
+            log.info("content loaded", extra={"inserted": report.inserted, "updated": report.updated})
+        return report
+
+    async def handle(self, request: Request) -> Reply:
+        return await dispatch(self.registry, self.deps, request)

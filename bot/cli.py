@@ -1,0 +1,107 @@
+"""`python -m bot COMMAND`: run, ask, migrate, seed.
+
+Exit codes: 0 success, 1 failure at run time, 2 bad configuration or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="TOML config file (else $NEWSBOT_CONFIG, else defaults)")
+    p = argparse.ArgumentParser(prog="python -m bot", description="The assembly news bot.")
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+    sub.add_parser("run", parents=[common], help="run the bot (console chat when no platform token is set)")
+    a = sub.add_parser("ask", parents=[common], help="print the reply to one command and exit")
+    a.add_argument("text", help='a command line, e.g. "/agenda cybercrime"')
+    a.add_argument("--lang", choices=("fr", "en"), help="reply language")
+    sub.add_parser("migrate", parents=[common], help="apply database migrations")
+    sub.add_parser("seed", parents=[common], help="load the bundled content (idempotent)")
+    return p
+
+
+async def _run(settings: Settings) -> int:
+    from bot.app import App
+
+    if settings.telegram.token or settings.discord.token:
+        from bot.service import serve
+
+        return await serve(settings)
+    from bot.platforms.console import repl
+
+    async with App(settings) as app:
+        return await repl(app)
+
+
+async def _ask(settings: Settings, text: str, lang: str | None) -> int:
+    from bot.app import App
+    from bot.platforms.console import ask
+
+    async with App(settings) as app:
+        print(await ask(app, text, lang))
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    from storage.db import make_engine
+    from storage.migrate import current_revision, upgrade
+
+    engine = make_engine(settings.database.url)
+    try:
+        await upgrade(engine)
+        print(f"database at revision {await current_revision(engine)}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def _seed(settings: Settings) -> int:
+    from bot.app import App
+
+    settings.bot.seed_on_start = False
+    async with App(settings) as app:
+        report = await app.seed()
+    assert report is not None
+    if report.changed:
+        print(f"content loaded: inserted {report.inserted or 'nothing'}, updated {report.updated or 'nothing'}")
+    else:
+        print("content already up to date: nothing changed")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    from bot.logs import configure
+
+    quiet = args.cmd in ("ask",) or (
+        args.cmd == "run" and not (settings.telegram.token or settings.discord.token)
+    )
+    configure("WARNING" if quiet and settings.bot.log_level == "INFO" else settings.bot.log_level)
+    try:
+        if args.cmd == "run":
+            return asyncio.run(_run(settings))
+        if args.cmd == "ask":
+            return asyncio.run(_ask(settings, args.text, args.lang))
+        if args.cmd == "migrate":
+            return asyncio.run(_migrate(settings))
+        return asyncio.run(_seed(settings))
+    except KeyboardInterrupt:
+        return 0
+    except Exception as exc:  # one clear line; the traceback goes to the log at DEBUG
+        import logging
+
+        logging.getLogger("newsbot").debug("fatal", exc_info=True)
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1

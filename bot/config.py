@@ -1,0 +1,152 @@
+"""Typed configuration: embedded defaults < TOML file < environment (NEWSBOT_SECTION__KEY).
+
+The file is chosen by ``--config PATH`` or ``NEWSBOT_CONFIG``; without one the defaults serve
+(SQLite under ./data, the console chat). A wrong value stops the start with one line naming the
+key and what is expected (:class:`ConfigError`, exit code 2). Tokens are ``SecretStr`` and never
+printed.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_DB_URL = "sqlite+aiosqlite:///data/newsbot.db"
+
+
+class ConfigError(Exception):
+    """One line for the operator: which key, what is wrong, what is expected."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"expected an IANA time zone such as Europe/Paris, got {value!r}") from exc
+    return value
+
+
+class BotSection(Section):
+    default_language: Literal["fr", "en"] = "fr"
+    #: the event's time zone, for dates shown in replies
+    timezone: str = "Africa/Casablanca"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: load the bundled content into an empty database at start
+    seed_on_start: bool = True
+
+    _tz = field_validator("timezone")(_check_timezone)
+
+
+class DatabaseSection(Section):
+    url: str = DEFAULT_DB_URL
+
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "expected sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB"
+            )
+        return value
+
+
+class ConsoleSection(Section):
+    #: the console user's id; listed in owners by default so admins can try commands locally
+    user_id: str = "local"
+    owners: list[str] = Field(default_factory=lambda: ["local"])
+
+
+class TelegramSection(Section):
+    token: SecretStr | None = None
+    #: a self-hosted Bot API server; PTB appends the token
+    base_url: str = "https://api.telegram.org/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = "telegram"
+    webhook_url: str | None = None
+    secret_token: SecretStr | None = None
+    owners: list[str] = Field(default_factory=list)
+
+
+class DiscordSection(Section):
+    token: SecretStr | None = None
+    guild_ids: list[int] = Field(default_factory=list)
+    owners: list[str] = Field(default_factory=list)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSBOT_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
+
+    bot: BotSection = Field(default_factory=BotSection)
+    database: DatabaseSection = Field(default_factory=DatabaseSection)
+    console: ConsoleSection = Field(default_factory=ConsoleSection)
+    telegram: TelegramSection = Field(default_factory=TelegramSection)
+    discord: DiscordSection = Field(default_factory=DiscordSection)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the file, which is passed in as init values.
+        return (env_settings, init_settings)
+
+    def owners(self) -> dict[str, frozenset[str]]:
+        return {
+            "console": frozenset(self.console.owners),
+            "telegram": frozenset(self.telegram.owners),
+            "discord": frozenset(self.discord.owners),
+        }
+
+
+def _describe(error: dict[str, Any]) -> str:
+    key = ".".join(str(p) for p in error["loc"])
+    msg = error["msg"]
+    if error["type"] == "extra_forbidden":
+        msg = "unknown key (see config.example.toml for the keys)"
+    elif "input" in error and not isinstance(error["input"], dict):
+        shown = error["input"]
+        if "token" in key or "secret" in key:
+            shown = "***"
+        msg = f"{msg} (got {shown!r})"
+    return f"{key}: {msg}"
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read the file (if any) and the environment; raise ConfigError with one clear line."""
+    path = path or os.environ.get("NEWSBOT_CONFIG") or None
+    data: dict[str, Any] = {}
+    if path:
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {p}") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {p}: {exc}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: not valid TOML: {exc}") from exc
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = _describe(errors[0])
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ConfigError(f"config error: {first}{more}") from None

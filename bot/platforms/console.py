@@ -1,0 +1,62 @@
+"""The console chat: a REPL in the terminal, and the one-shot `ask` used by scripts and tests.
+
+Buttons are shown numbered; typing the number presses the button. End of input (Ctrl-D or a
+closed pipe) ends the chat cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.app import App
+from bot.render.plain import render
+from handlers import Reply, Request
+from handlers.parse import parse_command
+from handlers.reply import Button
+
+CHAT_ID = "console"
+
+
+def make_request(app: App, text: str, *, chat_id: str = CHAT_ID, lang: str | None = None,
+                 page: int = 1, forced: bool = False) -> Request:
+    command, args = parse_command(text)
+    return Request(
+        platform="console", chat_id=chat_id, user_id=app.settings.console.user_id,
+        command=command, args=args, chat_kind="private", user_name="console",
+        user_language=lang, forced_language=lang if forced else None, page=page,
+    )
+
+
+async def ask(app: App, text: str, lang: str | None = None) -> str:
+    reply = await app.handle(make_request(app, text, chat_id="ask", lang=lang, forced=lang is not None))
+    return render(reply)
+
+
+async def repl(app: App, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    interactive = stdin.isatty()
+    if interactive:
+        print("Assembly news bot — console chat. Type /help (or /start); Ctrl-D quits.", file=stdout)
+    buttons: tuple[Button, ...] = ()
+    while True:
+        if interactive:
+            stdout.write("> ")
+            stdout.flush()
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:  # end of input
+            if interactive:
+                stdout.write("\n")
+            return 0
+        text = line.strip()
+        if not text:
+            continue
+        if text.isdigit() and buttons and 1 <= int(text) <= len(buttons):
+            b = buttons[int(text) - 1]
+            request = make_request(app, f"/{b.command} {b.args}", page=b.page)
+        else:
+            request = make_request(app, text)
+        reply: Reply = await app.handle(request)
+        buttons = reply.buttons
+        stdout.write(render(reply) + "\n\n")
+        stdout.flush()

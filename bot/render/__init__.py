@@ -1,0 +1,1 @@
+"""One renderer per platform: a neutral Reply in, that platform's text out (escaped, split)."""

@@ -1,0 +1,171 @@
+"""What every handler sees: the Request, its dependencies (Deps), the command registry, errors.
+
+Exception tree (only UserError is shown to users as-is):
+
+    HandlerError
+    └── UserError         -- bad input; its localized message and usage reach the user
+        └── NotAllowed    -- the user may not run this command here
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from handlers.i18n import t
+from handlers.reply import Reply
+from storage.models import utcnow
+from storage.uow import UnitOfWork
+
+Platform = Literal["console", "telegram", "discord"]
+ChatKind = Literal["private", "group", "supergroup", "channel", "guild"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One command from one user in one chat, already translated from the platform's event."""
+
+    platform: str
+    chat_id: str
+    user_id: str
+    command: str
+    args: str = ""
+    chat_kind: str = "private"
+    chat_title: str | None = None
+    user_name: str | None = None
+    #: the user's platform language (e.g. Telegram's language_code, Discord's locale)
+    user_language: str | None = None
+    #: resolved by the dispatcher: chat setting, else user language, else French
+    language: str = "fr"
+    is_admin: bool = False
+    page: int = 1
+    #: asks the platform whether the user administers this chat (groups); None when unknown
+    check_chat_admin: Callable[[], Awaitable[bool]] | None = field(default=None, compare=False)
+    #: the text of the message this command replies to (e.g. a forwarded post), if any
+    replied_text: str | None = None
+    #: a language chosen for this one request (``ask --lang``), over the chat's setting
+    forced_language: str | None = None
+
+    @property
+    def is_private(self) -> bool:
+        return self.chat_kind == "private"
+
+
+class Publisher(Protocol):
+    """Announces newly published items (alerts); the delivery layer implements it."""
+
+    async def item_published(self, uow: UnitOfWork, item_id: int) -> int: ...
+
+
+@dataclass
+class Deps:
+    uow: Callable[[], UnitOfWork]
+    clock: Callable[[], dt.datetime] = utcnow
+    #: platform -> user ids allowed to administer the bot (from config)
+    owners: dict[str, frozenset[str]] = field(default_factory=dict)
+    default_language: str = "fr"
+    #: the event's time zone for dates shown in replies
+    timezone: str = "Africa/Casablanca"
+    publisher: Publisher | None = None
+
+
+Handler = Callable[[Request, Deps], Awaitable[Reply]]
+
+
+class HandlerError(Exception):
+    pass
+
+
+class UserError(HandlerError):
+    """Bad input from a user: shown as a friendly error (with the command's usage)."""
+
+    def __init__(self, key: str, *, show_usage: bool = True, **kwargs: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.kwargs = kwargs
+        self.show_usage = show_usage
+
+    def message(self, lang: str) -> str:
+        return t(self.key, lang, **self.kwargs)
+
+
+class NotAllowed(UserError):
+    pass
+
+
+@dataclass(frozen=True)
+class Option:
+    """A typed argument, for platforms with structured commands (Discord slash options)."""
+
+    name: str
+    description: dict[str, str]
+    type: Literal["str", "int"] = "str"
+    required: bool = False
+    #: name of a completion source (see handlers.complete) or None
+    autocomplete: str | None = None
+    choices: tuple[str, ...] = ()
+    #: True when this option takes the rest of the line (free text)
+    rest: bool = False
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    summary: dict[str, str]
+    usage: str
+    help: dict[str, str]
+    options: tuple[Option, ...] = ()
+    admin: bool = False
+    #: shown in /help and platform menus
+    listed: bool = True
+    group: str = "info"
+
+
+class Registry:
+    """Every command, once: platforms build their menus and routing from this."""
+
+    def __init__(self) -> None:
+        self._commands: dict[str, Command] = {}
+
+    def add(self, command: Command) -> Command:
+        if command.name in self._commands:
+            raise ValueError(f"command /{command.name} registered twice")
+        self._commands[command.name] = command
+        return command
+
+    def command(
+        self,
+        name: str,
+        *,
+        summary: dict[str, str],
+        usage: str,
+        help: dict[str, str] | None = None,
+        options: tuple[Option, ...] = (),
+        admin: bool = False,
+        listed: bool = True,
+        group: str = "info",
+    ) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            self.add(Command(name, fn, summary, usage, help or summary, options, admin, listed, group))
+            return fn
+
+        return register
+
+    def get(self, name: str) -> Command | None:
+        return self._commands.get(name)
+
+    def __iter__(self) -> Iterator[Command]:
+        return iter(self._commands.values())
+
+    def __len__(self) -> int:
+        return len(self._commands)
+
+
+def paginate(total: int, page: int, per_page: int) -> tuple[int, int, int]:
+    """(page clamped to 1..pages, pages, offset)."""
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    return page, pages, (page - 1) * per_page

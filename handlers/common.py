@@ -1,0 +1,47 @@
+"""Small pieces shared by the command modules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from handlers.base import Request, paginate
+from handlers.i18n import t
+from handlers.reply import ReplyBuilder, SourceRef, Span
+from storage.models import Source
+from storage.text import fold, pick
+
+
+def source_ref(source: Source | None, lang: str) -> SourceRef | None:
+    if source is None:
+        return None
+    date = source.published_on.isoformat() if source.published_on else None
+    return SourceRef(name=pick(source.name, lang) or source.title, url=source.url, date=date)
+
+
+def add_sources(b: ReplyBuilder, sources: Iterable[Source | None], lang: str) -> None:
+    refs = [r for r in (source_ref(s, lang) for s in sources) if r is not None]
+    if refs:
+        b.sources(t("sources" if len(set(refs)) > 1 else "source", lang), refs)
+
+
+def add_pager(b: ReplyBuilder, req: Request, page: int, pages: int) -> None:
+    """Page footer and previous/next buttons that re-run the same command."""
+    if pages <= 1:
+        return
+    b.para(Span(t("page", req.language, page=page, pages=pages), italic=True))
+    if page > 1:
+        b.button(t("prev", req.language), req.command, req.args, page - 1)
+    if page < pages:
+        b.button(t("next", req.language), req.command, req.args, page + 1)
+
+
+def page_slice(total: int, req: Request, per_page: int) -> tuple[int, int, int]:
+    return paginate(total, req.page, per_page)
+
+
+def matches(query: str, *texts: str | dict[str, str] | None) -> bool:
+    """Accent/case-insensitive: every query word occurs in one of the texts."""
+    hay = " ".join(
+        fold(" ".join(x.values()) if isinstance(x, dict) else x) for x in texts if x
+    )
+    return all(w in hay for w in fold(query).split())

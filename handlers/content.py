@@ -1,0 +1,199 @@
+"""/agenda, /participants and /resolution."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from handlers.base import Deps, Option, Registry, Request
+from handlers.common import add_pager, add_sources, matches, page_slice
+from handlers.i18n import format_day, t
+from handlers.reply import Reply, ReplyBuilder, Span
+from storage.models import AgendaSession, Event, Topic
+from storage.text import fold, pick
+
+PER_PAGE = 6
+
+_WEEKDAYS = {
+    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+}
+
+
+def parse_day(text: str, event: Event | None) -> dt.date | None:
+    """'2025-11-25', '25/11', '25', 'mardi' / 'tuesday' (within the event's dates)."""
+    s = fold(text.strip())
+    if not s:
+        return None
+    try:
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        pass
+    year = event.starts_on.year if event else dt.date.today().year
+    m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?", s)
+    try:
+        if m:
+            return dt.date(int(m.group(3) or year), int(m.group(2)), int(m.group(1)))
+        if event and s.isdigit():
+            return dt.date(year, event.starts_on.month, int(s))
+    except ValueError:
+        return None
+    if event and s in _WEEKDAYS:
+        day = event.starts_on
+        while day <= event.ends_on:
+            if day.weekday() == _WEEKDAYS[s]:
+                return day
+            day += dt.timedelta(days=1)
+    return None
+
+
+def _session_row(s: AgendaSession, topics: dict[str, Topic], lang: str) -> tuple[Span, ...]:
+    parts = [Span(pick(s.title, lang), bold=True)]
+    if s.topic and s.topic in topics:
+        parts.append(Span(f" [{pick(topics[s.topic].name, lang)}]", italic=True))
+    desc = pick(s.description, lang)
+    if desc:
+        parts.append(Span(" — " + desc))
+    return tuple(parts)
+
+
+def _topic_for(query: str, topics: Sequence[Topic]) -> Topic | None:
+    q = fold(query.strip())
+    for tp in topics:
+        if q == tp.key or any(q and fold(v).startswith(q) for v in tp.name.values()):
+            return tp
+    return None
+
+
+def register(r: Registry) -> None:
+    @r.command(
+        "agenda",
+        summary={"fr": "Le programme, par jour ou par thème", "en": "The agenda, by day or topic"},
+        usage="/agenda [day | topic]",
+        help={
+            "fr": "Le programme de l’Assemblée. Filtrer par jour (25/11, mardi, 2025-11-25) ou par "
+            "thème (cybercriminalité, femmes…), ou par mot.",
+            "en": "The Assembly's agenda. Filter by day (25/11, Tuesday, 2025-11-25), by topic "
+            "(cybercrime, women…) or by word.",
+        },
+        options=(Option("filter", {"fr": "Jour ou thème", "en": "Day or topic"},
+                        autocomplete="agenda", rest=True),),
+    )
+    async def agenda(req: Request, deps: Deps) -> Reply:
+        lang = req.language
+        query = req.args.strip()
+        async with deps.uow() as uow:
+            event = await uow.content.event()
+            sessions = list(await uow.content.agenda())
+            topics = {tp.key: tp for tp in await uow.content.topics()}
+        title = t("agenda.title", lang)
+        note = None
+        if query:
+            day = parse_day(query, event)
+            topic = None if day else _topic_for(query, list(topics.values()))
+            if day is not None:
+                title = t("agenda.title_for", lang, what=format_day(day, lang))
+                dated = [s for s in sessions if s.day == day]
+                if not dated:
+                    note = t("agenda.day_none", lang, day=format_day(day, lang))
+                    dated = [s for s in sessions if s.day is None]
+                sessions = dated
+            elif topic is not None:
+                title = t("agenda.title_for", lang, what=pick(topic.name, lang))
+                sessions = [s for s in sessions if s.topic == topic.key]
+            else:
+                title = t("agenda.title_for", lang, what=query[:80])
+                sessions = [s for s in sessions if matches(query, s.title, s.description,
+                            topics[s.topic].name if s.topic in topics else None)]
+            if not sessions:
+                days = _days(event, lang)
+                return ReplyBuilder().para(t(
+                    "agenda.none", lang, query=query[:80],
+                    topics=", ".join(pick(tp.name, lang) for tp in topics.values()), days=days,
+                )).build(is_error=True)
+        page, pages, offset = page_slice(len(sessions), req, PER_PAGE)
+        shown = sessions[offset: offset + PER_PAGE]
+        b = ReplyBuilder().heading(title)
+        if note:
+            b.para(Span(note, italic=True))
+        current: object = object()
+        group: list[tuple[Span, ...]] = []
+        for s in shown:
+            if s.day != current:
+                b.bullets(group)
+                group = []
+                current = s.day
+                b.para(Span(format_day(s.day, lang) if s.day else t("agenda.no_day", lang), bold=True))
+            group.append(_session_row(s, topics, lang))
+        b.bullets(group)
+        add_pager(b, req, page, pages)
+        add_sources(b, [s.source for s in shown], lang)
+        return b.build()
+
+    @r.command(
+        "participants",
+        summary={"fr": "Qui était là : nom, fonction, pays", "en": "Who attended: name, role, country"},
+        usage="/participants [name | role | country]",
+        options=(Option("filter", {"fr": "Nom, fonction ou pays", "en": "Name, role or country"},
+                        autocomplete="participants", rest=True),),
+    )
+    async def participants(req: Request, deps: Deps) -> Reply:
+        lang = req.language
+        query = req.args.strip()
+        async with deps.uow() as uow:
+            people = list(await uow.content.participants())
+        title = t("participants.title", lang)
+        if query:
+            title = t("participants.title_for", lang, what=query[:80])
+            people = [p for p in people
+                      if matches(query, p.name, p.role, p.organisation, p.country, p.country_code)]
+            if not people:
+                return ReplyBuilder().para(
+                    t("participants.none", lang, query=query[:80])).build(is_error=True)
+        page, pages, offset = page_slice(len(people), req, PER_PAGE * 2)
+        shown = people[offset: offset + PER_PAGE * 2]
+        b = ReplyBuilder().heading(title)
+        rows = []
+        for p in shown:
+            row = [Span(p.name, bold=True), Span(" — " + pick(p.role, lang))]
+            org = pick(p.organisation, lang)
+            if org and fold(org) not in fold(pick(p.role, lang)):
+                row.append(Span(f", {org}"))
+            if p.country:
+                row.append(Span(f" ({pick(p.country, lang)})"))
+            if p.spoke:
+                row.append(Span(" · " + t("participants.spoke", lang), italic=True))
+            rows.append(tuple(row))
+        b.bullets(rows)
+        add_pager(b, req, page, pages)
+        add_sources(b, [p.source for p in shown], lang)
+        return b.build()
+
+    @r.command(
+        "resolution",
+        summary={"fr": "La résolution sur la Convention de l’ONU contre la cybercriminalité",
+                 "en": "The resolution on the UN Convention against Cybercrime"},
+        usage="/resolution",
+    )
+    async def resolution(req: Request, deps: Deps) -> Reply:
+        lang = req.language
+        async with deps.uow() as uow:
+            res = await uow.content.resolution()
+        if res is None:
+            return ReplyBuilder().para(t("resolution.none", lang)).build()
+        b = ReplyBuilder().heading(pick(res.title, lang))
+        status = t(f"resolution.{res.status}", lang) if res.status in ("adopted", "draft") else res.status
+        b.para(Span(t("resolution.status", lang), bold=True), status,
+               (" — " + t("resolution.when", lang) + pick(res.adopted, lang)) if res.adopted else "")
+        b.para(pick(res.summary, lang))
+        b.para(Span(t("resolution.points", lang), bold=True))
+        b.bullets([(Span(pick(p, lang)),) for p in res.points], numbered=True)
+        add_sources(b, [res.source], lang)
+        return b.build()
+
+
+def _days(event: Event | None, lang: str) -> str:
+    if event is None:
+        return "—"
+    return f"{format_day(event.starts_on, lang)} – {format_day(event.ends_on, lang)}"

@@ -1,0 +1,101 @@
+"""The one error boundary: a Request in, a Reply out, whatever the input.
+
+It records the chat (first contact, reactivation), resolves the reply language and the
+user's admin rights, routes to the registered command, and turns errors into friendly replies.
+Logs carry the command and the platform, never the text of a private chat.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+import unicodedata
+
+from handlers.base import Deps, NotAllowed, Registry, Request, UserError
+from handlers.i18n import normalize_language, t
+from handlers.reply import Reply, ReplyBuilder, Span
+
+log = logging.getLogger("newsbot.dispatch")
+
+MAX_ARGS_CHARS = 4000
+
+
+def clean_args(text: str) -> str:
+    """Drop control characters (keep newlines and tabs), cap the length, trim."""
+    kept = "".join(
+        c for c in text[: MAX_ARGS_CHARS * 2]
+        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs")
+    )
+    return kept[:MAX_ARGS_CHARS].strip()
+
+
+def error_reply(message: str, usage: str | None = None, lang: str = "fr") -> Reply:
+    b = ReplyBuilder().para(message)
+    if usage:
+        b.para(Span(t("usage", lang, usage=usage), italic=True))
+    return b.build(is_error=True)
+
+
+async def resolve(deps: Deps, request: Request) -> Request:
+    """Fill in language and admin rights from the database (and record the chat)."""
+    async with deps.uow() as uow:
+        chat = await uow.chats.touch(
+            request.platform, request.chat_id,
+            kind=request.chat_kind, title=request.chat_title, now=deps.clock(),
+        )
+        lang = (
+            normalize_language(request.forced_language)
+            or normalize_language(chat.language)
+            or normalize_language(request.user_language)
+            or deps.default_language
+        )
+        is_admin = request.user_id in deps.owners.get(request.platform, frozenset()) or (
+            await uow.admins.is_admin(request.platform, request.user_id)
+        )
+    return dataclasses.replace(request, language=lang, is_admin=is_admin)
+
+
+async def dispatch(registry: Registry, deps: Deps, request: Request) -> Reply:
+    started = time.perf_counter()
+    name = (request.command or "").strip().lower()
+    request = dataclasses.replace(request, command=name, args=clean_args(request.args or ""))
+    lang = normalize_language(request.user_language) or deps.default_language
+    outcome = "ok"
+    try:
+        request = await resolve(deps, request)
+        lang = request.language
+        if not name:
+            outcome = "not_a_command"
+            return error_reply(t("error.not_a_command", lang))
+        command = registry.get(name)
+        if command is None:
+            outcome = "unknown"
+            return error_reply(t("error.unknown_command", lang, command=name[:64]))
+        if command.admin and not request.is_admin:
+            outcome = "refused"
+            log.warning(
+                "admin command refused",
+                extra={"command": name, "platform": request.platform, "user": request.user_id},
+            )
+            return error_reply(t("error.admin_only", lang, command=name))
+        try:
+            return await command.handler(request, deps)
+        except NotAllowed as exc:
+            outcome = "refused"
+            return error_reply(exc.message(lang))
+        except UserError as exc:
+            outcome = "user_error"
+            return error_reply(exc.message(lang), command.usage if exc.show_usage else None, lang)
+    except Exception:
+        outcome = "error"
+        log.exception("command failed", extra={"command": name, "platform": request.platform})
+        return error_reply(t("error.generic", lang))
+    finally:
+        log.info(
+            "command",
+            extra={
+                "command": name, "platform": request.platform, "chat_kind": request.chat_kind,
+                "outcome": outcome, "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )

@@ -1,0 +1,128 @@
+"""/start, /help, /about and /lang."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from handlers.base import Deps, Option, Registry, Request, UserError
+from handlers.common import add_sources
+from handlers.i18n import format_day, normalize_language, t
+from handlers.reply import Reply, ReplyBuilder, Span
+from storage.models import Fact
+from storage.text import pick
+
+START_COMMANDS = ("agenda", "participants", "resolution", "news", "search", "about")
+
+
+def register(r: Registry) -> None:
+    @r.command(
+        "start",
+        summary={"fr": "Présentation du bot", "en": "What this bot does"},
+        usage="/start",
+    )
+    async def start(req: Request, deps: Deps) -> Reply:
+        lang = req.language
+        async with deps.uow() as uow:
+            event = await uow.content.event()
+        b = ReplyBuilder().heading(t("start.title", lang))
+        if event is not None:
+            b.para(t("start.body", lang, event=pick(event.name, lang), place=pick(event.place, lang)))
+        b.para(t("start.try", lang))
+        items = []
+        for name in START_COMMANDS:
+            cmd = r.get(name)
+            if cmd is not None:
+                items.append((Span(f"/{name}", code=True), Span(" — " + pick(cmd.summary, lang))))
+        b.bullets(items)
+        b.para(Span(t("start.lang", lang), italic=True))
+        return b.build()
+
+    @r.command(
+        "help",
+        summary={"fr": "La liste des commandes", "en": "The list of commands"},
+        usage="/help [command]",
+        options=(Option("command", {"fr": "Une commande", "en": "A command"}, autocomplete="commands"),),
+    )
+    async def help_(req: Request, deps: Deps) -> Reply:
+        lang = req.language
+        wanted = req.args.strip().lstrip("/").split()
+        if wanted:
+            cmd = r.get(wanted[0].lower())
+            if cmd is None or (cmd.admin and not req.is_admin):
+                raise UserError("help.unknown", show_usage=False, command=wanted[0][:64])
+            b = ReplyBuilder().heading(f"/{cmd.name}")
+            b.para(pick(cmd.help, lang))
+            b.para(Span(t("usage", lang, usage=cmd.usage), italic=True))
+            return b.build()
+        b = ReplyBuilder().heading(t("help.title", lang))
+        public = [c for c in r if c.listed and not c.admin]
+        b.bullets([(Span(c.usage, code=True), Span(" — " + pick(c.summary, lang))) for c in public])
+        if req.is_admin:
+            admin = [c for c in r if c.listed and c.admin]
+            if admin:
+                b.para(Span(t("help.admin", lang), bold=True))
+                b.bullets([(Span(c.usage, code=True), Span(" — " + pick(c.summary, lang))) for c in admin])
+        b.para(Span(t("help.more", lang), italic=True))
+        return b.build()
+
+    @r.command(
+        "about",
+        summary={"fr": "L’événement : lieu, dates, chiffres et sources",
+                 "en": "The event: place, dates, figures and sources"},
+        usage="/about",
+    )
+    async def about(req: Request, deps: Deps) -> Reply:
+        lang = req.language
+        async with deps.uow() as uow:
+            event = await uow.content.event()
+            facts = await uow.content.facts()
+        if event is None:
+            return ReplyBuilder().para(t("about.empty", lang)).build()
+        b = ReplyBuilder().heading(pick(event.name, lang))
+        b.para(pick(event.summary, lang))
+        b.para(Span(t("about.where", lang), bold=True), pick(event.place, lang))
+        b.para(Span(t("about.when", lang), bold=True),
+               f"{format_day(event.starts_on, lang)} – {format_day(event.ends_on, lang)}")
+        grouped: OrderedDict[str, list[Fact]] = OrderedDict()
+        for f in facts:
+            grouped.setdefault(f.key, []).append(f)
+        if grouped:
+            b.para(Span(t("about.figures", lang), bold=True))
+            agreed: list[tuple[Span, ...]] = []
+            for group in grouped.values():
+                label = pick(group[0].label, lang)
+                if len(group) == 1:
+                    agreed.append(_fact_row(group[0], lang, label))
+                    continue
+                b.bullets(agreed)
+                agreed = []
+                b.para(Span(label, bold=True), " — " + t("about.disagree", lang))
+                b.bullets([_fact_row(f, lang) for f in group])
+            b.bullets(agreed)
+        add_sources(b, [event.source, *(f.source for f in facts)], lang)
+        return b.build()
+
+    @r.command(
+        "lang",
+        summary={"fr": "Changer la langue du bot (fr, en)", "en": "Change the bot's language (fr, en)"},
+        usage="/lang fr|en",
+        options=(Option("language", {"fr": "fr ou en", "en": "fr or en"}, choices=("fr", "en")),),
+    )
+    async def lang_(req: Request, deps: Deps) -> Reply:
+        value = req.args.strip()
+        if not value:
+            return ReplyBuilder().para(t("lang.current", req.language)).build()
+        new = normalize_language(value.split()[0])
+        if new is None:
+            raise UserError("lang.bad", value=value[:32])
+        async with deps.uow() as uow:
+            chat = await uow.chats.touch(req.platform, req.chat_id, kind=req.chat_kind,
+                                         title=req.chat_title, now=deps.clock())
+            chat.language = new
+        return ReplyBuilder().para(t("lang.set", new)).build()
+
+
+def _fact_row(fact: Fact, lang: str, label: str | None = None) -> tuple[Span, ...]:
+    """'Label: value (source)'; without a label when listed under a heading of disagreeing sources."""
+    head = (Span(label + (" : " if lang == "fr" else ": "), bold=True),) if label else ()
+    return (*head, Span(pick(fact.value, lang)), Span(f" ({pick(fact.source.name, lang)})", italic=True))

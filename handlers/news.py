@@ -1,0 +1,135 @@
+"""/news, /item and /search, and the one way an item is shown (reused by digests and alerts)."""
+
+from __future__ import annotations
+
+from handlers.base import Deps, Option, Registry, Request, UserError
+from handlers.common import add_pager, add_sources, page_slice
+from handlers.i18n import format_moment, t
+from handlers.reply import Reply, ReplyBuilder, Span
+from storage.models import NewsItem
+from storage.text import pick
+
+PER_PAGE = 5
+MAX_NEWS = 50
+DEFAULT_NEWS = 10
+SUMMARY_CHARS = 160
+
+
+def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """The first sentence or so of a body, cut on a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+def item_line(item: NewsItem, lang: str, tz: str) -> tuple[Span, ...]:
+    """One list row: number, title, date, short summary."""
+    when = format_moment(item.published_at, lang, tz) if item.published_at else ""
+    return (
+        Span(f"#{item.id} ", code=True),
+        Span(pick(item.title, lang), bold=True),
+        Span(f" ({when})" if when else "", italic=True),
+        Span(" — " + summary(pick(item.body, lang))),
+    )
+
+
+def full_item(item: NewsItem, lang: str, tz: str, topic_names: dict[str, str] | None = None) -> ReplyBuilder:
+    b = ReplyBuilder().heading(pick(item.title, lang))
+    meta = [f"#{item.id}"]
+    if item.published_at:
+        meta.append(format_moment(item.published_at, lang, tz))
+    b.para(Span(" · ".join(meta), italic=True))
+    for para in pick(item.body, lang).split("\n\n"):
+        b.para(para.strip())
+    if item.topics:
+        names = [(topic_names or {}).get(k, k) for k in item.topics]
+        b.para(Span(t("item.topics", lang), bold=True), ", ".join(names))
+    add_sources(b, [item.source], lang)
+    return b
+
+
+def parse_item_id(value: str) -> int:
+    raw = value.strip().lstrip("#")
+    if not raw:
+        raise UserError("item.bad_id", value="")
+    if not raw.isdigit() or len(raw) > 12:
+        raise UserError("item.bad_id", value=value.strip()[:32])
+    return int(raw)
+
+
+def register(r: Registry) -> None:
+    @r.command(
+        "news",
+        summary={"fr": "Les dernières nouvelles", "en": "The latest news"},
+        usage="/news [n]",
+        help={"fr": "Les n dernières nouvelles (10 par défaut, 50 au plus), 5 par page.",
+              "en": "The n latest news items (10 by default, 50 at most), 5 per page."},
+        options=(Option("count", {"fr": "Combien (1–50)", "en": "How many (1–50)"}, type="int"),),
+    )
+    async def news(req: Request, deps: Deps) -> Reply:
+        lang = req.language
+        arg = req.args.strip().split()
+        count = DEFAULT_NEWS
+        if arg:
+            if not arg[0].isdigit() or not 1 <= int(arg[0][:6]) <= MAX_NEWS:
+                raise UserError("news.bad_count", value=arg[0][:32], max=MAX_NEWS)
+            count = int(arg[0])
+        async with deps.uow() as uow:
+            total = min(count, await uow.items.count_published())
+            page, pages, offset = page_slice(total, req, PER_PAGE)
+            items = await uow.items.latest(min(PER_PAGE, total - offset), offset) if total else []
+        if not items:
+            return ReplyBuilder().para(t("news.none", lang)).build()
+        b = ReplyBuilder().heading(t("news.title", lang))
+        b.bullets([item_line(i, lang, deps.timezone) for i in items])
+        b.para(Span(t("news.more", lang, id=items[0].id), italic=True))
+        add_pager(b, req, page, pages)
+        return b.build()
+
+    @r.command(
+        "item",
+        summary={"fr": "Lire une nouvelle en entier", "en": "Read one news item in full"},
+        usage="/item <number>",
+        options=(Option("id", {"fr": "Numéro de la nouvelle", "en": "News item number"},
+                        type="int", required=True, autocomplete="items"),),
+    )
+    async def item(req: Request, deps: Deps) -> Reply:
+        item_id = parse_item_id(req.args)
+        async with deps.uow() as uow:
+            found = await uow.items.get_published(item_id)
+            topics = {tp.key: pick(tp.name, req.language) for tp in await uow.content.topics()}
+        if found is None:
+            raise UserError("item.none", show_usage=False, id=item_id)
+        return full_item(found, req.language, deps.timezone, topics).build()
+
+    @r.command(
+        "search",
+        summary={"fr": "Chercher dans les nouvelles", "en": "Search the news"},
+        usage="/search <words>",
+        help={"fr": "Recherche sans tenir compte des accents ni des majuscules, en français et en "
+                    "anglais ; les résultats les plus pertinents d’abord.",
+              "en": "Search ignoring accents and case, in French and English; best matches first."},
+        options=(Option("words", {"fr": "Mots à chercher", "en": "Words to look for"},
+                        required=True, rest=True),),
+    )
+    async def search(req: Request, deps: Deps) -> Reply:
+        lang = req.language
+        query = req.args.strip()
+        if not query:
+            raise UserError("search.empty", show_usage=False)
+        async with deps.uow() as uow:
+            wanted = (max(req.page, 1) - 1) * PER_PAGE
+            items, total = await uow.items.search(query, PER_PAGE, wanted)
+            page, pages, offset = page_slice(total, req, PER_PAGE)
+            if offset != wanted and total:  # a stale page number: show the last page
+                items, total = await uow.items.search(query, PER_PAGE, offset)
+        shown_query = query[:80]
+        if not items:
+            return ReplyBuilder().para(t("search.none", lang, query=shown_query)).build()
+        b = ReplyBuilder().heading(t("search.title", lang, query=shown_query))
+        b.para(Span(t("search.count", lang, n=total), italic=True))
+        b.bullets([item_line(i, lang, deps.timezone) for i in items])
+        add_pager(b, req, page, pages)
+        return b.build()

@@ -1,0 +1,162 @@
+"""Neutral replies: a small structured document, never pre-formatted markup.
+
+Handlers build a :class:`Reply`; each platform has one renderer that escapes and formats it
+(Telegram HTML, Discord embeds/markdown, plain text) and splits it to that platform's limits on
+block boundaries. Because text spans are plain strings, content from admins or feeds cannot
+inject markup. A reply serialises to JSON (``to_dict``/``from_dict``) for the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    kind: Literal["heading"] = "heading"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    spans: tuple[Span, ...]
+    kind: Literal["paragraph"] = "paragraph"
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[tuple[Span, ...], ...]
+    numbered: bool = False
+    kind: Literal["list"] = "list"
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    name: str
+    url: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Sources:
+    label: str
+    refs: tuple[SourceRef, ...]
+    kind: Literal["sources"] = "sources"
+
+
+Block = Heading | Paragraph | BulletList | Sources
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button that runs ``/command args`` (optionally at a page) when pressed."""
+
+    label: str
+    command: str
+    args: str = ""
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class Reply:
+    blocks: tuple[Block, ...]
+    buttons: tuple[Button, ...] = ()
+    is_error: bool = False
+    #: a title for platforms that show one (Discord embeds); optional
+    title: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        blocks: list[Block] = []
+        for b in data["blocks"]:
+            kind = b["kind"]
+            if kind == "heading":
+                blocks.append(Heading(b["text"]))
+            elif kind == "paragraph":
+                blocks.append(Paragraph(tuple(Span(**s) for s in b["spans"])))
+            elif kind == "list":
+                blocks.append(BulletList(
+                    tuple(tuple(Span(**s) for s in item) for item in b["items"]),
+                    numbered=b.get("numbered", False),
+                ))
+            elif kind == "sources":
+                blocks.append(Sources(b["label"], tuple(SourceRef(**r) for r in b["refs"])))
+            else:
+                raise ValueError(f"unknown block kind {kind!r}")
+        return cls(
+            blocks=tuple(blocks),
+            buttons=tuple(Button(**x) for x in data.get("buttons", ())),
+            is_error=data.get("is_error", False),
+            title=data.get("title"),
+        )
+
+
+def spans(*parts: str | Span) -> tuple[Span, ...]:
+    return tuple(p if isinstance(p, Span) else Span(p) for p in parts if p != "")
+
+
+@dataclass
+class ReplyBuilder:
+    """Accumulates blocks; keeps handlers short and free of markup."""
+
+    blocks: list[Block] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+    title: str | None = None
+
+    def heading(self, text: str) -> ReplyBuilder:
+        if self.title is None:
+            self.title = text
+        self.blocks.append(Heading(text))
+        return self
+
+    def para(self, *parts: str | Span) -> ReplyBuilder:
+        s = spans(*parts)
+        if s:
+            self.blocks.append(Paragraph(s))
+        return self
+
+    def bullets(self, items: list[tuple[Span, ...]], numbered: bool = False) -> ReplyBuilder:
+        if items:
+            self.blocks.append(BulletList(tuple(items), numbered=numbered))
+        return self
+
+    def sources(self, label: str, refs: list[SourceRef]) -> ReplyBuilder:
+        unique = tuple(dict.fromkeys(refs))
+        if unique:
+            self.blocks.append(Sources(label, unique))
+        return self
+
+    def button(self, label: str, command: str, args: str = "", page: int = 1) -> ReplyBuilder:
+        self.buttons.append(Button(label, command, args, page))
+        return self
+
+    def build(self, *, is_error: bool = False) -> Reply:
+        return Reply(tuple(self.blocks), tuple(self.buttons), is_error=is_error, title=self.title)
+
+
+def plain_text(reply: Reply) -> str:
+    """All the text of a reply, unformatted: for logs, tests and search of what users saw."""
+    out: list[str] = []
+    for b in reply.blocks:
+        if isinstance(b, Heading):
+            out.append(b.text)
+        elif isinstance(b, Paragraph):
+            out.append("".join(s.text for s in b.spans))
+        elif isinstance(b, BulletList):
+            out.extend("".join(s.text for s in item) for item in b.items)
+        else:
+            out.append(b.label + " " + "; ".join(r.name for r in b.refs))
+    return "\n".join(out)

@@ -1,0 +1,57 @@
+"""Ranked, accent- and case-insensitive full-text search over published news items.
+
+Both backends index ``news_items.search_doc``, the folded text of every language (see
+``storage.text.search_doc``), and match every query word as a prefix, so "cybercriminalite",
+"Cybercriminalité" and "cybercrim" find the same items. SQLite ranks with FTS5's bm25,
+PostgreSQL with ts_rank over the 'simple' configuration (no extension needed).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.text import words
+
+MAX_QUERY_WORDS = 12
+
+
+def query_words(query: str) -> list[str]:
+    seen: list[str] = []
+    for w in words(query):
+        if w not in seen:
+            seen.append(w)
+    return seen[:MAX_QUERY_WORDS]
+
+
+async def search_items(
+    session: AsyncSession, query: str, limit: int, offset: int = 0
+) -> tuple[list[int], int]:
+    """Ids of matching published items, best first, and the total number of matches."""
+    terms = query_words(query)
+    if not terms:
+        return [], 0
+    if session.bind.dialect.name == "sqlite":
+        match = " ".join(f'"{t}"*' for t in terms)
+        base = (
+            "FROM news_fts JOIN news_items ON news_items.id = news_fts.rowid "
+            "WHERE news_fts MATCH :q AND news_items.status = 'published' "
+            "AND news_items.deleted_at IS NULL"
+        )
+        order = "ORDER BY bm25(news_fts), news_items.published_at DESC"
+    else:
+        match = " & ".join(f"{t}:*" for t in terms)
+        base = (
+            "FROM news_items WHERE to_tsvector('simple', search_doc) @@ to_tsquery('simple', :q) "
+            "AND status = 'published' AND deleted_at IS NULL"
+        )
+        order = (
+            "ORDER BY ts_rank(to_tsvector('simple', search_doc), to_tsquery('simple', :q)) DESC, "
+            "published_at DESC"
+        )
+    total = (await session.execute(text(f"SELECT count(*) {base}"), {"q": match})).scalar_one()
+    rows = await session.execute(
+        text(f"SELECT news_items.id {base} {order} LIMIT :limit OFFSET :offset"),
+        {"q": match, "limit": limit, "offset": offset},
+    )
+    return [r[0] for r in rows], int(total)

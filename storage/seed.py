@@ -1,0 +1,176 @@
+"""Load the event's content from a JSON data file into the database, idempotently.
+
+Rows are matched by their stable ``key``; a second run finds nothing to change and writes
+nothing. Newly inserted published items are returned so the caller can announce them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    AgendaSession,
+    Base,
+    Event,
+    Fact,
+    NewsItem,
+    Participant,
+    Resolution,
+    Source,
+    Topic,
+)
+from storage.text import search_doc
+
+DEFAULT_SEED = Path(__file__).with_name("seed") / "assembly-2025.json"
+
+
+class SeedError(ValueError):
+    """The data file is unreadable or inconsistent; the message says where."""
+
+
+@dataclass
+class SeedReport:
+    inserted: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    new_item_ids: list[int] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.inserted.values()) or any(self.updated.values())
+
+
+def read_seed(path: Path = DEFAULT_SEED) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SeedError(f"cannot read seed file {path}: {exc}") from exc
+    if not isinstance(data, dict) or data.get("schema") != 1:
+        raise SeedError(f"{path}: expected a JSON object with \"schema\": 1")
+    return data
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _datetime(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    parsed = dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise SeedError(f"timestamp without a time zone: {value}")
+    return parsed
+
+
+async def _upsert(
+    session: AsyncSession, model: type[Base], key: str, values: dict[str, Any], report: SeedReport
+) -> Any:
+    name = model.__tablename__
+    row = (await session.scalars(select(model).where(model.key == key))).first()  # type: ignore[attr-defined]
+    if row is None:
+        row = model(key=key, **values)
+        session.add(row)
+        report.inserted[name] = report.inserted.get(name, 0) + 1
+        return row
+    changed = False
+    for attr, value in values.items():
+        if getattr(row, attr) != value:
+            setattr(row, attr, value)
+            changed = True
+    if changed:
+        report.updated[name] = report.updated.get(name, 0) + 1
+    return row
+
+
+async def load_seed(session: AsyncSession, data: dict[str, Any]) -> SeedReport:
+    """Insert or update every row of ``data``; flushes, the caller commits."""
+    report = SeedReport()
+    sources: dict[str, Source] = {}
+    try:
+        for s in data["sources"]:
+            sources[s["key"]] = await _upsert(session, Source, s["key"], {
+                "title": s["title"], "name": s["name"], "language": s.get("language", "fr"),
+                "url": s.get("url"), "published_on": _date(s.get("published_on")),
+            }, report)
+        await session.flush()
+
+        def src(key: str | None) -> int | None:
+            if key is None:
+                return None
+            if key not in sources:
+                raise SeedError(f"unknown source key {key!r}")
+            return sources[key].id
+
+        ev = data["event"]
+        await _upsert(session, Event, ev["key"], {
+            "name": ev["name"], "place": ev["place"], "summary": ev["summary"],
+            "timezone": ev["timezone"], "starts_on": _date(ev["starts_on"]),
+            "ends_on": _date(ev["ends_on"]), "source_id": src(ev.get("source")),
+        }, report)
+        for t in data["topics"]:
+            await _upsert(session, Topic, t["key"], {"name": t["name"]}, report)
+        await _load_facts(session, data["facts"], src, report)
+        for pos, a in enumerate(data["agenda"]):
+            await _upsert(session, AgendaSession, a["key"], {
+                "position": pos, "day": _date(a.get("day")), "topic": a.get("topic"),
+                "title": a["title"], "description": a["description"],
+                "source_id": src(a.get("source")),
+            }, report)
+        for pos, p in enumerate(data["participants"]):
+            await _upsert(session, Participant, p["key"], {
+                "position": pos, "name": p["name"], "role": p["role"],
+                "organisation": p.get("organisation") or {}, "country": p.get("country"),
+                "country_code": p.get("country_code"), "spoke": bool(p.get("spoke")),
+                "source_id": src(p.get("source")),
+            }, report)
+        r = data["resolution"]
+        await _upsert(session, Resolution, r["key"], {
+            "title": r["title"], "summary": r["summary"], "status": r["status"],
+            "adopted": r["adopted"], "points": r["points"], "source_id": src(r.get("source")),
+        }, report)
+        new_items: list[NewsItem] = []
+        for it in data["items"]:
+            before = report.inserted.get("news_items", 0)
+            row = await _upsert(session, NewsItem, it["key"], {
+                "status": "published", "topics": it.get("topics", []), "title": it["title"],
+                "body": it["body"], "search_doc": search_doc(it["title"], it["body"]),
+                "source_id": src(it.get("source")),
+                "published_at": _datetime(it.get("published_at")),
+            }, report)
+            if report.inserted.get("news_items", 0) > before:
+                new_items.append(row)
+        await session.flush()
+        report.new_item_ids = [i.id for i in new_items]
+    except (KeyError, TypeError) as exc:
+        raise SeedError(f"seed data is missing or has a malformed field: {exc!r}") from exc
+    return report
+
+
+async def _load_facts(session: AsyncSession, facts: list[dict[str, Any]], src: Any, report: SeedReport) -> None:
+    existing = {(f.key, f.source_id): f for f in (await session.scalars(select(Fact))).all()}
+    for pos, f in enumerate(facts):
+        source_id = src(f["source"])
+        values = {"position": pos, "label": f["label"], "value": f["value"]}
+        row = existing.get((f["key"], source_id))
+        if row is None:
+            session.add(Fact(key=f["key"], source_id=source_id, **values))
+            report.inserted["facts"] = report.inserted.get("facts", 0) + 1
+            continue
+        changed = False
+        for attr, value in values.items():
+            if getattr(row, attr) != value:
+                setattr(row, attr, value)
+                changed = True
+        if changed:
+            report.updated["facts"] = report.updated.get("facts", 0) + 1
+
+
+async def is_empty(session: AsyncSession) -> bool:
+    return (await session.scalar(select(Event.id).limit(1))) is None

@@ -1,0 +1,22 @@
+"""Small helpers for tests: send a command as a user would and read the reply's text."""
+
+from __future__ import annotations
+
+from bot.app import App
+from handlers import Reply, Request
+from handlers.parse import parse_command
+from handlers.reply import plain_text
+
+
+async def send(app: App, text: str, *, lang: str | None = None, chat_id: str = "c1",
+               user_id: str = "u1", platform: str = "console", chat_kind: str = "private",
+               page: int = 1) -> Reply:
+    command, args = parse_command(text)
+    return await app.handle(Request(
+        platform=platform, chat_id=chat_id, user_id=user_id, command=command, args=args,
+        chat_kind=chat_kind, user_language=lang, page=page,
+    ))
+
+
+async def text_of(app: App, text: str, **kwargs: object) -> str:
+    return plain_text(await send(app, text, **kwargs))  # type: ignore[arg-type]
