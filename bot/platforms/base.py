@@ -1,0 +1,75 @@
+"""What the process needs from a platform adapter, and how delivery failures are classified.
+
+A platform adapter is a :class:`Component` (started and stopped by ``bot/service.py``) and,
+for outgoing messages (digests, alerts, broadcasts, corrections), a :class:`Sender`. Senders
+translate the platform's errors into this small tree so the outbox worker decides retries,
+pauses and chat deactivation without knowing the platform:
+
+    DeliveryError
+    ├── RateLimited      -- wait ``retry_after`` seconds; ``scope`` says what is paused
+    ├── ChatUnavailable  -- blocked, kicked, deactivated, not found, deleted, no permission
+    ├── ChatMoved        -- a Telegram group became a supergroup: resend to ``new_chat_id``
+    ├── TransientError   -- 5xx, timeouts, network: back off and retry
+    └── PermanentError   -- the message itself is refused (bad request): dead letter
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+from handlers.reply import Reply
+
+
+class DeliveryError(Exception):
+    pass
+
+
+class RateLimited(DeliveryError):
+    def __init__(self, retry_after: float, scope: Literal["chat", "global"] = "chat") -> None:
+        super().__init__(f"rate limited for {retry_after}s ({scope})")
+        self.retry_after = retry_after
+        self.scope = scope
+
+
+class ChatUnavailable(DeliveryError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ChatMoved(DeliveryError):
+    def __init__(self, new_chat_id: str) -> None:
+        super().__init__(f"chat moved to {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
+class TransientError(DeliveryError):
+    pass
+
+
+class PermanentError(DeliveryError):
+    pass
+
+
+class Sender(Protocol):
+    """Sends rendered replies to one platform; raises DeliveryError subclasses."""
+
+    platform: str
+
+    async def send(self, chat_id: str, reply: Reply, *, nonce: str) -> list[str]:
+        """Deliver ``reply`` (split as the platform needs); return the platform message ids."""
+        ...
+
+    async def edit(self, chat_id: str, message_ids: list[str], reply: Reply) -> bool:
+        """Replace delivered messages with ``reply``; False when the platform cannot."""
+        ...
+
+
+class Component(Protocol):
+    """A long-running part of the process (a platform, the scheduler, the outbox worker)."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...

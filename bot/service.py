@@ -1,0 +1,54 @@
+"""Service mode: the platforms with a token, side by side in one event loop, until a signal.
+
+SIGTERM or SIGINT stops the components in reverse order of start, each finishing what it
+is sending (the outbox worker lets in-flight messages complete before it returns).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import AsyncExitStack
+
+from bot.app import App
+from bot.config import Settings
+from bot.platforms.base import Component
+
+log = logging.getLogger("newsbot.service")
+
+
+def build_components(app: App) -> list[Component]:
+    """Every component the settings ask for, platforms first."""
+    settings = app.settings
+    components: list[Component] = []
+    if settings.telegram.token:
+        from bot.platforms.telegram import TelegramPlatform
+
+        components.append(TelegramPlatform(app))
+    if settings.discord.token:
+        from bot.platforms.discord import DiscordPlatform
+
+        components.append(DiscordPlatform(app))
+    return components
+
+
+async def run_components(components: list[Component], stop: asyncio.Event) -> None:
+    async with AsyncExitStack() as stack:
+        for c in components:
+            await c.start()
+            stack.push_async_callback(c.stop)
+            log.info("started", extra={"component": c.name})
+        await stop.wait()
+        log.info("stopping")
+
+
+async def serve(settings: Settings) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with App(settings) as app:
+        await run_components(build_components(app), stop)
+    log.info("stopped cleanly")
+    return 0
