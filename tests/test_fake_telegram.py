@@ -15,6 +15,8 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp import web
+from hypothesis import given
+from hypothesis import strategies as st
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import (
     BadRequest,
@@ -29,7 +31,8 @@ from telegram.error import (
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from tests.fakes.telegram_api import FakeTelegram, TelegramLimits
-from tests.fakes.telegram_fixtures import fake_telegram
+from tests.fakes.telegram_fixtures import assert_no_violations, fake_telegram
+from tests.fakes.telegram_html import parse_html, utf16_len
 from tests.fakes.telegram_spec import default_spec_path
 
 __all__ = ["fake_telegram"]
@@ -108,7 +111,8 @@ async def test_application_answers_start_and_buttons_over_long_polling(tg: FakeT
     assert tg.messages(GROUP)[0].entities == [{"type": "bold", "offset": 8, "length": 3}]
     methods = [c.method for c in tg.calls]
     assert {"getMe", "deleteWebhook", "getUpdates", "answerCallbackQuery"} <= set(methods)
-    assert all(c.status == 200 for c in tg.calls)
+    # 499: the long poll PTB abandoned on stop (its last getUpdates terminated it).
+    assert {c.status for c in tg.calls} <= {200, 499}
 
 
 # ------------------------------------------------------------------------ HTML
@@ -136,6 +140,26 @@ async def test_valid_html_is_stored_as_plain_text_with_utf16_entities(
     ]
 
 
+_TEXT = st.text(st.characters(exclude_categories=["Cs"]))
+
+
+@given(_TEXT)
+def test_escaped_text_round_trips_without_entities(text: str) -> None:
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert parse_html(escaped) == (text, [])
+
+
+@given(_TEXT, _TEXT)
+def test_bold_entity_offsets_are_utf16(before: str, inner: str) -> None:
+    def esc(value: str) -> str:
+        return value.replace("&", "&#38;").replace("<", "&#60;")
+
+    text, entities = parse_html(f"{esc(before)}<b>{esc(inner)}</b>")
+    assert text == before + inner
+    expected = [{"offset": utf16_len(before), "length": utf16_len(inner), "type": "bold"}]
+    assert entities == (expected if inner else [])
+
+
 @pytest.mark.parametrize(
     ("html", "detail"),
     [
@@ -146,6 +170,8 @@ async def test_valid_html_is_stored_as_plain_text_with_utf16_entities(
         ("AT&T", "Character entity expected at byte offset 2"),
         ("1 < 2", 'Unsupported start tag "" at byte offset 2'),
         ("<b", "Unclosed start tag at byte offset 0"),
+        ("<br/>", 'Unsupported start tag "br/" at byte offset 0'),
+        ('<span class="x">s</span>', 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
     ],
 )
 async def test_invalid_html_is_refused_with_telegrams_detail(
@@ -373,6 +399,14 @@ async def test_wrong_token_is_unauthorized(tg: FakeTelegram) -> None:
     assert tg.calls == []  # refused before any method ran
 
 
+async def test_violations_fail_the_test_at_teardown(tg: FakeTelegram, bot: Bot) -> None:
+    await bot.send_message(USER, "x", api_kwargs={"colour": "red"})
+    with pytest.raises(pytest.fail.Exception, match="unknown parameter 'colour'"):
+        assert_no_violations(tg)
+    tg.violations.clear()
+    assert_no_violations(tg)
+
+
 def test_spec_path_follows_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert default_spec_path().is_file()
     monkeypatch.setenv("NEWSBOT_SPECS_DIR", "/somewhere/specs")
@@ -454,3 +488,14 @@ async def test_webhook_delivery_with_right_and_wrong_secret(
     assert await tg.deliver_webhook() == []
     assert await bot.delete_webhook()
     assert await bot.get_updates() == ()
+
+
+async def test_a_second_poller_terminates_the_first(tg: FakeTelegram, bot: Bot) -> None:
+    first = asyncio.create_task(bot.get_updates(timeout=10))
+    await asyncio.sleep(0.05)
+    async with Bot(tg.token, base_url=tg.base_url) as other:  # another process, same token
+        second = asyncio.create_task(other.get_updates(timeout=10))
+        with pytest.raises(Conflict, match="terminated by other getUpdates request"):
+            await first
+        tg.push_message(USER, "hi")
+        assert [u.message.text for u in await second] == ["hi"]  # type: ignore[union-attr]

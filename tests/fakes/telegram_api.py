@@ -39,6 +39,10 @@ CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
 )
+TERMINATED = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
 _DEFAULT_EXCLUDED = {"chat_member", "message_reaction", "message_reaction_count"}
 
 
@@ -82,6 +86,7 @@ class FakeTelegram(UpdateInjection, TelegramMethods):
         self._session: aiohttp.ClientSession | None = None
         self._port = 0
         self._stopping = False
+        self._poll_generation = 0
 
     # --------------------------------------------------------------- lifecycle
     async def start(self) -> FakeTelegram:
@@ -217,14 +222,18 @@ class FakeTelegram(UpdateInjection, TelegramMethods):
         self.calls.append(call)
         try:
             result = await self._dispatch(method, raw, form_encoded, call)
+            response = _json({"ok": True, "result": result}, 200)
         except ApiError as exc:
             call.status, call.error = exc.status, exc.description
-            return _json(exc.body(), exc.status)
+            response = _json(exc.body(), exc.status)
         except Exception as exc:  # a fake bug must fail the test, not hide in a log
             self.violations.append(f"fake bug: {method} raised {exc!r}")
             call.status, call.error = 500, repr(exc)
-            return _json(ApiError(500, "Internal Server Error").body(), 500)
-        return _json({"ok": True, "result": result}, 200)
+            response = _json(ApiError(500, "Internal Server Error").body(), 500)
+        if request.transport is None or request.transport.is_closing():
+            # The client gave up (timeout, cancelled poll): nobody sees this answer.
+            call.status, call.error = 499, f"client closed the request; answer was {call.error}"
+        return response
 
     async def _dispatch(self, method: str, raw: dict[str, Any], form: bool, call: Call) -> Any:
         handler = getattr(self, f"m_{method}", None)
@@ -288,11 +297,22 @@ class FakeTelegram(UpdateInjection, TelegramMethods):
             self._allowed_updates = list(p["allowed_updates"])
         if offset is not None:
             self._confirm(offset)
+        # Telegram allows one poller per token: a newer getUpdates ends the older one.
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._updates_event.set()
         await _wait_until(
             self._updates_event,
-            lambda: bool(self._pending()) or self._stopping or self.webhook is not None,
+            lambda: (
+                bool(self._pending())
+                or self._stopping
+                or self.webhook is not None
+                or self._poll_generation != generation
+            ),
             max(0, p.get("timeout", 0)),
         )
+        if self._poll_generation != generation:
+            raise ApiError(409, TERMINATED)
         if self.webhook is not None:
             raise ApiError(409, CONFLICT)
         return self._pending()[: p.get("limit", 100)]

@@ -24,6 +24,11 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
         yield tg
     finally:
         await tg.stop()
+    assert_no_violations(tg)
+
+
+def assert_no_violations(tg: FakeTelegram) -> None:
+    """Fail the current test with the list of recorded violations, if any."""
     if tg.violations:
         pytest.fail(
             "Telegram API violations:\n" + "\n".join(f"- {v}" for v in tg.violations),

@@ -30,7 +30,8 @@ _SIMPLE_TAGS = {
 ALLOWED_TAGS = {*_SIMPLE_TAGS, "span", "a", "tg-emoji"}
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _ENTITY_RE = re.compile(r"&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]+));")
-_TAG_NAME_CHARS = re.compile(r"[a-zA-Z0-9-]*")
+_TAG_NAME = re.compile(r"[^\s>]*")
+_ATTR_NAME = re.compile(r"[^\s=>]+")
 
 
 class HtmlParseError(ValueError):
@@ -105,16 +106,15 @@ class _Parser:
 
     def start_tag(self, begin: int) -> int:
         src = self.src
-        name_match = _TAG_NAME_CHARS.match(src, begin + 1)
+        name_match = _TAG_NAME.match(src, begin + 1)
         assert name_match is not None
         i = name_match.end()
         if i >= len(src):
             raise self.fail(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
         tag = name_match.group().lower()
-        if tag not in ALLOWED_TAGS or not (src[i].isspace() or src[i] in ">/"):
-            bad = tag if src[i].isspace() or src[i] == ">" else src[begin + 1 : i + 1]
+        if tag not in ALLOWED_TAGS:
             raise self.fail(
-                f'Unsupported start tag "{bad}" at byte offset {self.byte_offset(begin)}'
+                f'Unsupported start tag "{tag}" at byte offset {self.byte_offset(begin)}'
             )
         attrs: dict[str, str] = {}
         while True:
@@ -125,7 +125,7 @@ class _Parser:
             if src[i] == ">":
                 i += 1
                 break
-            attr_match = re.compile(r"[^\s=>]+").match(src, i)
+            attr_match = _ATTR_NAME.match(src, i)
             if attr_match is None:
                 raise self.fail(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
             attr = attr_match.group().lower()
@@ -197,10 +197,11 @@ class _Parser:
     def close_entity(self, top: _Open) -> None:
         length = self.out_len - top.start
         if top.tag == "code" and self.stack and self.stack[-1].tag == "pre":
+            # <pre><code class="language-x"> is one pre entity carrying the language.
             language = top.attrs.get("class", "")
             if language.startswith("language-") and length > 0:
                 self.stack[-1].language = language[len("language-") :]
-                return
+            return
         if length <= 0:
             return
         entity: dict[str, Any] = {"offset": top.start, "length": length}
