@@ -388,6 +388,7 @@ async def test_badly_typed_or_missing_values_are_refused(tg: FakeTelegram) -> No
     assert any("disable_notification" in v for v in tg.violations)
     assert any("'text' is missing" in v for v in tg.violations)
     assert any("unknown field 'colour'" in v for v in tg.violations)
+    assert "unknown method 'sendTelepathy'" in tg.violations
     tg.violations.clear()
 
 
@@ -448,7 +449,11 @@ async def test_fault_injection(tg: FakeTelegram, bot: Bot, monkeypatch: pytest.M
     with pytest.raises(TimedOut):
         await bot.get_me(read_timeout=0.2)
     assert tg.messages(USER) == []
-    await bot.send_message(USER, "after the faults")
+    tg.hang_next("sendMessage", 0.5)
+    with pytest.raises(TimedOut):
+        await bot.send_message(USER, "slow", read_timeout=0.1)
+    [delivered] = await tg.wait_for_messages(USER)  # Telegram may deliver despite the timeout
+    assert delivered.text == "slow"
 
 
 @pytest_asyncio.fixture

@@ -11,14 +11,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.telegram_delivery import UpdateDelivery, wait_until
 from tests.fakes.telegram_methods import TelegramMethods
 from tests.fakes.telegram_spec import BotApiSpec, default_spec_path, load_spec
 from tests.fakes.telegram_state import (
@@ -35,18 +34,8 @@ from tests.fakes.telegram_updates import UpdateInjection
 
 __all__ = ["Call", "FakeTelegram", "SentMessage", "TelegramLimits"]
 
-CONFLICT = (
-    "Conflict: can't use getUpdates method while webhook is active; "
-    "use deleteWebhook to delete the webhook first"
-)
-TERMINATED = (
-    "Conflict: terminated by other getUpdates request; "
-    "make sure that only one bot instance is running"
-)
-_DEFAULT_EXCLUDED = {"chat_member", "message_reaction", "message_reaction_count"}
 
-
-class FakeTelegram(UpdateInjection, TelegramMethods):
+class FakeTelegram(UpdateInjection, UpdateDelivery, TelegramMethods):
     """The fake server. Use ``async with FakeTelegram() as tg`` or start()/stop()."""
 
     def __init__(
@@ -136,7 +125,7 @@ class FakeTelegram(UpdateInjection, TelegramMethods):
         timeout: float = 5.0,  # noqa: ASYNC109 (public API)
     ) -> list[SentMessage]:
         """Wait until the bot has sent at least n messages to the chat."""
-        if not await _wait_until(
+        if not await wait_until(
             self._messages_event, lambda: len(self.messages(chat_id)) >= n, timeout
         ):
             raise AssertionError(
@@ -207,6 +196,8 @@ class FakeTelegram(UpdateInjection, TelegramMethods):
         self._faults.setdefault(method, []).append(fault)
 
     def hang_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """Delay the answer; the call still takes effect, as when Telegram delivers a
+        message although the client timed out (at-most-once tests need exactly this)."""
         self._faults.setdefault(method, []).append(Fault("hang", times, seconds=seconds))
 
     def retry_after_next(self, method: str, seconds: int, times: int = 1) -> None:
@@ -238,8 +229,10 @@ class FakeTelegram(UpdateInjection, TelegramMethods):
     async def _dispatch(self, method: str, raw: dict[str, Any], form: bool, call: Call) -> Any:
         handler = getattr(self, f"m_{method}", None)
         if method not in self.spec.methods or handler is None:
-            if method in self.spec.methods:
-                self.violations.append(f"{method}: not implemented by the fake")
+            known = method in self.spec.methods
+            self.violations.append(
+                f"{method}: not implemented by the fake" if known else f"unknown method {method!r}"
+            )
             raise ApiError(404, "Not Found")
         params, violations, error = self.spec.decode_params(method, raw, form_encoded=form)
         call.params = params
@@ -288,128 +281,6 @@ class FakeTelegram(UpdateInjection, TelegramMethods):
         if all(problems):
             self.violations.append(f"fake bug: {method} result invalid: {problems[0]}")
 
-    # ---------------------------------------------------------------- polling
-    async def m_getUpdates(self, p: dict[str, Any]) -> Any:
-        if self.webhook is not None:
-            raise ApiError(409, CONFLICT)
-        offset = p.get("offset")
-        if "allowed_updates" in p:
-            self._allowed_updates = list(p["allowed_updates"])
-        if offset is not None:
-            self._confirm(offset)
-        # Telegram allows one poller per token: a newer getUpdates ends the older one.
-        self._poll_generation += 1
-        generation = self._poll_generation
-        self._updates_event.set()
-        await _wait_until(
-            self._updates_event,
-            lambda: (
-                bool(self._pending())
-                or self._stopping
-                or self.webhook is not None
-                or self._poll_generation != generation
-            ),
-            max(0, p.get("timeout", 0)),
-        )
-        if self._poll_generation != generation:
-            raise ApiError(409, TERMINATED)
-        if self.webhook is not None:
-            raise ApiError(409, CONFLICT)
-        return self._pending()[: p.get("limit", 100)]
-
-    def _confirm(self, offset: int) -> None:
-        if offset < 0:
-            self._updates = self._updates[offset:]
-        else:
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
-
-    def _pending(self) -> list[dict[str, Any]]:
-        """Queued updates the bot asked for; others are dropped like Telegram does."""
-        allowed = set(self._allowed_updates)
-        kept = []
-        for update in self._updates:
-            kind = next(k for k in update if k != "update_id")
-            if (kind in allowed) if allowed else (kind not in _DEFAULT_EXCLUDED):
-                kept.append(update)
-        self._updates = kept
-        return kept
-
-    # ---------------------------------------------------------------- webhook
-    async def m_setWebhook(self, p: dict[str, Any]) -> Any:
-        if not p["url"]:
-            return await self.m_deleteWebhook(p)
-        if p.get("drop_pending_updates"):
-            self._updates.clear()
-        if "allowed_updates" in p:
-            self._allowed_updates = list(p["allowed_updates"])
-        self.webhook = {"url": p["url"], "secret_token": p.get("secret_token")}
-        self._updates_event.set()
-        return True
-
-    async def m_deleteWebhook(self, p: dict[str, Any]) -> Any:
-        self.webhook = None
-        if p.get("drop_pending_updates"):
-            self._updates.clear()
-        return True
-
-    async def m_getWebhookInfo(self, p: dict[str, Any]) -> Any:
-        info: dict[str, Any] = {
-            "url": self.webhook["url"] if self.webhook else "",
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._pending()),
-        }
-        if self._allowed_updates:
-            info["allowed_updates"] = self._allowed_updates
-        return info
-
-    async def deliver_webhook(self, update: dict[str, Any] | None = None) -> list[int]:
-        """POST the given update, or every pending one, to the webhook; return statuses.
-
-        Pending updates the receiver acknowledges with 2xx are removed from the queue.
-        """
-        if self.webhook is None:
-            raise AssertionError("no webhook is set (setWebhook was never called)")
-        if update is not None:
-            return [await self.post_webhook_raw(update, self.webhook["secret_token"])]
-        statuses = []
-        for pending in list(self._pending()):
-            status = await self.post_webhook_raw(pending, self.webhook["secret_token"])
-            statuses.append(status)
-            if 200 <= status < 300:
-                self._updates.remove(pending)
-        return statuses
-
-    async def post_webhook_raw(self, update: dict[str, Any], secret: str | None = "wrong") -> int:
-        """POST one update to the webhook URL with the given secret header (None: no header)."""
-        if self.webhook is None:
-            raise AssertionError("no webhook is set (setWebhook was never called)")
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
-        headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
-        async with self._session.post(self.webhook["url"], json=update, headers=headers) as resp:
-            await resp.read()
-            return resp.status
-
-
-async def _wait_until(
-    event: asyncio.Event,
-    condition: Callable[[], bool],
-    timeout: float,  # noqa: ASYNC109
-) -> bool:
-    """Wait for condition(), re-checked each time the event is set; False on timeout."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return False
-        event.clear()
-        try:
-            async with asyncio.timeout(remaining):
-                await event.wait()
-        except TimeoutError:
-            return condition()
-    return True
-
 
 async def _read_params(request: web.Request) -> tuple[dict[str, Any], bool]:
     """Query string plus body: form fields are strings, a JSON body keeps its types."""
@@ -421,7 +292,10 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], bool]:
     if request.can_read_body:
         form = await request.post()
         for key, value in form.items():
-            params[key] = value if isinstance(value, str) else value.file.read()
+            if isinstance(value, web.FileField):
+                params[key] = value.file.read()
+            else:
+                params[key] = value if isinstance(value, str) else bytes(value)
     return params, True
 
 

@@ -97,8 +97,6 @@ class BotApiSpec:
         self._warnings: list[str] = []
         if not form_encoded or not isinstance(value, str):
             return self._check_union(types, value)
-        if "InputFile" in types and not isinstance(value, str):
-            return value
         problems: list[str] = []
         for type_name in types:
             if type_name in ("String", "InputFile"):

@@ -199,12 +199,12 @@ class UpdateInjection:
             return {"status": "kicked", "user": self.bot_user, "until_date": 0}
         if status == "administrator":
             fields = self.spec.types["ChatMemberAdministrator"]["fields"]
-            given = {"status": status, "user": self.bot_user}
+            given: dict[str, Any] = {"status": status, "user": self.bot_user}
             given |= {f["name"]: False for f in fields if f["name"].startswith("can_")}
             return self.spec.fill_required("ChatMemberAdministrator", given)
         if status == "restricted":
-            given = {"status": status, "user": self.bot_user, "until_date": 0}
-            return self.spec.fill_required("ChatMemberRestricted", given)
+            restricted = {"status": status, "user": self.bot_user, "until_date": 0}
+            return self.spec.fill_required("ChatMemberRestricted", restricted)
         return {"status": status, "user": self.bot_user}
 
     def push_migration(self, old_chat_id: int, new_chat_id: int) -> dict[str, Any]:
