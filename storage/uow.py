@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.outbox import LeaseRepository, OutboxRepository
 from storage.repositories import (
     AdminRepository,
     AuditRepository,
@@ -13,6 +14,7 @@ from storage.repositories import (
     ContentRepository,
     ItemRepository,
 )
+from storage.subscriptions import SubscriptionRepository
 
 
 class UnitOfWork:
@@ -28,6 +30,9 @@ class UnitOfWork:
         self.chats = ChatRepository(self.session)
         self.admins = AdminRepository(self.session)
         self.audit = AuditRepository(self.session)
+        self.subscriptions = SubscriptionRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
+        self.leases = LeaseRepository(self.session)
         return self
 
     async def __aexit__(
