@@ -100,6 +100,7 @@ class OutboxRepository:
                 OutboxMessage.next_attempt_at <= now,
                 or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
                 Chat.platform.in_(list(platforms)),
+                Chat.active.is_(True),
             )
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
@@ -161,6 +162,16 @@ class OutboxRepository:
         if attempted:
             values["attempts"] = OutboxMessage.attempts + 1
         return await self._set(row_id, owner, **values)
+
+    async def drop_for_chat(self, chat_id: int, reason: str) -> None:
+        """Dead-letter a chat's unleased pending rows (it became unreachable)."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == PENDING,
+                   OutboxMessage.lease_owner.is_(None))
+            .values(status=DEAD, last_error=reason[:500])
+            .execution_options(synchronize_session=False)
+        )
 
     async def release(self, ids: Sequence[int], owner: str) -> None:
         """Give back leased rows that were not started (clean stop)."""
