@@ -189,6 +189,8 @@ def register(r: Registry) -> None:
             if not (digest or alerts):
                 digest = True
             chat = await _chat(uow, req, deps)
+            if chat.language is None:  # digests and alerts come in the subscriber's language
+                chat.language = req.language
             sub = await uow.subscriptions.get_or_create(chat, now)
             sub.digest, sub.alerts = sub.digest or digest, sub.alerts or alerts
             if hhmm:
