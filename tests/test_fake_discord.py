@@ -295,7 +295,32 @@ async def test_gateway_rejects_wrong_token(fake_discord: FakeDiscord) -> None:  
             await ws.send_json(identify)
             closing = await ws.receive()
             assert closing.type == aiohttp.WSMsgType.CLOSE
-            assert ws.close_code == 4004 or closing.data == 4004
+            assert closing.data == 4004
+
+
+async def test_login_with_wrong_token_fails(fake_discord: FakeDiscord) -> None:  # noqa: F811
+    client = discord.Client(intents=discord.Intents.none())
+    try:
+        with pytest.raises(discord.LoginFailure):
+            await client.login("not.the.token")
+    finally:
+        await client.close()
+    assert [c.status for c in fake_discord.calls] == [401]
+    assert len(fake_discord.take_violations()) == 1
+
+
+async def test_messages_can_be_awaited_and_edited(bot: Bot, fake_discord: FakeDiscord) -> None:  # noqa: F811
+    async def publish() -> None:
+        message = await bot.channel(CHANNEL).send("Draft")
+        await message.edit(content="Final", embed=discord.Embed(title="Resolution 1"))
+
+    task = asyncio.create_task(publish())
+    first = await fake_discord.wait_for_channel_messages(CHANNEL, n=1)
+    await task
+    assert len(first) == 1
+    [stored] = fake_discord.channel_messages(CHANNEL)
+    assert stored["content"] == "Final" and stored["edited"] is True
+    assert stored["embeds"][0]["title"] == "Resolution 1"
 
 
 def test_embed_limits_name_the_field() -> None:

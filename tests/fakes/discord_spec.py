@@ -158,6 +158,29 @@ class DiscordSpec:
             add_error(errors, list(leaf.absolute_path), "SCHEMA_INVALID", leaf.message[:300])
         return errors
 
+    def check_response(self, operation: Operation, status: int, body: Any) -> list[str]:
+        """Problems with one of the fake's own answers (a self-check of the fake)."""
+        responses = operation.op.get("responses", {})
+        spec = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX")
+        if spec is None:
+            return [f"status {status} is not documented"]
+        if "$ref" in spec:
+            spec = self.components["responses"][spec["$ref"].rsplit("/", 1)[1]]
+        schema = spec.get("content", {}).get("application/json", {}).get("schema")
+        if schema is None:
+            return [] if body is None else ["a body where the spec has none"]
+        key = f"response:{operation.method}:{operation.template}:{status}"
+        problems = []
+        for error in self._validator(key, schema).iter_errors(body):
+            leaf = _deepest(error)
+            path = list(leaf.absolute_path)
+            # The spec types field error codes as integers; Discord sends strings such as
+            # "BASE_TYPE_MAX_LENGTH" (see its docs' error examples), and so does the fake.
+            if path[:1] == ["errors"] and path[-1:] == ["code"] and isinstance(leaf.instance, str):
+                continue
+            problems.append(f"{'/'.join(map(str, path))}: {leaf.message[:200]}")
+        return problems
+
 
 @cache
 def _load_cached(path: str) -> DiscordSpec:
