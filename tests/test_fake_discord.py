@@ -270,6 +270,18 @@ async def test_limits_refuse_a_client_that_ignores_headers(fake_discord: FakeDis
     assert fake_discord.count_429 == 1
 
 
+async def test_global_limit(fake_discord: FakeDiscord) -> None:  # noqa: F811
+    fake_discord.limits = DiscordLimits(global_per_second=2)
+    headers = {"Authorization": f"Bot {fake_discord.token}"}
+    async with aiohttp.ClientSession(headers=headers) as session:
+        replies = []
+        for _ in range(3):
+            async with session.get(f"{fake_discord.rest_base}/users/@me") as resp:
+                replies.append((resp.status, await resp.json()))
+    assert [status for status, _ in replies] == [200, 200, 429]
+    assert replies[2][1]["global"] is True
+
+
 async def test_spec_violations_are_refused(fake_discord: FakeDiscord) -> None:  # noqa: F811
     fake_discord.add_channel(CHANNEL)
     base = fake_discord.rest_base
@@ -277,12 +289,16 @@ async def test_spec_violations_are_refused(fake_discord: FakeDiscord) -> None:  
     async with aiohttp.ClientSession(headers=headers) as session:
         async with session.post(f"{base}/channels/{CHANNEL}/messages", json={"content": 5}) as resp:
             assert resp.status == 400 and (await resp.json())["code"] == 50035
+        mentions = {"content": "x", "allowed_mentions": {"parse": ["nobody"]}}
+        async with session.post(f"{base}/channels/{CHANNEL}/messages", json=mentions) as resp:
+            errors = (await resp.json())["errors"]
+            assert errors["allowed_mentions"]["parse"]["0"]["_errors"]
         async with session.get(f"{base}/channels/{CHANNEL}", params={"bogus": "1"}) as resp:
             assert resp.status == 400
         async with session.get(f"{base}/no/such/route") as resp:
             assert resp.status == 404
             assert await resp.json() == {"message": "404: Not Found", "code": 0}
-    assert len(fake_discord.take_violations()) == 3
+    assert len(fake_discord.take_violations()) == 4
     assert fake_discord.channel_messages(CHANNEL) == []
 
 

@@ -38,6 +38,11 @@ class Call:
     template: str | None = None
     has_body: bool = False
 
+    @property
+    def json(self) -> Any:
+        """The decoded JSON body (alias of `body`)."""
+        return self.body
+
 
 def unknown_channel() -> Result:
     return 404, {"message": "Unknown Channel", "code": 10003}

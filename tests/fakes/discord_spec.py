@@ -191,7 +191,8 @@ def _load_cached(path: str) -> DiscordSpec:
 def _deepest(error: ValidationError) -> ValidationError:
     """The most specific sub-error of an anyOf/oneOf failure, for a useful field path."""
     while error.context:
-        error = max(error.context, key=lambda e: len(e.absolute_path))
+        # Deepest path first; among equals, a real constraint beats "not of type 'null'".
+        error = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
     return error
 
 
