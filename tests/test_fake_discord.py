@@ -339,6 +339,48 @@ async def test_messages_can_be_awaited_and_edited(bot: Bot, fake_discord: FakeDi
     assert stored["embeds"][0]["title"] == "Resolution 1"
 
 
+async def test_gateway_drop_is_resumed(bot: Bot, fake_discord: FakeDiscord) -> None:  # noqa: F811
+    resumed = asyncio.Event()
+    bot.client.event(_set_on(resumed, "on_resumed"))
+    await fake_discord.drop_gateway(4000)
+    await asyncio.wait_for(resumed.wait(), 5)
+    assert len(fake_discord.gateway.identifies) == 1
+    assert fake_discord.gateway.resumes[0]["token"] == fake_discord.token
+    iid = await fake_discord.push_interaction("news", guild_id=GUILD)
+    assert (await fake_discord.wait_for_final(iid))["embeds"][0]["title"] == "News: all"
+
+
+async def test_intents_none_still_gets_interactions(fake_discord: FakeDiscord) -> None:  # noqa: F811
+    fake_discord.add_guild(GUILD)
+    fake_discord.add_channel(CHANNEL, guild_id=GUILD)
+    client = discord.Client(intents=discord.Intents.none(), guild_ready_timeout=0.05)
+    tree = build_tree(client, [], asyncio.Event(), late_delay=0)
+    ready = asyncio.Event()
+    client.event(_set_on(ready, "on_ready"))
+    await client.login(fake_discord.token)
+    task = asyncio.create_task(client.connect())
+    try:
+        await asyncio.wait_for(ready.wait(), 5)
+        assert client.get_channel(int(CHANNEL)) is None  # no GUILDS intent: no GUILD_CREATE
+        await tree.sync()
+        iid = await fake_discord.push_interaction("news", guild_id=GUILD, permissions="8")
+        final = await fake_discord.wait_for_final(iid)
+        assert final["embeds"][0]["title"] == "News: all"
+    finally:
+        await client.close()
+        await task
+
+
+def _set_on(event: asyncio.Event, name: str):  # type: ignore[no-untyped-def]
+    """A discord.py event handler named `name` that sets `event`."""
+
+    async def handler() -> None:
+        event.set()
+
+    handler.__name__ = name
+    return handler
+
+
 def test_embed_limits_name_the_field() -> None:
     embed = {"title": "t" * 257, "fields": [{"name": "n", "value": "v" * 1025}]}
     errors = check_message_limits({"content": "ok", "embeds": [embed]})

@@ -4,6 +4,19 @@ One aiohttp server on 127.0.0.1 (OS-chosen port) serves REST under `/api/v10` an
 gateway websocket at `/`. Every request is checked against Discord's OpenAPI spec and
 Discord's own limits; anything Discord would refuse is answered like Discord does and
 recorded in `violations`, so tests of the real discord.py client catch bad requests.
+
+Typical use (the `fake_discord` fixture in discord_fixtures.py does the first two lines)::
+
+    async with FakeDiscord() as dc:
+        with dc.patch_discord():
+            dc.add_guild(GUILD)
+            dc.add_channel(CHANNEL, guild_id=GUILD)
+            await client.login(dc.token)
+            task = asyncio.create_task(client.connect())
+            ...                                    # wait for on_ready, then tree.sync()
+            iid = await dc.push_interaction("news", [{"name": "topic", "type": 3, "value": "x"}],
+                                            guild_id=GUILD)
+            final = await dc.wait_for_final(iid)   # what the user sees
 """
 
 from __future__ import annotations
@@ -177,6 +190,10 @@ class FakeDiscord:
         user = FakeUser(str(user_id), username, locale)
         self.users[user.id] = user
         return user
+
+    async def drop_gateway(self, code: int = 4000) -> None:
+        """Close every gateway session (4000: the client may RESUME; 4004 etc.: it may not)."""
+        await self.gateway.close_all(code)
 
     # ---------------------------------------------------------------- faults
     def fail_next(self, method: str, path_regex: str, status: int = 500, times: int = 1) -> None:
