@@ -14,7 +14,7 @@ import pytest_asyncio
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_fixtures import fake_discord  # noqa: F401
 from tests.fakes.discord_ratelimit import DiscordLimits
-from tests.fakes.discord_spec import check_message_limits
+from tests.fakes.discord_spec import check_message_limits, default_spec_path
 
 with warnings.catch_warnings():
     # discord.py imports the deprecated stdlib `audioop` (voice); warnings are errors here.
@@ -389,3 +389,10 @@ def test_embed_limits_name_the_field() -> None:
     assert check_message_limits({"embeds": [{"description": "d" * 4096}]}) == {}
     too_big = [{"description": "d" * 4000}, {"description": "d" * 2001}]
     assert "_errors" in check_message_limits({"embeds": too_big})["embeds"]
+
+
+def test_specs_dir_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    specs = default_spec_path().parents[1]
+    for given in (specs, specs.parent):  # shared/specs or shared/
+        monkeypatch.setenv("NEWSBOT_SPECS_DIR", str(given))
+        assert default_spec_path() == specs / "discord-api" / "openapi.json"

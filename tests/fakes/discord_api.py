@@ -330,6 +330,8 @@ class FakeDiscord:
     async def wait_for_final(self, interaction_id: str, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
         """What the user finally sees: the type-4 data, or the @original edit after a defer."""
         response = await self.wait_for_response(interaction_id, timeout)
+        if response.edits and response.message is not None:
+            return response.message  # the original response as edited since
         if response.type != DEFERRED_CHANNEL_MESSAGE:
             return response.data
 

@@ -25,8 +25,9 @@ _BOOL_STRINGS = {"true": True, "false": False, "1": True, "0": False}
 def default_spec_path() -> Path:
     """Where the spec lives: $NEWSBOT_SPECS_DIR, else `shared/` beside the repository."""
     env = os.environ.get("NEWSBOT_SPECS_DIR")
-    if env:
-        return Path(env) / "discord-api" / "openapi.json"
+    if env:  # either shared/specs or shared/
+        direct = Path(env) / "discord-api" / "openapi.json"
+        return direct if direct.exists() else Path(env) / "specs" / "discord-api" / "openapi.json"
     return Path(__file__).resolve().parents[3] / "shared" / "specs" / "discord-api" / "openapi.json"
 
 
