@@ -55,6 +55,7 @@ def build_tree(
         embed = discord.Embed(
             title=f"News: {topic}", description=f"locale={interaction.locale.value}"
         )
+        embed.set_footer(text=f"perms={interaction.permissions.value}")
         await interaction.response.send_message(embed=embed)
 
     @news.autocomplete("topic")
@@ -366,6 +367,7 @@ async def test_intents_none_still_gets_interactions(fake_discord: FakeDiscord) -
         iid = await fake_discord.push_interaction("news", guild_id=GUILD, permissions="8")
         final = await fake_discord.wait_for_final(iid)
         assert final["embeds"][0]["title"] == "News: all"
+        assert final["embeds"][0]["footer"]["text"] == "perms=8"
     finally:
         await client.close()
         await task
