@@ -96,7 +96,7 @@ async def test_application_answers_start_and_buttons_over_long_polling(tg: FakeT
         await app.updater.start_polling(poll_interval=0, timeout=1)  # type: ignore[union-attr]
         tg.push_message(USER, "/start")
         tg.push_message(GROUP, "/start@assembly_news_bot", chat_type="group", user_id=USER)
-        tg.push_message(GROUP, "/start@other_bot", chat_type="group", user_id=USER)
+        tg.push_message(GROUP, "/start@other_bot", chat_type="group")
         [greeting] = await tg.wait_for_messages(USER)
         await tg.wait_for_messages(GROUP)
         tg.push_callback_query(USER, greeting.message_id, "agenda")
@@ -376,6 +376,9 @@ async def test_badly_typed_or_missing_values_are_refused(tg: FakeTelegram) -> No
             url, data={"chat_id": "1", "text": "x", "reply_markup": markup}
         ) as resp:
             nested = (resp.status, await resp.json())
+        commands = {"commands": '[{"command": "start"}]'}
+        async with session.post(f"{tg.base_url}{tg.token}/setMyCommands", data=commands) as resp:
+            nested_missing = (resp.status, await resp.json())
         async with session.post(f"{tg.base_url}{tg.token}/sendTelepathy") as resp:
             unknown = (resp.status, await resp.json())
     assert bad_type[0] == 400 and bad_type[1]["description"].startswith("Bad Request: ")
@@ -384,6 +387,9 @@ async def test_badly_typed_or_missing_values_are_refused(tg: FakeTelegram) -> No
         {"ok": False, "error_code": 400, "description": "Bad Request: text is empty"},
     )
     assert nested[0] == 400 and "Text buttons are unallowed" in nested[1]["description"]
+    assert nested_missing[1]["description"] == (
+        "Bad Request: can't parse BotCommand: Can't find field \"description\""
+    )
     assert unknown == (404, {"ok": False, "error_code": 404, "description": "Not Found"})
     assert any("disable_notification" in v for v in tg.violations)
     assert any("'text' is missing" in v for v in tg.violations)

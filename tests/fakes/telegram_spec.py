@@ -83,7 +83,10 @@ class BotApiSpec:
                 decoded[name] = self._decode_value(field["types"], value, form_encoded)
             except SpecError as exc:
                 violations.append(f"{method}: parameter {name!r}: {exc}")
-                error = error or f"Bad Request: can't parse {name}: {exc}"
+                detail = (
+                    str(exc) if str(exc).startswith("can't parse") else f"can't parse {name}: {exc}"
+                )
+                error = error or f"Bad Request: {detail}"
                 decoded[name] = value
                 continue
             violations.extend(f"{method}: parameter {name!r}: {w}" for w in self._warnings)
@@ -134,7 +137,7 @@ class BotApiSpec:
             except SpecError as exc:
                 self._warnings = saved
                 errors.append(str(exc))
-        raise SpecError(errors[0] if len(errors) == 1 else " | ".join(errors))
+        raise SpecError(errors[0])  # the first declared type is the one callers mean
 
     def _check_type(self, type_name: str, value: Any, path: str) -> None:
         if type_name.startswith("Array of "):

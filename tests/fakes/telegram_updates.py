@@ -24,6 +24,16 @@ if TYPE_CHECKING:
 _COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{1,64})?")
 
 
+DEFAULT_GROUP_USER = 1000
+
+
+def _sender(chat_id: int, chat_type: str, user_id: int | None) -> int:
+    """Who acts: the given user, the chat's owner in private, else a default member."""
+    if user_id is not None:
+        return user_id
+    return chat_id if chat_type == "private" else DEFAULT_GROUP_USER
+
+
 class UpdateInjection:
     """push_* helpers; FakeTelegram supplies the state."""
 
@@ -103,9 +113,7 @@ class UpdateInjection:
         chat_title: str | None = None,
     ) -> dict[str, Any]:
         """A user writes ``text`` in a chat (a leading /command gets its entity)."""
-        user = self._user(
-            user_id if user_id is not None else chat_id, first_name, language_code, username
-        )
+        user = self._user(_sender(chat_id, chat_type, user_id), first_name, language_code, username)
         chat = self._chat_for(chat_id, chat_type, chat_title, user)
         if is_topic_message and message_thread_id is not None:
             chat.is_forum = True
@@ -139,7 +147,7 @@ class UpdateInjection:
         language_code: str = "fr",
     ) -> dict[str, Any]:
         """A user presses an inline button under a message; its query id becomes answerable."""
-        user = self._user(user_id if user_id is not None else chat_id, language_code=language_code)
+        user = self._user(_sender(chat_id, chat_type, user_id), language_code=language_code)
         chat = self.chat(chat_id)
         if chat.type != chat_type and chat_type != "private":
             chat.type = chat_type
@@ -169,9 +177,8 @@ class UpdateInjection:
         user_id: int | None = None,
     ) -> dict[str, Any]:
         """The bot's membership changes (user blocks/unblocks it, bot added/kicked)."""
-        user = self.users.get(user_id if user_id is not None else chat_id) or self._user(
-            user_id if user_id is not None else chat_id
-        )
+        sender = _sender(chat_id, chat_type, user_id)
+        user = self.users.get(sender) or self._user(sender)
         chat = self._chat_for(chat_id, chat_type, None, user)
         old_status = "member" if new_status in ("kicked", "left") else "left"
         if new_status in ("kicked", "left"):
