@@ -74,6 +74,14 @@ def test_single_huge_block_is_cut_between_words_with_tags_reopened() -> None:
     assert " ".join(visible(p) for p in parts) == words
 
 
+def test_a_heading_stays_with_the_start_of_its_long_text() -> None:
+    body = " ".join(f"mot{n}" for n in range(1500))  # ~8,400 characters
+    parts = render_parts(Reply((Heading("Titre"), Paragraph((Span(body),)))))
+    assert len(parts) == 3
+    assert parts[0].startswith("<b>Titre</b>\n\nmot0 ")
+    assert all(utf16_len(visible(p)) <= MAX_MESSAGE for p in parts)
+
+
 def test_emoji_count_as_two_units() -> None:
     body = "🇲🇦" * 1500  # 3000 code points, 6000 UTF-16 units, no spaces
     parts = render_parts(Reply((Paragraph((Span(body),)),)))

@@ -139,7 +139,9 @@ class UpdateRouter:
             return
         user = query.from_user
         decoded = self.sender.codec.decode(query.data)
-        message = query.message if isinstance(query.message, Message) else None
+        message = query.message
+        if not isinstance(message, Message) or not message.is_accessible:
+            message = None  # deleted, too old, or never ours: nothing to page in place
         if decoded is None or message is None or self.app.registry.get(decoded[0]) is None:
             lang = normalize_language(user.language_code) or self.app.settings.bot.default_language
             await self._answer(query.answer(t("telegram.stale_button", lang), show_alert=True))

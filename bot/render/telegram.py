@@ -163,17 +163,19 @@ def _strip(runs: list[Run]) -> list[Run]:
     return runs
 
 
-def split_long(runs: list[Run], limit: int) -> list[list[Run]]:
-    """Cut one oversized block into pieces of at most ``limit`` units each."""
+def split_long(runs: list[Run], limit: int, first: int | None = None) -> list[list[Run]]:
+    """Cut one oversized block into pieces of at most ``limit`` units (``first`` for the first)."""
     pieces: list[list[Run]] = []
     rest = _strip(runs)
-    while rest and _runs_len(rest) > limit:
+    room = first or limit
+    while rest and _runs_len(rest) > room:
         text = "".join(r.text for r in rest)
-        head, rest = _split_runs(rest, _cut_point(text, limit))
+        head, rest = _split_runs(rest, _cut_point(text, room))
         head = _strip(head)
         if head:
             pieces.append(head)
         rest = _strip(rest)
+        room = limit
     if rest:
         pieces.append(rest)
     return pieces
@@ -194,9 +196,19 @@ def pack(blocks: Iterable[list[Run]], limit: int = MAX_MESSAGE) -> list[list[Run
             current += [Run(BLOCK_SEPARATOR), *block]
             size += sep + n
             continue
+        room = limit - size - sep
+        if n > limit and current and room >= limit // 4:
+            # a long block starts right after the short ones before it (a heading stays
+            # with the beginning of its text)
+            head, *pieces = split_long(block, limit, first=room)
+            current += [Run(BLOCK_SEPARATOR), *head]
+            if not pieces:  # cannot happen (n > limit >= room) but keep the invariant
+                size = _runs_len(current)
+                continue
+        else:
+            pieces = split_long(block, limit) if n > limit else [block]
         if current:
             parts.append(current)
-        pieces = split_long(block, limit) if n > limit else [block]
         parts.extend(pieces[:-1])
         current, size = pieces[-1], _runs_len(pieces[-1])
     if current:
