@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--lang", choices=("fr", "en"), help="reply language")
     sub.add_parser("migrate", parents=[common], help="apply database migrations")
     sub.add_parser("seed", parents=[common], help="load the bundled content (idempotent)")
+    sub.add_parser("deliver", parents=[common],
+                   help="only send digests and alerts (no command handling); one sender per database")
     return p
 
 
@@ -94,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.cmd == "ask":
             return asyncio.run(_ask(settings, args.text, args.lang))
+        if args.cmd == "deliver":
+            from bot.service import serve
+
+            return asyncio.run(serve(settings, deliver_only=True))
         if args.cmd == "migrate":
             return asyncio.run(_migrate(settings))
         return asyncio.run(_seed(settings))
