@@ -82,6 +82,7 @@ class OutboxWorker:
         self.owner = owner or f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.rng = rng or random.Random()
         rate = settings.paid_global_per_second if settings.paid_broadcast else settings.global_per_second
+        rate = max(1.0, rate - settings.reserve_per_second)
         self._limits: dict[str, Limits] = {}
         self._rate = rate
         self.counters = Counters()
