@@ -113,7 +113,7 @@ class DeliverySection(Section):
     lease_seconds: float = Field(default=120, gt=0)
     batch_size: int = Field(default=200, ge=1)
     #: sends started but not yet recorded: the most a crash can repeat
-    max_in_flight: int = Field(default=32, ge=1)
+    max_in_flight: int = Field(default=16, ge=1)
     poll_seconds: float = Field(default=1, gt=0)
     #: one active sender per database: its lease lasts this long unless renewed
     leader_ttl_seconds: float = Field(default=15, gt=0)

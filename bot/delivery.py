@@ -87,7 +87,6 @@ class OutboxWorker:
         self._rate = rate
         self.counters = Counters()
         self.is_leader = False
-        self._renewed_at: dt.datetime | None = None
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._unstarted: set[int] = set()
         self._in_flight = asyncio.Semaphore(settings.max_in_flight)
@@ -99,19 +98,26 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._stopping = False
         self._main: asyncio.Task[None] | None = None
+        self._leases: asyncio.Task[None] | None = None
+        self._stopped = asyncio.Event()
         self._recorder: asyncio.Task[None] | None = None
 
     # ----------------------------------------------------------------- lifecycle
     async def start(self) -> None:
+        await self._renew()
         self._recorder = asyncio.create_task(self._record_loop(), name="outbox-recorder")
+        self._leases = asyncio.create_task(self._lease_loop(), name="outbox-lease")
         self._main = asyncio.create_task(self._run(), name="outbox-worker")
 
     async def stop(self) -> None:
         """Finish in-flight sends, give back unstarted rows and the sender lease."""
         self._stopping = True
+        self._stopped.set()
         self._wake.set()
         if self._main is not None:
             await self._main
+        if self._leases is not None:
+            await self._leases
         if self._recorder is not None:
             self._record_wake.set()
             await self._recorder
@@ -148,11 +154,12 @@ class OutboxWorker:
             await self._drain()
 
     async def _step(self) -> int:
-        if not await self._hold_lease():
+        if not self.is_leader:
             return 0
         room = self.settings.batch_size * 2 - len(self._tasks)
         if room < self.settings.batch_size // 2 + 1:
-            await asyncio.wait(list(self._tasks.values()), return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(list(self._tasks.values()), timeout=self.settings.poll_seconds,
+                               return_when=asyncio.FIRST_COMPLETED)
             return 1
         now = self.clock()
         async with self._db_writes, self.uow() as uow:
@@ -170,29 +177,36 @@ class OutboxWorker:
             await asyncio.wait_for(self._wake.wait(), seconds)
         self._wake.clear()
 
-    async def _hold_lease(self) -> bool:
+    async def _renew(self) -> bool:
+        """Take or renew the sender lease; on taking it, free rows a dead sender had leased."""
         now = self.clock()
-        ttl = self.settings.leader_ttl_seconds
-        if self.is_leader and self._renewed_at and now - self._renewed_at < dt.timedelta(seconds=ttl / 3):
-            return True
-        async with self.uow() as uow:
-            held = await uow.leases.acquire(LEASE_NAME, self.owner, now, ttl)
-            if held and not self.is_leader:
-                # Rows leased by a sender that lost the lease will not be sent by it: free them.
-                from sqlalchemy import update
-
-                from storage.models import OutboxMessage
-
-                await uow.session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.status == "pending", OutboxMessage.lease_owner.is_not(None),
-                           OutboxMessage.lease_owner != self.owner)
-                    .values(lease_owner=None, lease_until=None)
-                    .execution_options(synchronize_session=False))
+        try:
+            async with self._db_writes, self.uow() as uow:
+                held = await uow.leases.acquire(LEASE_NAME, self.owner, now,
+                                                self.settings.leader_ttl_seconds)
+                if held and not self.is_leader:
+                    await uow.outbox.release_others(self.owner)
+        except Exception:
+            log.exception("sender lease check failed")
+            held = False
         if held != self.is_leader:
             log.info("sender lease " + ("taken" if held else "lost"), extra={"owner": self.owner})
-        self.is_leader, self._renewed_at = held, now if held else None
+            if not held:  # another process sends now: drop what we have not started
+                for rid in list(self._unstarted):
+                    task = self._tasks.get(rid)
+                    if task is not None:
+                        task.cancel()
+        self.is_leader = held
         return held
+
+    async def _lease_loop(self) -> None:
+        """Renew every third of the TTL, whatever the sends are waiting for."""
+        every = self.settings.leader_ttl_seconds / 3
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), every)
+            if not self._stopping:
+                await self._renew()
 
     async def _drain(self) -> None:
         """On stop: let started sends finish and be recorded; give back the unstarted rows."""
@@ -222,6 +236,7 @@ class OutboxWorker:
                 raise
         except asyncio.CancelledError:
             self._tasks.pop(row.id, None)
+            self._unstarted.discard(row.id)
             return
         # From here the send runs to completion and is recorded, even during a stop.
         self._unstarted.discard(row.id)

@@ -187,6 +187,16 @@ class OutboxRepository:
             .execution_options(synchronize_session=False)
         )
 
+    async def release_others(self, owner: str) -> None:
+        """Free every pending row leased by another worker (the sender lease changed hands)."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == PENDING, OutboxMessage.lease_owner.is_not(None),
+                   OutboxMessage.lease_owner != owner)
+            .values(lease_owner=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
     async def release(self, ids: Sequence[int], owner: str) -> None:
         """Give back leased rows that were not started (clean stop)."""
         if ids:

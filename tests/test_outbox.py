@@ -210,3 +210,34 @@ async def test_unreadable_payload_is_dead_lettered(app: App) -> None:
     await run_until_settled(worker_for(app, sender), app.uow)
     states = {r.dedupe_key: r.status for r in await rows(app.uow)}
     assert states == {"bad:1": "dead", "ok:1": "sent"} and sender.texts("1") == ["fine"]
+
+
+async def test_a_sender_that_loses_its_lease_stops_sending(app: App) -> None:
+    from sqlalchemy import update
+
+    from storage.models import Lease
+
+    chats = await add_chats(app.uow, ["1"])
+    async with app.uow() as uow:
+        await uow.outbox.enqueue([NewMessage(f"m{n}:1", chats["1"], "alert", text_reply(f"n{n}"))
+                                  for n in range(30)], utcnow())
+    sender = ScriptedSender()
+    worker = worker_for(app, sender, private_per_second=5, leader_ttl_seconds=0.6)
+    await worker.start()
+    try:
+        await sender.wait_sent(3)
+        async with app.uow() as uow:  # another process took the lease (e.g. we were paused)
+            await uow.session.execute(update(Lease).values(
+                owner="other", until=utcnow() + dt.timedelta(hours=1)))
+        async with asyncio.timeout(5):
+            while worker.is_leader:  # noqa: ASYNC110 (the worker's own lease loop flips it)
+                await asyncio.sleep(0.05)
+        sent_at_loss = len(sender.sent)
+        await asyncio.sleep(1)
+        # only sends already past the chat's window (5/s here) may still complete
+        assert len(sender.sent) <= sent_at_loss + 5
+    finally:
+        await worker.stop()
+    assert len(sender.sent) < 30
+    async with app.uow() as uow:
+        assert await uow.leases.holder("delivery", utcnow()) == "other"

@@ -1,7 +1,6 @@
 """The strict fake Telegram in a child process, so the bot's own CPU can be measured alone.
 
-Not a benchmark itself (``python -m bench`` skips modules starting with an underscore? no:
-this one has no ``main``); ``bench/fanout.py`` uses it.
+Used by ``bench/fanout.py``; it has no ``main`` of its own.
 """
 
 from __future__ import annotations
@@ -31,6 +30,13 @@ def _serve(conn: Connection, limits: dict[str, Any]) -> None:
             elif cmd[0] == "limits":
                 tg.limits = TelegramLimits(**cmd[1])
                 conn.send(True)
+            elif cmd[0] == "probe":  # a user sends a command: seconds until the bot's reply
+                _, chat_id, text = cmd
+                before = len(tg.messages(chat_id))
+                started = loop.time()
+                tg.push_message(chat_id, text, language_code="en")
+                await tg.wait_for_messages(chat_id, before + 1, timeout=30)
+                conn.send(loop.time() - started)
             elif cmd[0] == "reset":
                 tg.calls.clear()
                 tg.count_429 = 0
@@ -68,6 +74,9 @@ class FakeTelegramProcess:
 
     def set_limits(self, **limits: Any) -> None:
         self._ask("limits", limits)
+
+    def probe(self, chat_id: int, text: str) -> float:
+        return float(self._ask("probe", chat_id, text))
 
     def reset(self) -> None:
         self._ask("reset")
