@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -175,6 +174,17 @@ def part3(tmp: str) -> None:
     print(out.rstrip())
 
 
+def rss_mb() -> tuple[float, float]:
+    """(current, peak) resident memory of this process in MB, from /proc (Linux).
+
+    Not ``ru_maxrss``: on Linux it survives fork and exec, so a child would report the
+    parent's peak.
+    """
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines()
+                  if ":" in line)
+    return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+
+
 async def memory_run(db: str) -> None:
     from bot.app import App
     from bot.digests import plan_digests
@@ -182,19 +192,19 @@ async def memory_run(db: str) -> None:
     with FakeTelegramProcess(**RAISED) as fake:
         async with App(settings(db, global_per_second=1000, private_per_second=10,
                                 reserve_per_second=0)) as app:
-            base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            base = rss_mb()[0]
             started = time.perf_counter()
             report = await plan_digests(app.uow, DUE + dt.timedelta(minutes=1),
                                         grace=dt.timedelta(hours=6), default_language="en")
             planned = time.perf_counter() - started
-            after_plan = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            after_plan = rss_mb()[1]
             bot, sender = await telegram_sender(fake)
             worker = worker_for(app, sender)
             await worker.start()
             await asyncio.sleep(10)
             await worker.stop()
             await bot.shutdown()
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            peak = rss_mb()[1]
             print(f"  planned {report.enqueued} in {planned:.0f} s; RSS after start {base:.0f} MB, "
                   f"peak after planning {after_plan:.0f} MB, peak while sending "
                   f"({fake.stats()['delivered']} sent) {peak:.0f} MB")
