@@ -36,7 +36,8 @@ class SlidingWindow:
         return cls(1, 1.0 / rate + margin)
 
     def _expire(self, now: float) -> None:
-        while self._done and self._done[0] <= now - self.span:
+        # the same expression as in ready_in, so a slot's expiry and its wait agree exactly
+        while self._done and self._done[0] + self.span <= now:
             self._done.popleft()
 
     def idle(self) -> bool:
