@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,7 +73,7 @@ class OutboxRepository:
         """Insert the rows whose key is new; returns how many were inserted."""
         if not messages:
             return 0
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"dedupe_key": m.dedupe_key, "chat_id": m.chat_id, "kind": m.kind,
              "item_id": m.item_id, "payload": m.payload, "status": PENDING, "attempts": 0,
              "next_attempt_at": m.next_attempt_at or now, "platform_message_ids": [],
@@ -147,7 +147,7 @@ class OutboxRepository:
         """Many ``mark_sent`` in one executemany (the worker's hot path)."""
         if not sent:
             return
-        t = OutboxMessage.__table__
+        t: Table = OutboxMessage.__table__  # type: ignore[assignment]
         cond = [t.c.id == bindparam("b_id")]
         if owner is not None:
             cond.append(t.c.lease_owner == owner)
