@@ -241,3 +241,31 @@ async def test_owners_menu_admin_commands_and_chat_admin_check(fake_telegram: Fa
         for user, expected in ((2000, True), (3000, True), (4000, False)):
             [reply] = await bot.say(GROUP, f"/amiadmin@{BOT}", chat_type="supergroup", user_id=user)
             assert reply.text == f"chat admin: {expected}"
+
+
+async def test_a_long_reply_paced_by_429s_arrives_whole_and_once(fake_telegram: FakeTelegram,
+                                                                 db_url: str) -> None:
+    body = " ".join(f"mot{n}" for n in range(1500))  # ~8,400 characters: 3 parts
+    async with running_bot(fake_telegram, db_url) as bot:
+        item_id = await add_item(bot, "Longue", body)
+        fake_telegram.limits.enabled = True  # Telegram's 1 message/s in a private chat
+        fake_telegram.push_message(PRIVATE, f"/item {item_id}")
+        await bot.until_text(PRIVATE, "mot1499")
+        sent = fake_telegram.messages(PRIVATE)
+        assert fake_telegram.count_429 >= 1
+        assert len(sent) == 3 and sent[0].text.startswith("Longue")
+        shown = " ".join(m.text for m in sent)
+        assert all(shown.count(f"mot{n} ") == 1 for n in (0, 700, 1400))
+
+
+async def test_a_reply_to_a_migrated_group_follows_it(fake_telegram: FakeTelegram,
+                                                      db_url: str) -> None:
+    new_id = -1009876
+    async with running_bot(fake_telegram, db_url) as bot:
+        await bot.say(GROUP, f"/lang@{BOT} en", chat_type="group")
+        fake_telegram.migrate_chat(GROUP, new_id)  # the service message has not reached us yet
+        fake_telegram.push_message(GROUP, f"/help@{BOT}", chat_type="group")
+        [reply] = await fake_telegram.wait_for_messages(new_id, 1)
+        assert "The agenda, by day or topic" in reply.text
+        row = await chat_row(bot, new_id)
+        assert row is not None and row.language == "en"

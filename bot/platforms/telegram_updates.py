@@ -112,25 +112,30 @@ class UpdateRouter:
         await self.deliver(chat.id, reply, thread_id=thread)
 
     async def deliver(self, chat_id: int, reply: Reply, *, thread_id: int | None = None) -> None:
-        """Send an interactive reply; record a chat that is gone or moved."""
-        for attempt in (1, 2):
+        """Send an interactive reply; wait out a short 429 and resume where it stopped; follow
+        a group that became a supergroup; record a chat that is gone."""
+        done = 0
+        for _attempt in range(4):
             try:
-                await self.sender.send(str(chat_id), reply, nonce="", thread_id=thread_id)
+                await self.sender.send(str(chat_id), reply, nonce="", thread_id=thread_id,
+                                       skip_parts=done)
                 return
             except RateLimited as exc:
-                if attempt == 2 or exc.retry_after > MAX_INLINE_WAIT:
+                done += len(getattr(exc, "sent_message_ids", ()))
+                if exc.retry_after > MAX_INLINE_WAIT:
                     log.warning("reply dropped: rate limited", extra={"retry_after": exc.retry_after})
                     return
                 await asyncio.sleep(exc.retry_after)
-            except ChatUnavailable as exc:
-                await self.deactivate(str(chat_id), exc.reason)
-                return
             except ChatMoved as exc:
                 await self.migrate(str(chat_id), exc.new_chat_id)
+                chat_id, thread_id, done = int(exc.new_chat_id), None, 0
+            except ChatUnavailable as exc:
+                await self.deactivate(str(chat_id), exc.reason)
                 return
             except DeliveryError as exc:
                 log.warning("reply failed", extra={"error": type(exc).__name__, "detail": str(exc)})
                 return
+        log.warning("reply dropped after retries")
 
     # ------------------------------------------------------------------ buttons
     async def on_callback(self, update: Update, context: CallbackContext) -> None:  # type: ignore[type-arg]
