@@ -241,6 +241,18 @@ async def test_owners_menu_admin_commands_and_chat_admin_check(fake_telegram: Fa
         for user, expected in ((2000, True), (3000, True), (4000, False)):
             [reply] = await bot.say(GROUP, f"/amiadmin@{BOT}", chat_type="supergroup", user_id=user)
             assert reply.text == f"chat admin: {expected}"
+        # an anonymous admin posts as the group itself, from Telegram's GroupAnonymousBot
+        group = fake_telegram.chat(GROUP).as_chat()
+        command = f"/amiadmin@{BOT}"
+        fake_telegram.push_update({"message": {
+            "message_id": 4242, "date": int(time.time()), "chat": group, "sender_chat": group,
+            "from": {"id": 1087968824, "is_bot": True, "first_name": "Group",
+                     "username": "GroupAnonymousBot"},
+            "text": command, "entities": [{"type": "bot_command", "offset": 0,
+                                           "length": len(command)}],
+        }})
+        sent = await fake_telegram.wait_for_messages(GROUP, 4)
+        assert sent[-1].text == "chat admin: True"
 
 
 async def test_a_long_reply_paced_by_429s_arrives_whole_and_once(fake_telegram: FakeTelegram,
