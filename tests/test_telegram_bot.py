@@ -128,3 +128,14 @@ async def test_quick_commands_in_one_chat_are_answered_in_order(bot: Harness) ->
                                              user_id=str(PRIVATE), command=text[1:]))
         expected.append(plain_text(reply).split("\n")[0])
     assert firsts == expected
+
+
+async def test_paging_a_long_query_goes_through_a_short_token(bot: Harness) -> None:
+    query = " ".join(["INTERPOL"] * 12)  # 107 characters: too long for callback_data
+    [first] = await bot.say(PRIVATE, f"/search {query}")
+    assert "Page 1/" in first.text
+    data = first.reply_markup["inline_keyboard"][0][-1]["callback_data"]  # type: ignore[index]
+    assert data.startswith("~") and len(data.encode()) <= 64
+    await bot.press(PRIVATE, first)
+    await bot.until_text(PRIVATE, "Page 2/")
+    assert len(bot.tg.messages(PRIVATE)) == 1
