@@ -21,7 +21,7 @@ USER = 31337
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_service_answers_a_new_user_and_stops_on_a_signal(
     fake_telegram: FakeTelegram, tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
