@@ -85,6 +85,43 @@ class DiscordSection(Section):
     owners: list[str] = Field(default_factory=list)
 
 
+class EditorialSection(Section):
+    #: a published item edited within this age is edited in place where the platform allows;
+    #: older copies get a short correction notice instead
+    edit_window_hours: float = Field(default=48, gt=0, le=24 * 30)
+    #: how long /undo can take back an admin's last edit or delete
+    undo_window_minutes: float = Field(default=30, gt=0, le=24 * 60)
+    #: per-request timeout and maximum body size for feed fetches
+    feed_timeout_seconds: float = Field(default=20, gt=0, le=300)
+    feed_max_bytes: int = Field(default=2_000_000, ge=1024, le=50_000_000)
+
+
+class KeywordRules(Section):
+    #: when not empty, an entry must contain one of these words (accent/case-insensitive)
+    include: list[str] = Field(default_factory=list)
+    #: an entry containing one of these words is skipped
+    exclude: list[str] = Field(default_factory=list)
+
+
+class FeedSection(Section):
+    name: str = Field(min_length=1, max_length=100)
+    url: str
+    topics: list[str] = Field(default_factory=list)
+    keywords: KeywordRules = Field(default_factory=KeywordRules)
+    #: True: new entries are published (and announced); False: they wait as drafts
+    publish: bool = False
+    interval_minutes: float = Field(default=15, gt=0, le=24 * 60)
+    #: the language the feed is written in (its entries are stored under it)
+    language: Literal["fr", "en"] = "fr"
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NEWSBOT_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
@@ -95,6 +132,8 @@ class Settings(BaseSettings):
     console: ConsoleSection = Field(default_factory=ConsoleSection)
     telegram: TelegramSection = Field(default_factory=TelegramSection)
     discord: DiscordSection = Field(default_factory=DiscordSection)
+    editorial: EditorialSection = Field(default_factory=EditorialSection)
+    feeds: list[FeedSection] = Field(default_factory=list)
 
     @classmethod
     def settings_customise_sources(

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.feeds import FeedRepository
 from storage.repositories import (
     AdminRepository,
     AuditRepository,
@@ -28,6 +29,7 @@ class UnitOfWork:
         self.chats = ChatRepository(self.session)
         self.admins = AdminRepository(self.session)
         self.audit = AuditRepository(self.session)
+        self.feeds = FeedRepository(self.session)
         return self
 
     async def __aexit__(
