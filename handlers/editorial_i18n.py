@@ -126,3 +126,17 @@ MESSAGES.update({
                            "en": "{n} failure(s) in a row, last: {error} ({when})"},
     "stats.feed_next": {"fr": "prochain essai : {when}", "en": "next try: {when}"},
 })
+
+MESSAGES.update({
+    "program.bad_cc": {"fr": "« {value} » n’est pas un code pays à deux lettres (MA, FR…).",
+                       "en": "“{value}” is not a two-letter country code (MA, FR…)."},
+    "program.bad_status": {"fr": "Statut inconnu « {value} ». Statuts : {statuses}.",
+                           "en": "Unknown status “{value}”. Statuses: {statuses}."},
+    "program.not_found": {"fr": "Rien ne correspond à « {ref} » ({what}) : donner le numéro ou la clé.",
+                          "en": "Nothing matches “{ref}” ({what}): give the number or the key."},
+    "program.updated": {"fr": "Modifié : {label} (#{id}, {ref}).", "en": "Updated: {label} (#{id}, {ref})."},
+    "program.session_added": {"fr": "Séance ajoutée : {label} (#{id}, clé {ref}). Voir /agenda.",
+                              "en": "Session added: {label} (#{id}, key {ref}). See /agenda."},
+    "program.participant_added": {"fr": "Participant ajouté : {label} (#{id}, clé {ref}). Voir /participants.",
+                                  "en": "Participant added: {label} (#{id}, key {ref}). See /participants."},
+})
