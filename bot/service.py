@@ -30,6 +30,10 @@ def build_components(app: App) -> list[Component]:
         from bot.platforms.discord import DiscordPlatform
 
         components.append(DiscordPlatform(app))
+    if settings.feeds:
+        from bot.feeds import FeedPoller
+
+        components.append(FeedPoller(app))
     return components
 
 
