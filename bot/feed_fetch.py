@@ -100,14 +100,14 @@ def normalize_link(link: str | None) -> str:
 
 
 async def fetch(http: aiohttp.ClientSession, url: str, *, etag: str | None, last_modified: str | None,
-                timeout: float, max_bytes: int) -> Fetched:
+                time_limit: float, max_bytes: int) -> Fetched:
     headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(time_limit):
             async with http.get(url, headers=headers, allow_redirects=True, max_redirects=5) as resp:
                 if resp.status == 304:
                     return Fetched(304, b"", None, etag, last_modified)
@@ -123,7 +123,7 @@ async def fetch(http: aiohttp.ClientSession, url: str, *, etag: str | None, last
                 return Fetched(200, bytes(body), resp.headers.get("Content-Type"),
                                resp.headers.get("ETag"), resp.headers.get("Last-Modified"))
     except TimeoutError:
-        raise FeedError(f"timeout after {timeout:g} s") from None
+        raise FeedError(f"timeout after {time_limit:g} s") from None
     except aiohttp.ClientError as exc:
         raise FeedError(f"network error: {type(exc).__name__}") from None
 

@@ -152,7 +152,7 @@ class FeedPoller:
             etag, modified = state.etag, state.last_modified
         try:
             fetched = await fetch(self._http, feed.url, etag=etag, last_modified=modified,
-                                  timeout=cfg.feed_timeout_seconds, max_bytes=cfg.feed_max_bytes)
+                                  time_limit=cfg.feed_timeout_seconds, max_bytes=cfg.feed_max_bytes)
             entries = parse_entries(fetched) if fetched.status == 200 else []
         except FeedError as exc:
             outcome.error = str(exc)

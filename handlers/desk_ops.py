@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from handlers.admin_input import BODY_MAX, check_text
@@ -52,7 +53,7 @@ def register(r: Registry) -> None:
         arg = req.args.split()
         count = DEFAULT_AUDIT
         if arg:
-            if len(arg) > 1 or not arg[0].isdigit() or not 1 <= int(arg[0][:4]) <= MAX_AUDIT:
+            if len(arg) > 1 or not re.fullmatch(r"[0-9]{1,3}", arg[0]) or not 1 <= int(arg[0]) <= MAX_AUDIT:
                 raise UserError("audit.bad_count", value=req.args[:32], max=MAX_AUDIT)
             count = int(arg[0])
         async with deps.uow() as uow:
@@ -86,8 +87,8 @@ def register(r: Registry) -> None:
     async def broadcast(req: Request, deps: Deps) -> Reply:
         lang = req.language
         parts = req.args.split()
-        if len(parts) == 2 and parts[0].lower() == "confirm" and parts[1].isdigit():
-            return await _confirm_broadcast(req, deps, int(parts[1][:12]))
+        if len(parts) == 2 and parts[0].lower() == "confirm" and re.fullmatch(r"[0-9]{1,12}", parts[1]):
+            return await _confirm_broadcast(req, deps, int(parts[1]))
         text = check_text(req.args, "text", BODY_MAX)
         async with deps.uow() as uow:
             chats = await subscribed_chats(uow.session)
