@@ -12,6 +12,7 @@ import logging
 from types import TracebackType
 
 from bot.config import Settings
+from bot.platforms.base import Sender
 from handlers import Deps, Registry, Reply, Request, build_registry, dispatch
 from storage.db import make_engine, make_session_factory
 from storage.migrate import ensure_schema
@@ -25,6 +26,8 @@ class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.registry: Registry = build_registry()
+        #: platform name -> its Sender; platforms add theirs when they start (outbox worker)
+        self.senders: dict[str, Sender] = {}
 
     async def __aenter__(self) -> App:
         self.engine = make_engine(self.settings.database.url)

@@ -72,11 +72,16 @@ class TelegramSection(Section):
     base_url: str = "https://api.telegram.org/bot"
     mode: Literal["polling", "webhook"] = "polling"
     webhook_listen: str = "127.0.0.1"
-    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    #: 0 lets the OS choose (tests); the webhook_url must then be left unset
+    webhook_port: int = Field(default=8443, ge=0, le=65535)
     webhook_path: str = "telegram"
     webhook_url: str | None = None
     secret_token: SecretStr | None = None
     owners: list[str] = Field(default_factory=list)
+    #: file downloads of a self-hosted Bot API server; derived from base_url when unset
+    base_file_url: str | None = None
+    #: updates handled at the same time (PTB concurrent_updates)
+    concurrent_updates: int = Field(default=16, ge=1, le=256)
 
 
 class DiscordSection(Section):
@@ -120,6 +125,39 @@ class FeedSection(Section):
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL")
         return value
+class DeliverySection(Section):
+    """The outbox worker: Telegram's broadcast limits and the retry policy."""
+
+    enabled: bool = True
+    #: messages per second over all chats (Telegram: about 30)
+    global_per_second: float = Field(default=30, gt=0)
+    #: messages per second to one private chat (Telegram: 1)
+    private_per_second: float = Field(default=1, gt=0)
+    #: messages per minute to one group or channel (Telegram: 20)
+    group_per_minute: float = Field(default=20, gt=0)
+    #: Telegram paid broadcasts (Stars) allow up to 1000 messages/s overall
+    paid_broadcast: bool = False
+    paid_global_per_second: float = Field(default=1000, gt=0, le=1000)
+    #: added to every rate window, so clock skew and latency never make a 429
+    margin_seconds: float = Field(default=0.05, ge=0)
+    max_attempts: int = Field(default=8, ge=1)
+    backoff_seconds: float = Field(default=2, gt=0)
+    max_backoff_seconds: float = Field(default=600, gt=0)
+    lease_seconds: float = Field(default=120, gt=0)
+    batch_size: int = Field(default=200, ge=1)
+    #: sends started but not yet recorded: the most a crash can repeat
+    max_in_flight: int = Field(default=32, ge=1)
+    poll_seconds: float = Field(default=1, gt=0)
+    #: one active sender per database: its lease lasts this long unless renewed
+    leader_ttl_seconds: float = Field(default=15, gt=0)
+
+
+class DigestSection(Section):
+    #: how often the scheduler asks which digests are due
+    tick_seconds: float = Field(default=30, gt=0)
+    #: a digest missed while the bot was down is still sent within this many hours
+    grace_hours: float = Field(default=6, ge=0)
+    batch_size: int = Field(default=500, ge=1)
 
 
 class Settings(BaseSettings):
@@ -134,6 +172,8 @@ class Settings(BaseSettings):
     discord: DiscordSection = Field(default_factory=DiscordSection)
     editorial: EditorialSection = Field(default_factory=EditorialSection)
     feeds: list[FeedSection] = Field(default_factory=list)
+    delivery: DeliverySection = Field(default_factory=DeliverySection)
+    digest: DigestSection = Field(default_factory=DigestSection)
 
     @classmethod
     def settings_customise_sources(

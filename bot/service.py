@@ -34,7 +34,28 @@ def build_components(app: App) -> list[Component]:
         from bot.feeds import FeedPoller
 
         components.append(FeedPoller(app))
+    components.extend(delivery_components(app))
     return components
+
+
+def delivery_components(app: App) -> list[Component]:
+    """The digest scheduler and the outbox worker; alerts are announced from now on.
+
+    Platforms register their Sender in ``app.senders`` when they start (they come first).
+    """
+    if not app.settings.delivery.enabled:
+        return []
+    from bot.alerts import AlertPublisher
+    from bot.delivery import OutboxWorker
+    from bot.scheduler import DigestScheduler
+
+    worker = OutboxWorker(app.uow, app.senders, app.settings.delivery, clock=app.deps.clock)
+    app.deps.publisher = AlertPublisher(app.settings.bot.default_language, clock=app.deps.clock,
+                                        on_enqueue=worker.wake)
+    scheduler = DigestScheduler(app.uow, app.settings.digest,
+                                default_language=app.settings.bot.default_language,
+                                clock=app.deps.clock, on_enqueue=worker.wake)
+    return [scheduler, worker]
 
 
 async def run_components(components: list[Component], stop: asyncio.Event) -> None:

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.feeds import FeedRepository
+from storage.outbox import LeaseRepository, OutboxRepository
 from storage.repositories import (
     AdminRepository,
     AuditRepository,
@@ -14,6 +15,7 @@ from storage.repositories import (
     ContentRepository,
     ItemRepository,
 )
+from storage.subscriptions import SubscriptionRepository
 
 
 class UnitOfWork:
@@ -30,6 +32,9 @@ class UnitOfWork:
         self.admins = AdminRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.feeds = FeedRepository(self.session)
+        self.subscriptions = SubscriptionRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
+        self.leases = LeaseRepository(self.session)
         return self
 
     async def __aexit__(
