@@ -30,11 +30,11 @@ def build_components(app: App) -> list[Component]:
         from bot.platforms.discord import DiscordPlatform
 
         components.append(DiscordPlatform(app))
-    if settings.feeds:
+    components.extend(delivery_components(app))
+    if settings.feeds:  # after delivery, so published feed items are announced
         from bot.feeds import FeedPoller
 
         components.append(FeedPoller(app))
-    components.extend(delivery_components(app))
     return components
 
 

@@ -10,12 +10,15 @@ instead when ``Sender.edit`` returns False). ``Reply.from_dict`` ignores the ext
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+
 from handlers.base import Deps
+from handlers.digest import alert_reply
 from handlers.i18n import t
-from handlers.news import full_item
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.editorial import delivered_copies, enqueue
-from storage.models import NewsItem
+from storage.models import NewsItem, Topic
 from storage.text import pick
 from storage.uow import UnitOfWork
 
@@ -27,10 +30,11 @@ def correction_notice(item: NewsItem, lang: str) -> Reply:
             .build())
 
 
-def corrected_copy(item: NewsItem, lang: str, tz: str, topics: dict[str, str]) -> Reply:
-    b = full_item(item, lang, tz, topics)
-    b.para(Span(t("correction.updated", lang), italic=True))
-    return b.build()
+def corrected_copy(item: NewsItem, lang: str, tz: str, topics: Sequence[Topic]) -> Reply:
+    """The alert as subscribers got it, rebuilt from the corrected item, marked as updated."""
+    alert = alert_reply(item, topics, lang=lang, tz=tz)
+    marker = ReplyBuilder().para(Span(t("correction.updated", lang), italic=True)).blocks
+    return replace(alert, blocks=(*alert.blocks, *marker))
 
 
 async def send_corrections(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: int) -> tuple[int, int]:
@@ -41,7 +45,7 @@ async def send_corrections(uow: UnitOfWork, deps: Deps, item: NewsItem, change_i
     now = deps.clock()
     edits = notices = 0
     noticed: set[int] = set()
-    topic_cache: dict[str, dict[str, str]] = {}
+    topics = await uow.content.topics()
     for row, chat in await delivered_copies(uow.session, item.id):
         if not chat.active:
             continue
@@ -49,9 +53,7 @@ async def send_corrections(uow: UnitOfWork, deps: Deps, item: NewsItem, change_i
         notice = correction_notice(item, lang)
         fresh = row.sent_at is not None and now - row.sent_at <= deps.edit_window
         if fresh and row.platform_message_ids:
-            if lang not in topic_cache:
-                topic_cache[lang] = {tp.key: pick(tp.name, lang) for tp in await uow.content.topics()}
-            payload = corrected_copy(item, lang, deps.timezone, topic_cache[lang]).to_dict()
+            payload = corrected_copy(item, lang, chat.timezone or deps.timezone, topics).to_dict()
             payload |= {"edit_message_ids": list(row.platform_message_ids), "edit_of": row.id,
                         "fallback": notice.to_dict()}
             edits += await enqueue(uow.session, dedupe_key=f"edit:{row.id}:{change_id}",

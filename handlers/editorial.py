@@ -33,6 +33,7 @@ from handlers.desk import (
     split_args,
     topic_names,
 )
+from handlers.digest import alert_reply
 from handlers.i18n import t
 from handlers.news import full_item
 from handlers.reply import Reply, ReplyBuilder, Span
@@ -300,12 +301,12 @@ def register(r: Registry) -> None:
             item = await get_item(uow, item_id)
             if item.status == "published":
                 raise UserError("publish.already", show_usage=False, id=item_id)
-            topics = await topic_names(uow, lang)
             if not confirm:
                 b = ReplyBuilder().para(Span(t("publish.preview", lang), bold=True))
                 preview = NewsItem(id=item.id, title=item.title, body=item.body, topics=item.topics,
                                    source=item.source, published_at=item.published_at or deps.clock())
-                b.blocks.extend(full_item(preview, lang, deps.timezone, topics).blocks)
+                b.blocks.extend(alert_reply(preview, await uow.content.topics(), lang=lang,
+                                            tz=deps.timezone).blocks)
                 return b.button(t("publish.confirm", lang), "publish", f"{item.id} confirm").build()
             before = item_snapshot(item)
             item.status = "published"
