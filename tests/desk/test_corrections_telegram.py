@@ -57,7 +57,7 @@ async def test_correction_edits_fresh_copies_and_notifies_old_ones(
     await deliver(app, sender)
     [fresh_alert] = fake_telegram.messages(FRESH)
     [old_alert] = fake_telegram.messages(OLD)
-    assert "Interpol élit son comité" in fresh_alert.text
+    assert "Interpol élit son comité" in fresh_alert.text and old_alert.text == fresh_alert.text
     async with app.uow() as uow:  # the second chat got its alert three days ago
         await uow.session.execute(update(OutboxMessage).where(
             OutboxMessage.dedupe_key.like(f"alert:{item_id}:%"),
