@@ -24,6 +24,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--lang", choices=("fr", "en"), help="reply language")
     sub.add_parser("migrate", parents=[common], help="apply database migrations")
     sub.add_parser("seed", parents=[common], help="load the bundled content (idempotent)")
+    e = sub.add_parser("export", parents=[common], help="write all content (items, drafts included) to a JSON file")
+    e.add_argument("file", help="the JSON file to write")
+    i = sub.add_parser("import", parents=[common], help="load a JSON export (validated, idempotent by key)")
+    i.add_argument("file", help="the JSON file to read")
     return p
 
 
@@ -96,6 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_ask(settings, args.text, args.lang))
         if args.cmd == "migrate":
             return asyncio.run(_migrate(settings))
+        if args.cmd in ("export", "import"):
+            from bot.transfer_cli import run_transfer
+
+            return run_transfer(settings, args.cmd, args.file)
         return asyncio.run(_seed(settings))
     except KeyboardInterrupt:
         return 0
