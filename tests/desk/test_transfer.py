@@ -92,18 +92,20 @@ async def test_round_trip_keeps_drafts_deletions_and_desk_changes(desk: App, emp
     (("participants", 0, "key"), None, "participants[0].key: expected a key"),
 ])
 async def test_a_bad_entry_is_named_and_nothing_is_written(
-        desk: App, empty_app: App, path: tuple[Any, ...], value: Any, message: str) -> None:
+        desk: App, path: tuple[Any, ...], value: Any, message: str) -> None:
     data = await export_of(desk)
     target: Any = data
     for step in path[:-1]:
         target = target[step]
     target[path[-1]] = value
-    before = await counts(empty_app)
+    data["items"][4]["title"] = {"fr": "Changé par l’import"}  # a valid change before the bad entry
+    before = await counts(desk)
     with pytest.raises(TransferError) as err:
-        async with empty_app.uow() as uow:
+        async with desk.uow() as uow:
             await import_content(uow.session, data)
     assert message in str(err.value)
-    assert await counts(empty_app) == before
+    assert await counts(desk) == before
+    assert without_ids(await export_of(desk))["items"][4]["title"] != {"fr": "Changé par l’import"}
 
 
 def test_cli_export_then_import(sqlite_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
