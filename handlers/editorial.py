@@ -126,6 +126,16 @@ def _corrections_line(b: ReplyBuilder, lang: str, sent: tuple[int, int]) -> None
         b.para(Span(t("item.corrections", lang, edits=sent[0], notices=sent[1]), italic=True))
 
 
+async def _finish_edit(uow: UnitOfWork, req: Request, deps: Deps, item: NewsItem, before: dict[str, Any],
+                       lang: str, intro: str) -> Reply:
+    """Audit the edit, correct delivered copies, answer with the preview in ``lang``."""
+    change = await audit(uow, req, "item.edit", f"item:{item.id}", before, item_snapshot(item))
+    sent = await _after_change(uow, deps, await settle(uow, item), change)
+    b = item_preview(item, lang, deps, await topic_names(uow, lang), intro)
+    _corrections_line(b, req.language, sent)
+    return b.build()
+
+
 def register(r: Registry) -> None:
     @r.command(
         "additem", admin=True, group="admin",
@@ -192,12 +202,8 @@ def register(r: Registry) -> None:
                 refresh_search_doc(item)
             else:
                 await _apply_options(uow, deps, item, {field: value})
-            change = await audit(uow, req, "item.edit", f"item:{item.id}", before, item_snapshot(item))
-            sent = await _after_change(uow, deps, await settle(uow, item), change)
-            b = item_preview(item, req.language, deps, await topic_names(uow, req.language),
-                             t("item.updated", req.language, id=item.id, field=raw_field.lower()))
-            _corrections_line(b, req.language, sent)
-            return b.build()
+            return await _finish_edit(uow, req, deps, item, before, req.language,
+                                      t("item.updated", req.language, id=item.id, field=raw_field.lower()))
 
     @r.command(
         "translate", admin=True, group="admin",
@@ -223,12 +229,8 @@ def register(r: Registry) -> None:
             item.title = {**item.title, lang: title}
             item.body = {**item.body, lang: body} if body else {k: v for k, v in item.body.items() if k != lang}
             refresh_search_doc(item)
-            change = await audit(uow, req, "item.edit", f"item:{item.id}", before, item_snapshot(item))
-            sent = await _after_change(uow, deps, await settle(uow, item), change)
-            b = item_preview(item, lang, deps, await topic_names(uow, lang),
-                             t("item.translated", req.language, id=item.id, language=lang))
-            _corrections_line(b, req.language, sent)
-            return b.build()
+            return await _finish_edit(uow, req, deps, item, before, lang,
+                                      t("item.translated", req.language, id=item.id, language=lang))
 
     @r.command(
         "delitem", admin=True, group="admin",
