@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEntry, Chat, NewsItem, OutboxMessage, Source, Subscription
+from storage.models import AuditEntry, Chat, NewsItem, OutboxMessage, Source, Subscription, utcnow
+from storage.outbox import NewMessage, OutboxRepository
 from storage.text import search_doc
 
 #: outbox kinds that are themselves corrections of an earlier message
@@ -92,17 +93,9 @@ async def subscribed_chats(session: AsyncSession) -> Sequence[Chat]:
 async def enqueue(session: AsyncSession, *, dedupe_key: str, chat_id: int, kind: str,
                   payload: dict[str, Any], item_id: int | None = None,
                   now: dt.datetime | None = None) -> bool:
-    """Add one outbox row unless its dedupe key exists; True when added."""
-    exists = await session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
-    if exists is not None:
-        return False
-    session.add(OutboxMessage(
-        dedupe_key=dedupe_key[:200], chat_id=chat_id, kind=kind, item_id=item_id, payload=payload,
-        status="pending", attempts=0, next_attempt_at=now or dt.datetime.now(dt.UTC),
-        platform_message_ids=[],
-    ))
-    await session.flush()
-    return True
+    """Add one outbox row unless its dedupe key exists (insert-or-ignore); True when added."""
+    message = NewMessage(dedupe_key[:200], chat_id, kind, payload, item_id=item_id)
+    return bool(await OutboxRepository(session).enqueue([message], now or utcnow()))
 
 
 async def undoable_entry(session: AsyncSession, platform: str, user_id: str, actions: Sequence[str],
