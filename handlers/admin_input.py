@@ -65,9 +65,18 @@ def parse_options(text: str, keys: Iterable[str], aliases: dict[str, str] | None
     return "\n".join([first, *rest]).strip(), options
 
 
+#: separates title and body where a line break cannot be typed (Discord slash options)
+TITLE_SEPARATOR = " // "
+
+
 def split_title_body(text: str) -> tuple[str, str]:
-    """First line is the title, the rest (blank lines trimmed) the body."""
-    title, _, body = text.strip().partition("\n")
+    """First line is the title, the rest (blank lines trimmed) the body.
+
+    On one line, ``Title // body`` does the same: Discord's slash options have no line breaks.
+    """
+    text = text.strip()
+    sep = "\n" if "\n" in text or TITLE_SEPARATOR not in text else TITLE_SEPARATOR
+    title, _, body = text.partition(sep)
     return title.strip(), body.strip()
 
 

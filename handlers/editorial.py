@@ -61,6 +61,7 @@ ADDITEM_HELP = {
           "url: https://lematin.ma/…\nLe texte de la nouvelle…\n"
           "En réponse à un message transféré, son texte devient la nouvelle (1re ligne = titre). "
           "Heure : ISO 8601 (2025-11-25T10:00, heure de l’événement si pas de fuseau) ou HH:MM. "
+          "Sur une seule ligne (Discord) : « Titre // texte ». "
           "Titre ≤ 200 caractères, texte ≤ 8000. Puis /publish <n>.",
     "en": "Creates a draft. First line: the title; next lines: the text. Options on the first line "
           "(lang=en topics=cybercrime,governance source=\"Le Matin\" url=https://… "
@@ -69,6 +70,7 @@ ADDITEM_HELP = {
           "url: https://lematin.ma/…\nThe text of the item…\n"
           "In reply to a forwarded message, its text becomes the item (first line = title). "
           "Time: ISO 8601 (2025-11-25T10:00, event time when no zone is given) or HH:MM. "
+          "On one line (Discord): “Title // text”. "
           "Title ≤ 200 characters, text ≤ 8000. Then /publish <n>.",
 }
 
@@ -210,9 +212,11 @@ def register(r: Registry) -> None:
         summary={"fr": "Ajouter la version dans une autre langue", "en": "Add the other-language version"},
         usage="/translate <id> <fr|en> ↵ <title> ↵ <text>",
         help={"fr": "La nouvelle dans l’autre langue : première ligne le titre, ensuite le texte "
-                    "(ou en réponse au message qui contient la traduction).",
+                    "(ou « Titre // texte » sur une ligne, ou en réponse au message qui contient "
+                    "la traduction).",
               "en": "The item in the other language: first line the title, then the text "
-                    "(or in reply to the message holding the translation)."},
+                    "(or “Title // text” on one line, or in reply to the message holding the "
+                    "translation)."},
         options=(_id_option(),
                  Option("lang", {"fr": "Langue", "en": "Language"}, required=True, choices=("fr", "en")),
                  Option("text", {"fr": "Titre puis texte", "en": "Title then text"}, rest=True)),

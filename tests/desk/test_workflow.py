@@ -129,3 +129,13 @@ async def test_editing_a_delivered_item_queues_edits_or_notices(desk: App) -> No
     before = await counts(desk)
     await send(desk, "/edititem 2 topics governance", **OWNER)  # a second change: new rows
     assert (await counts(desk))["outbox"] == before["outbox"] + 2
+
+
+async def test_one_line_title_and_body_for_discord(desk: App) -> None:
+    reply = await send(desk, "/additem Comité élu topics=governance // Le vote a eu lieu. Il était serré.",
+                       platform="discord", user_id="2001")
+    item = await _item(desk, int(reply.buttons[0].args))
+    assert item.title == {"fr": "Comité élu"} and item.body == {"fr": "Le vote a eu lieu. Il était serré."}
+    await send(desk, f"/translate {item.id} en Committee elected // The vote took place.",
+               platform="discord", user_id="2001")
+    assert (await _item(desk, item.id)).body["en"] == "The vote took place."
