@@ -5,6 +5,9 @@ database so restarts do not re-poll or forget backoff). A due feed is fetched wi
 Last-Modified; new entries become news items (published and announced, or drafts, per feed) in
 one transaction with the feed's state. A failing feed is retried with exponential backoff
 (1 min, 2, 4 … up to 6 h) and stays visible in /stats; it is never disabled.
+
+With several replicas on one database, only the holder of the "feeds" lease polls (the lease
+table of the delivery layer); another replica takes over when the holder stops renewing it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import uuid
 from dataclasses import dataclass
 
 import aiohttp
@@ -29,6 +33,7 @@ log = logging.getLogger("newsbot.feeds")
 
 RETRY_BASE = dt.timedelta(minutes=1)
 RETRY_MAX = dt.timedelta(hours=6)
+LEASE_NAME = "feeds"
 TITLE_MAX = 200
 BODY_MAX = 8000
 
@@ -102,6 +107,9 @@ class FeedPoller:
         self.tick = tick
         self._http: aiohttp.ClientSession | None = None
         self._task: asyncio.Task[None] | None = None
+        self.owner = f"feeds-{uuid.uuid4().hex[:12]}"
+        #: the lease outlives a few missed ticks, so a slow poll does not hand it over
+        self.lease_seconds = max(60.0, tick * 4)
 
     async def __aenter__(self) -> FeedPoller:
         self._http = aiohttp.ClientSession()
@@ -122,6 +130,8 @@ class FeedPoller:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+            async with self.app.uow() as uow:
+                await uow.leases.release(LEASE_NAME, self.owner)
         await self.__aexit__()
 
     async def _run(self) -> None:
@@ -133,9 +143,12 @@ class FeedPoller:
             await asyncio.sleep(self.tick)
 
     async def poll_due(self) -> list[PollOutcome]:
+        """Poll the feeds whose time has come, if this process holds the feeds lease."""
         now = self.app.deps.clock()
         due = []
         async with self.app.uow() as uow:
+            if not await uow.leases.acquire(LEASE_NAME, self.owner, now, self.lease_seconds):
+                return []
             for feed in self.feeds:
                 state = await uow.feeds.state(feed.name, feed.url)
                 if state.next_poll_at is None or state.next_poll_at <= now:

@@ -165,3 +165,11 @@ async def test_a_recovered_feed_resets_its_failures(feed_app: App, server: FeedS
     assert ok.created == 2
     stats = await text_of(feed_app, "/stats", user_id="local", lang="en")
     assert "flaky" in stats and "failure(s) in a row" not in stats
+
+
+async def test_only_one_replica_polls(feed_app: App, server: FeedServer) -> None:
+    atom = feed(server, "atom")
+    async with FeedPoller(feed_app, [atom]) as first, FeedPoller(feed_app, [atom]) as second:
+        assert [o.created for o in await first.poll_due()] == [2]
+        assert await second.poll_due() == []  # the first holds the feeds lease
+    assert server.hits["atom"] == 1
