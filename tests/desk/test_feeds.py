@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -173,3 +174,20 @@ async def test_only_one_replica_polls(feed_app: App, server: FeedServer) -> None
         assert [o.created for o in await first.poll_due()] == [2]
         assert await second.poll_due() == []  # the first holds the feeds lease
     assert server.hits["atom"] == 1
+
+
+async def test_the_component_polls_on_its_own_and_stops_cleanly(feed_app: App, server: FeedServer) -> None:
+    from tests.telegram_harness import eventually
+
+    poller = FeedPoller(feed_app, [feed(server, "atom")], tick=0.05)
+    await poller.start()
+    try:
+        async def ingested() -> bool:
+            return len(await items_from(feed_app, "atom")) == 2
+
+        await eventually(ingested)
+    finally:
+        await poller.stop()
+    async with feed_app.uow() as uow:
+        assert await uow.leases.holder("feeds", dt.datetime.now(dt.UTC)) is None  # handed back
+    assert server.hits["atom"] == 1  # not due again for interval_minutes
