@@ -36,6 +36,7 @@ from handlers.desk import (
 from handlers.digest import alert_reply
 from handlers.i18n import t
 from handlers.news import full_item
+from handlers.program_admin import PROGRAM_UNDOABLE, undo_program_edit
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.editorial import (
     item_snapshot,
@@ -51,7 +52,7 @@ ITEM_OPTIONS = ("lang", "topics", "source", "url", "at")
 ALIASES = {"topic": "topics", "language": "lang", "langue": "lang", "themes": "topics",
            "link": "url", "lien": "url", "date": "at", "time": "at"}
 EDIT_FIELDS = ("title", "body", "topics", "source", "url", "at")
-UNDOABLE = ("item.edit", "item.delete")
+UNDOABLE = ("item.edit", "item.delete", *PROGRAM_UNDOABLE)
 
 ADDITEM_HELP = {
     "fr": "Crée un brouillon. Première ligne : le titre ; lignes suivantes : le texte. Options sur la "
@@ -266,6 +267,8 @@ def register(r: Registry) -> None:
                                          deps.clock() - deps.undo_window)
             if entry is None or not entry.before:
                 raise UserError("undo.nothing", show_usage=False, minutes=minutes)
+            if not entry.action.startswith("item."):
+                return await undo_program_edit(uow, req, entry)
             item_id = int((entry.target or "item:0").split(":")[1])
             item = await uow.items.get(item_id)
             if item is None:

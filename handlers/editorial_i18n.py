@@ -140,3 +140,10 @@ MESSAGES.update({
     "program.participant_added": {"fr": "Participant ajouté : {label} (#{id}, clé {ref}). Voir /participants.",
                                   "en": "Participant added: {label} (#{id}, key {ref}). See /participants."},
 })
+
+MESSAGES.update({
+    "undo.program_done": {"fr": "Annulé : la modification ({what} #{id}).",
+                          "en": "Undone: the edit ({what} #{id})."},
+    "undo.nothing_left": {"fr": "Cette fiche n’existe plus : rien à annuler.",
+                          "en": "That record no longer exists: nothing to undo."},
+})

@@ -35,7 +35,7 @@ from handlers.desk import audit, split_args
 from handlers.i18n import t
 from handlers.reply import Reply, ReplyBuilder
 from storage.editorial import source_for
-from storage.models import AgendaSession, Base, Participant
+from storage.models import AgendaSession, AuditEntry, Base, Participant, Resolution
 from storage.text import pick
 from storage.uow import UnitOfWork
 
@@ -71,6 +71,10 @@ STATUSES = ("adopted", "draft")
 _CC = re.compile(r"[A-Za-z]{2}")
 
 
+#: audit actions /undo can take back here (item edits and deletes are undone in editorial)
+PROGRAM_UNDOABLE = ("session.edit", "participant.edit", "resolution.edit")
+
+
 def _localized(fields: dict[str, FieldSpec]) -> tuple[str, ...]:
     return tuple(k for k, f in fields.items() if f.kind == "loc")
 
@@ -81,6 +85,29 @@ def snapshot(row: Base, fields: dict[str, FieldSpec]) -> dict[str, Any]:
         value = getattr(row, spec.attr)
         out[spec.attr] = value.isoformat() if isinstance(value, dt.date) else value
     return out
+
+
+def restore(row: Base, snap: dict[str, Any], fields: dict[str, FieldSpec]) -> None:
+    for spec in fields.values():
+        if spec.attr in snap:
+            value = snap[spec.attr]
+            setattr(row, spec.attr, dt.date.fromisoformat(value) if spec.kind == "day" and value else value)
+
+
+async def undo_program_edit(uow: UnitOfWork, req: Request, entry: AuditEntry) -> Reply:
+    """Put back a session, participant or resolution as it was before ``entry``."""
+    what = entry.action.split(".")[0]
+    model, fields = {"session": (AgendaSession, SESSION_FIELDS), "participant": (Participant, PARTICIPANT_FIELDS),
+                     "resolution": (Resolution, RESOLUTION_FIELDS)}[what]
+    row = await uow.session.get(model, int((entry.target or ":0").split(":")[1]))
+    if row is None or not entry.before:
+        raise UserError("undo.nothing_left", show_usage=False)
+    current = snapshot(row, fields)
+    restore(row, entry.before, fields)
+    await audit(uow, req, "undo", f"audit:{entry.id}", current, snapshot(row, fields))
+    await uow.session.flush()
+    await uow.session.refresh(row)
+    return ReplyBuilder().para(t("undo.program_done", req.language, what=what, id=row.id)).build()
 
 
 async def apply_field(uow: UnitOfWork, row: Any, spec: FieldSpec, value: str, lang: str) -> None:

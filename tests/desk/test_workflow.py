@@ -139,3 +139,14 @@ async def test_one_line_title_and_body_for_discord(desk: App) -> None:
     await send(desk, f"/translate {item.id} en Committee elected // The vote took place.",
                platform="discord", user_id="2001")
     assert (await _item(desk, item.id)).body["en"] == "The vote took place."
+
+
+async def test_undo_takes_back_agenda_participant_and_resolution_edits(desk: App) -> None:
+    assert "Modifié" in await text_of(desk, "/editsession opening-ceremony day 2025-11-26", **OWNER)
+    assert "Modifié" in await text_of(desk, "/setresolution status draft", **OWNER)
+    assert "projet" in await text_of(desk, "/resolution")
+    assert "Annulé : la modification (resolution" in await text_of(desk, "/undo", **OWNER)
+    assert "adoptée" in await text_of(desk, "/resolution")
+    assert "Annulé : la modification (session" in await text_of(desk, "/undo", **OWNER)
+    assert "Cérémonie d’ouverture" in await text_of(desk, "/agenda lundi")
+    assert "Rien à annuler" in await text_of(desk, "/undo", **OWNER)
