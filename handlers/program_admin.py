@@ -97,9 +97,11 @@ def restore(row: Base, snap: dict[str, Any], fields: dict[str, FieldSpec]) -> No
 async def undo_program_edit(uow: UnitOfWork, req: Request, entry: AuditEntry) -> Reply:
     """Put back a session, participant or resolution as it was before ``entry``."""
     what = entry.action.split(".")[0]
-    model, fields = {"session": (AgendaSession, SESSION_FIELDS), "participant": (Participant, PARTICIPANT_FIELDS),
-                     "resolution": (Resolution, RESOLUTION_FIELDS)}[what]
-    row = await uow.session.get(model, int((entry.target or ":0").split(":")[1]))
+    kinds: dict[str, tuple[type[Any], dict[str, FieldSpec]]] = {
+        "session": (AgendaSession, SESSION_FIELDS), "participant": (Participant, PARTICIPANT_FIELDS),
+        "resolution": (Resolution, RESOLUTION_FIELDS)}
+    model, fields = kinds[what]
+    row: Any = await uow.session.get(model, int((entry.target or ":0").split(":")[1]))
     if row is None or not entry.before:
         raise UserError("undo.nothing_left", show_usage=False)
     current = snapshot(row, fields)
