@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("file", help="the JSON file to write")
     i = sub.add_parser("import", parents=[common], help="load a JSON export (validated, idempotent by key)")
     i.add_argument("file", help="the JSON file to read")
+    sub.add_parser("poll-feeds", parents=[common], help="poll every [[feeds]] source once and report")
     return p
 
 
@@ -80,6 +81,22 @@ async def _seed(settings: Settings) -> int:
     return 0
 
 
+async def _poll_feeds(settings: Settings) -> int:
+    from bot.app import App
+    from bot.feeds import poll_once
+
+    if not settings.feeds:
+        print("no [[feeds]] in the configuration", file=sys.stderr)
+        return 2
+    async with App(settings) as app:
+        outcomes = await poll_once(app)
+    for o in outcomes:
+        state = f"error: {o.error}" if o.error else (
+            "not modified" if o.not_modified else f"{o.created} new, {o.skipped} skipped")
+        print(f"{o.feed}: {state}")
+    return 1 if any(o.error for o in outcomes) else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -100,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_ask(settings, args.text, args.lang))
         if args.cmd == "migrate":
             return asyncio.run(_migrate(settings))
+        if args.cmd == "poll-feeds":
+            return asyncio.run(_poll_feeds(settings))
         if args.cmd in ("export", "import"):
             from bot.transfer_cli import run_transfer
 

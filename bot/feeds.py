@@ -186,3 +186,9 @@ class FeedPoller:
         log.info("feed polled", extra={"feed": feed.name, "created": outcome.created,
                                        "skipped": outcome.skipped, "not_modified": outcome.not_modified})
         return outcome
+
+
+async def poll_once(app: App) -> list[PollOutcome]:
+    """Every configured feed, now, whatever its schedule (``python -m bot poll-feeds``)."""
+    async with FeedPoller(app) as poller:
+        return [await poller.poll(feed) for feed in poller.feeds]

@@ -191,3 +191,13 @@ async def test_the_component_polls_on_its_own_and_stops_cleanly(feed_app: App, s
     async with feed_app.uow() as uow:
         assert await uow.leases.holder("feeds", dt.datetime.now(dt.UTC)) is None  # handed back
     assert server.hits["atom"] == 1  # not due again for interval_minutes
+
+
+async def test_poll_feeds_command_reports_each_feed(db_url: str, server: FeedServer,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import _poll_feeds
+
+    settings = desk_settings(db_url, editorial={"feed_timeout_seconds": 0.5})
+    settings.feeds = [feed(server, "atom", name="INTERPOL"), feed(server, "error", name="Down")]
+    assert await _poll_feeds(settings) == 1
+    assert capsys.readouterr().out.splitlines() == ["INTERPOL: 2 new, 0 skipped", "Down: error: HTTP 500"]
