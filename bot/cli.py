@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", parents=[common], help="load a JSON export (validated, idempotent by key)")
     i.add_argument("file", help="the JSON file to read")
     sub.add_parser("poll-feeds", parents=[common], help="poll every [[feeds]] source once and report")
+    sub.add_parser("deliver", parents=[common],
+                   help="only send digests and alerts (no command handling); one sender per database")
     return p
 
 
@@ -115,6 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.cmd == "ask":
             return asyncio.run(_ask(settings, args.text, args.lang))
+        if args.cmd == "deliver":
+            from bot.service import serve
+
+            return asyncio.run(serve(settings, deliver_only=True))
         if args.cmd == "migrate":
             return asyncio.run(_migrate(settings))
         if args.cmd == "poll-feeds":

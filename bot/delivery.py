@@ -24,7 +24,9 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import os
 import random
+import socket
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -90,7 +92,7 @@ class OutboxWorker:
         self.senders = senders
         self.settings = settings
         self.clock = clock
-        self.owner = owner or f"worker-{uuid.uuid4().hex[:12]}"
+        self.owner = owner or f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.rng = rng or random.Random()
         rate = settings.paid_global_per_second if settings.paid_broadcast else settings.global_per_second
         self._limits: dict[str, Limits] = {}
@@ -256,6 +258,7 @@ class OutboxWorker:
                 (limits.overall if exc.scope == "global" else chat_window).pause(exc.retry_after)
                 return Outcome(row, error=exc)
             except Exception as exc:
+                log.debug("send failed", extra={"row": row.id, "error": repr(exc)[:200]})
                 return Outcome(row, error=exc)
             finally:
                 limits.overall.release()
@@ -267,6 +270,7 @@ class OutboxWorker:
         """Commit outcomes in batches; a failed commit is retried (the sends stay in flight)."""
         while True:
             await self._record_wake.wait()
+            await asyncio.sleep(0.005)  # let a few outcomes gather: one commit for them all
             self._record_wake.clear()
             batch, self._outcomes = self._outcomes, []
             if batch:
@@ -289,12 +293,14 @@ class OutboxWorker:
         s = self.settings
         c = self.counters
         async with self.uow() as uow:
+            sent = [(o.row.id, o.sent or []) for o in batch if o.error is None]
+            await uow.outbox.mark_sent_many(self.owner, sent, now)
+            c.sent += len(sent)
             for o in batch:
                 row, exc = o.row, o.error
                 if exc is None:
-                    await uow.outbox.mark_sent(row.id, self.owner, o.sent or [], now)
-                    c.sent += 1
-                elif isinstance(exc, RateLimited):
+                    continue
+                if isinstance(exc, RateLimited):
                     c.rate_limited += 1
                     await uow.outbox.retry(row.id, self.owner, error=str(exc), count_attempt=False,
                                            at=now + dt.timedelta(seconds=exc.retry_after))

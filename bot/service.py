@@ -18,14 +18,25 @@ from bot.platforms.base import Component
 log = logging.getLogger("newsbot.service")
 
 
-def build_components(app: App) -> list[Component]:
-    """Every component the settings ask for, platforms first."""
+def build_components(app: App, *, deliver_only: bool = False) -> list[Component]:
+    """Every component the settings ask for, platforms first.
+
+    ``deliver_only``: senders without front ends, plus the scheduler and the outbox worker.
+    """
     settings = app.settings
     components: list[Component] = []
+    if deliver_only:
+        if settings.telegram.token:
+            from bot.senders import TelegramSenderComponent
+
+            components.append(TelegramSenderComponent(app))
+        return [*components, *delivery_components(app)]
     if settings.telegram.token:
         from bot.platforms.telegram import TelegramPlatform
 
-        components.append(TelegramPlatform(app))
+        telegram = TelegramPlatform(app)
+        app.senders[telegram.sender.platform] = telegram.sender
+        components.append(telegram)
     if settings.discord.token:
         from bot.platforms.discord import DiscordPlatform
 
@@ -68,12 +79,12 @@ async def run_components(components: list[Component], stop: asyncio.Event) -> No
         log.info("stopping")
 
 
-async def serve(settings: Settings) -> int:
+async def serve(settings: Settings, *, deliver_only: bool = False) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with App(settings) as app:
-        await run_components(build_components(app), stop)
+        await run_components(build_components(app, deliver_only=deliver_only), stop)
     log.info("stopped cleanly")
     return 0

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -143,6 +143,22 @@ class OutboxRepository:
                         now: dt.datetime) -> bool:
         return await self._set(row_id, owner, status=SENT, sent_at=now, lease_until=None,
                                platform_message_ids=message_ids, last_error=None)
+
+    async def mark_sent_many(self, owner: str | None, sent: Sequence[tuple[int, list[str]]],
+                             now: dt.datetime) -> None:
+        """Many ``mark_sent`` in one executemany (the worker's hot path)."""
+        if not sent:
+            return
+        t = OutboxMessage.__table__
+        cond = [t.c.id == bindparam("b_id")]
+        if owner is not None:
+            cond.append(t.c.lease_owner == owner)
+        stmt = (
+            update(t).where(and_(*cond))
+            .values(status=SENT, sent_at=now, lease_until=None, last_error=None,
+                    platform_message_ids=bindparam("b_ids", type_=t.c.platform_message_ids.type))
+        )
+        await self.session.execute(stmt, [{"b_id": rid, "b_ids": ids} for rid, ids in sent])
 
     async def save_progress(self, row_id: int, owner: str | None, message_ids: list[str]) -> bool:
         """Parts already delivered of a split message, so a retry resumes after them."""
