@@ -165,7 +165,7 @@ def register(r: Registry) -> None:
             topics = await topic_names(uow, req.language)
             return item_preview(item, req.language, deps, topics,
                                 t("item.draft_created", req.language, id=item.id)) \
-                .button(t("publish.confirm", req.language), "publish", str(item.id)).build()
+                .button(t("publish.button", req.language), "publish", str(item.id)).build()
 
     @r.command(
         "edititem", admin=True, group="admin",

@@ -71,6 +71,7 @@ EDITORIAL_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Readers already served: {edits} message(s) edited in place, {notices} correction notice(s)."},
     "publish.preview": {"fr": "Aperçu : voici ce que verront les abonnés.",
                         "en": "Preview: this is what subscribers will see."},
+    "publish.button": {"fr": "Publier…", "en": "Publish…"},
     "publish.confirm": {"fr": "Confirmer la publication", "en": "Confirm publication"},
     "publish.already": {"fr": "La nouvelle #{id} est déjà publiée.", "en": "News item #{id} is already published."},
     "publish.done": {"fr": "Nouvelle #{id} publiée. Alertes en file : {alerts}.",
