@@ -24,8 +24,8 @@ URL_MAX = 2000
 _QUOTED = r'"[^"]*"|“[^”]*”|«[^»]*»|\'[^\']*\'|\S+'
 _OPTION = re.compile(rf"(?<!\S)([A-Za-z_]+)=({_QUOTED})")
 _HEADER = re.compile(r"^\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$")
-_ID = re.compile(r"#?(\d{1,12})")
-_HHMM = re.compile(r"(\d{1,2})[:h](\d{2})")
+_ID = re.compile(r"#?([0-9]{1,12})")
+_HHMM = re.compile(r"([0-9]{1,2})[:h]([0-9]{2})")
 
 
 def unquote(value: str) -> str:
