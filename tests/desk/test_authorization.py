@@ -47,7 +47,8 @@ async def test_non_admins_are_refused_everything(desk: App, platform: str,
 
 
 @pytest.mark.parametrize("platform", ["console", "telegram", "discord"])
-async def test_owner_only_commands_refuse_plain_admins(desk: App, platform: str) -> None:
+async def test_owner_only_commands_refuse_plain_admins(desk: App, platform: str,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
     owner = OWNERS[platform]
     assert "is now an administrator" in await text_of(desk, "/admin add 555", platform=platform,
                                                       user_id=owner, lang="en")
@@ -56,6 +57,8 @@ async def test_owner_only_commands_refuse_plain_admins(desk: App, platform: str)
         text = await text_of(desk, f"/{name} {GOOD_ARGS[name]}", platform=platform, user_id="555", lang="en")
         assert f"The /{name} command is for the bot's owners only." in text
     assert await counts(desk) == before
+    refusals = [r for r in caplog.records if r.message == "owner command refused"]
+    assert [(r.platform, r.user) for r in refusals] == [(platform, "555")] * len(OWNER_ONLY)  # type: ignore[attr-defined]
     # the appointed admin can run the others, e.g. /admins, and it is on this platform only
     assert f"{platform}:555" in await text_of(desk, "/admins", platform=platform, user_id="555")
     other = "discord" if platform != "discord" else "telegram"
