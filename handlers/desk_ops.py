@@ -8,16 +8,19 @@ import re
 from typing import Any
 
 from handlers.admin_input import BODY_MAX, check_text
-from handlers.base import Deps, Option, Registry, Request, UserError
+from handlers.base import Deps, Option, Registry, Request, UserError, paginate
+from handlers.common import add_pager
 from handlers.desk import audit
 from handlers.i18n import format_moment, t
 from handlers.reply import Reply, ReplyBuilder, Span
-from storage.editorial import enqueue, outbox_counts, subscribed_chats, subscriber_counts
+from storage.editorial import drafts, enqueue, outbox_counts, subscribed_chats, subscriber_counts
 from storage.models import AuditEntry
+from storage.text import pick
 
 MAX_AUDIT = 50
 DEFAULT_AUDIT = 10
 BROADCAST_TTL = dt.timedelta(hours=1)
+DRAFTS_PER_PAGE = 10
 
 
 def _short(value: Any, limit: int = 120) -> str:
@@ -71,6 +74,28 @@ def register(r: Registry) -> None:
                 row.append(Span(" — " + diff))
             rows.append(tuple(row))
         b.bullets(rows)
+        return b.build()
+
+    @r.command(
+        "drafts", admin=True, group="admin",
+        summary={"fr": "Les brouillons à relire (dont ceux des flux)", "en": "Drafts to review (feeds' too)"},
+        usage="/drafts",
+    )
+    async def drafts_(req: Request, deps: Deps) -> Reply:
+        lang = req.language
+        async with deps.uow() as uow:
+            wanted = (max(req.page, 1) - 1) * DRAFTS_PER_PAGE
+            items, total = await drafts(uow.session, DRAFTS_PER_PAGE, wanted)
+            page, pages, offset = paginate(total, req.page, DRAFTS_PER_PAGE)
+            if offset != wanted:
+                items, total = await drafts(uow.session, DRAFTS_PER_PAGE, offset)
+        if not items:
+            return ReplyBuilder().para(t("drafts.none", lang)).build()
+        b = ReplyBuilder().heading(t("drafts.title", lang, n=total))
+        b.bullets([(Span(f"#{i.id} ", code=True), Span(pick(i.title, lang), bold=True),
+                    Span(f" — {i.created_by or '?'}", italic=True)) for i in items])
+        b.para(Span(t("drafts.hint", lang), italic=True))
+        add_pager(b, req, page, pages)
         return b.build()
 
     @r.command(

@@ -148,3 +148,10 @@ MESSAGES.update({
     "undo.nothing_left": {"fr": "Cette fiche n’existe plus : rien à annuler.",
                           "en": "That record no longer exists: nothing to undo."},
 })
+
+MESSAGES.update({
+    "drafts.title": {"fr": "Brouillons ({n})", "en": "Drafts ({n})"},
+    "drafts.none": {"fr": "Aucun brouillon en attente.", "en": "No draft waiting."},
+    "drafts.hint": {"fr": "Relire et publier : /publish <n> · modifier : /edititem <n> … · jeter : /delitem <n>",
+                    "en": "Review and publish: /publish <n> · edit: /edititem <n> … · discard: /delitem <n>"},
+})

@@ -135,3 +135,11 @@ async def outbox_counts(session: AsyncSession, since: dt.datetime) -> dict[str, 
         OutboxMessage.status.in_(("pending", "sending"))))
     return {"sent": int(sent or 0), "failed": int(failed or 0), "retrying": int(retrying or 0),
             "pending": int(pending or 0)}
+
+
+async def drafts(session: AsyncSession, limit: int, offset: int) -> tuple[Sequence[NewsItem], int]:
+    """Drafts not deleted, newest first, and how many there are."""
+    where = (NewsItem.status == "draft", NewsItem.deleted_at.is_(None))
+    total = int(await session.scalar(select(func.count()).select_from(NewsItem).where(*where)) or 0)
+    stmt = select(NewsItem).where(*where).order_by(NewsItem.id.desc()).limit(limit).offset(offset)
+    return (await session.scalars(stmt)).all(), total

@@ -73,3 +73,20 @@ async def test_stats_show_subscribers_deliveries_and_queue(desk: App) -> None:
     assert "discord · guild: 1 (digest: 0, alerts: 1)" in text
     assert "1 sent, 1 failed; queue: 2 pending, 1 of them retrying." in text
     assert "No feed polled yet." in text
+
+
+async def test_drafts_lists_what_waits_for_review(desk: App) -> None:
+    assert "Aucun brouillon" in await text_of(desk, "/drafts", **OWNER)
+    ids = []
+    for n in range(12):
+        reply = await send(desk, f"/additem Brouillon {n}\nTexte.", **OWNER)
+        ids.append(int(reply.buttons[0].args))
+    await send(desk, f"/delitem {ids[0]}", **OWNER)
+    await send(desk, f"/publish {ids[1]} confirm", **OWNER)
+    first = await send(desk, "/drafts", **OWNER)
+    text = await text_of(desk, "/drafts", **OWNER)
+    assert "Brouillons (10)" in text and "Brouillon 11" in text and "console:local" in text
+    assert [(b.command, b.page) for b in first.buttons] == []  # ten fit on one page
+    await send(desk, "/additem Brouillon 12\nTexte.", **OWNER)
+    page2 = await text_of(desk, "/drafts", page=2, **OWNER)
+    assert "Brouillon 2 —" in page2 and "Brouillon 3" not in page2 and "Page 2/2" in page2
