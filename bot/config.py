@@ -138,6 +138,8 @@ class DeliverySection(Section):
     #: Telegram paid broadcasts (Stars) allow up to 1000 messages/s overall
     paid_broadcast: bool = False
     paid_global_per_second: float = Field(default=1000, gt=0, le=1000)
+    #: of the overall limit, kept free for command replies (they never queue in the outbox)
+    reserve_per_second: float = Field(default=3, ge=0)
     #: added to every rate window, so clock skew and latency never make a 429
     margin_seconds: float = Field(default=0.05, ge=0)
     max_attempts: int = Field(default=8, ge=1)

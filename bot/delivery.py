@@ -95,6 +95,7 @@ class OutboxWorker:
         self.owner = owner or f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.rng = rng or random.Random()
         rate = settings.paid_global_per_second if settings.paid_broadcast else settings.global_per_second
+        rate = max(1.0, rate - settings.reserve_per_second)
         self._limits: dict[str, Limits] = {}
         self._rate = rate
         self.counters = Counters()
@@ -104,6 +105,9 @@ class OutboxWorker:
         self._unstarted: set[int] = set()
         self._in_flight = asyncio.Semaphore(settings.max_in_flight)
         self._outcomes: list[Outcome] = []
+        #: one write transaction at a time from this worker: on SQLite two would wait on
+        #: each other in the busy handler (sleeps of up to 100 ms) instead of in asyncio
+        self._db_writes = asyncio.Lock()
         self._record_wake = asyncio.Event()
         self._wake = asyncio.Event()
         self._stopping = False
@@ -164,7 +168,7 @@ class OutboxWorker:
             await asyncio.wait(list(self._tasks.values()), return_when=asyncio.FIRST_COMPLETED)
             return 1
         now = self.clock()
-        async with self.uow() as uow:
+        async with self._db_writes, self.uow() as uow:
             rows = await uow.outbox.claim(self.owner, now, self.settings.lease_seconds,
                                           min(room, self.settings.batch_size), list(self.senders))
         fresh = [r for r in rows if r.id not in self._tasks]
@@ -292,7 +296,7 @@ class OutboxWorker:
         now = self.clock()
         s = self.settings
         c = self.counters
-        async with self.uow() as uow:
+        async with self._db_writes, self.uow() as uow:
             sent = [(o.row.id, o.sent or []) for o in batch if o.error is None]
             await uow.outbox.mark_sent_many(self.owner, sent, now)
             c.sent += len(sent)

@@ -41,6 +41,7 @@ async def plan_digests(uow_factory: Callable[[], UnitOfWork], now: dt.datetime, 
                        batch_size: int = 500) -> PlanReport:
     report = PlanReport()
     composer: Composer | None = None
+    payloads: dict[int, dict[str, object]] = {}  # one JSON form per composed digest
     while True:
         async with uow_factory() as uow:
             subs = await uow.subscriptions.due_digests(now, batch_size)
@@ -70,8 +71,11 @@ async def plan_digests(uow_factory: Callable[[], UnitOfWork], now: dt.datetime, 
                 if reply is None:
                     report.empty += 1
                     continue
+                if id(reply) not in payloads:
+                    payloads[id(reply)] = reply.to_dict()
+                payload = payloads[id(reply)]
                 messages.append(NewMessage(digest_key(chat.id, local_date(due, tz)), chat.id,
-                                           "digest", reply.to_dict()))
+                                           "digest", payload))
             report.enqueued += await uow.outbox.enqueue(messages, now)
             await uow.session.flush()
         if len(subs) < batch_size:

@@ -219,7 +219,7 @@ def register(r: Registry) -> None:
         async with deps.uow() as uow:
             chat = await _chat(uow, req, deps)
             sub = await uow.subscriptions.for_chat(chat.id)
-            if sub is None or not (sub.digest or sub.alerts):
+            if sub is None:  # the same answer however often it is asked (idempotent)
                 return ReplyBuilder().para(t("sub.not_subscribed", req.language)).build()
             sub.digest = sub.digest and not kind[0]
             sub.alerts = sub.alerts and not kind[1]

@@ -81,12 +81,10 @@ class OutboxRepository:
             for m in messages
         ]
         insert = pg_insert if is_postgres(self.session) else sqlite_insert
-        inserted = 0
-        for i in range(0, len(rows), 500):
-            stmt = insert(OutboxMessage).values(rows[i:i + 500]).on_conflict_do_nothing(
-                index_elements=["dedupe_key"]
-            ).returning(OutboxMessage.id)
-            inserted += len((await self.session.execute(stmt)).all())
+        # one cached statement, many parameter sets ("insertmanyvalues" batches them)
+        stmt = insert(OutboxMessage).on_conflict_do_nothing(
+            index_elements=["dedupe_key"]).returning(OutboxMessage.id)
+        inserted = len((await self.session.execute(stmt, rows)).all())
         return inserted
 
     async def claim(self, owner: str, now: dt.datetime, lease_seconds: float, limit: int,

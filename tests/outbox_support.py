@@ -16,7 +16,7 @@ from storage.uow import UnitOfWork
 
 FAST = {"global_per_second": 1000, "private_per_second": 1000, "group_per_minute": 60000,
         "backoff_seconds": 0.01, "max_backoff_seconds": 0.05, "poll_seconds": 0.02,
-        "margin_seconds": 0, "leader_ttl_seconds": 5}
+        "margin_seconds": 0, "leader_ttl_seconds": 5, "reserve_per_second": 0}
 
 
 def fast_settings(**overrides: Any) -> DeliverySection:

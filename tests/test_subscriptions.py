@@ -90,7 +90,9 @@ async def test_unsubscribe_keeps_settings_and_resubscribe_restores_them(app: App
     sub = await subscription(app)
     assert sub is not None and not sub.digest and not sub.alerts and sub.next_digest_at is None
     assert sub.topics == ["cybercrime"] and sub.digest_time == "06:45"
-    assert "has no subscription" in await text_of(app, "/unsubscribe", lang="en")
+    again = await text_of(app, "/unsubscribe", lang="en")  # asking twice: the same answer
+    assert "Unsubscribed." in again and "Daily digest: off" in again
+    assert "has no subscription" in await text_of(app, "/unsubscribe", lang="en", chat_id="new")
     assert "choose digest, alerts or all" in await text_of(app, "/unsubscribe weekly", lang="en")
     await text_of(app, "/subscribe", lang="en")
     sub = await subscription(app)
