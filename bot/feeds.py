@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass
 
 import aiohttp
+from sqlalchemy import select
 
 from bot.app import App
 from bot.config import FeedSection
@@ -71,7 +72,13 @@ async def ingest(uow: UnitOfWork, app: App, feed: FeedSection, entries: list[Ent
     created = skipped = 0
     for entry in entries:
         digest = entry.content_hash
+        key = f"feed-{digest[:40]}"
         if await uow.feeds.seen(feed.name, entry.guid, digest):
+            skipped += 1
+            continue
+        existing = await uow.session.scalar(select(NewsItem.id).where(NewsItem.key == key))
+        if existing is not None:  # imported from another database: known item, new memory
+            await uow.feeds.remember(feed.name, entry.guid, digest, existing)
             skipped += 1
             continue
         if not keep(entry, feed):
@@ -80,7 +87,7 @@ async def ingest(uow: UnitOfWork, app: App, feed: FeedSection, entries: list[Ent
             continue
         lang = feed.language
         item = NewsItem(
-            key=f"feed-{digest[:40]}", status="published" if feed.publish else "draft", topics=topics,
+            key=key, status="published" if feed.publish else "draft", topics=topics,
             title={lang: _cut(entry.title, TITLE_MAX)}, body={lang: _cut(entry.body, BODY_MAX)},
             published_at=now if feed.publish else None, created_by=f"feed:{feed.name}"[:100],
         )
@@ -155,6 +162,15 @@ class FeedPoller:
                     due.append(feed)
         return [await self.poll(feed) for feed in due]
 
+    async def _failed(self, feed: FeedSection, outcome: PollOutcome, error: str) -> PollOutcome:
+        outcome.error = error
+        async with self.app.uow() as uow:
+            state = await uow.feeds.state(feed.name, feed.url)
+            delay = backoff(state.consecutive_failures + 1)
+            await uow.feeds.record_failure(state, self.app.deps.clock(), error, delay)
+        log.warning("feed failed", extra={"feed": feed.name, "error": error})
+        return outcome
+
     async def poll(self, feed: FeedSection) -> PollOutcome:
         """Fetch, parse and ingest one feed, recording success or failure in its state row."""
         assert self._http is not None, "use the poller as a context manager or start() it"
@@ -168,21 +184,19 @@ class FeedPoller:
                                   time_limit=cfg.feed_timeout_seconds, max_bytes=cfg.feed_max_bytes)
             entries = parse_entries(fetched) if fetched.status == 200 else []
         except FeedError as exc:
-            outcome.error = str(exc)
+            return await self._failed(feed, outcome, str(exc))
+        now = self.app.deps.clock()
+        try:
             async with self.app.uow() as uow:
                 state = await uow.feeds.state(feed.name, feed.url)
-                delay = backoff(state.consecutive_failures + 1)
-                await uow.feeds.record_failure(state, self.app.deps.clock(), outcome.error, delay)
-            log.warning("feed failed", extra={"feed": feed.name, "error": outcome.error})
-            return outcome
-        now = self.app.deps.clock()
-        async with self.app.uow() as uow:
-            state = await uow.feeds.state(feed.name, feed.url)
-            outcome.not_modified = fetched.status == 304
-            outcome.created, outcome.skipped = await ingest(uow, self.app, feed, entries, now)
-            state.items_created = (state.items_created or 0) + outcome.created
-            await uow.feeds.record_success(state, now, dt.timedelta(minutes=feed.interval_minutes),
-                                           fetched.etag, fetched.last_modified)
+                outcome.not_modified = fetched.status == 304
+                outcome.created, outcome.skipped = await ingest(uow, self.app, feed, entries, now)
+                state.items_created = (state.items_created or 0) + outcome.created
+                await uow.feeds.record_success(state, now, dt.timedelta(minutes=feed.interval_minutes),
+                                               fetched.etag, fetched.last_modified)
+        except Exception as exc:  # nothing of this poll was written; back off like a fetch error
+            log.exception("feed ingestion failed", extra={"feed": feed.name})
+            return await self._failed(feed, outcome, f"ingestion error: {type(exc).__name__}")
         log.info("feed polled", extra={"feed": feed.name, "created": outcome.created,
                                        "skipped": outcome.skipped, "not_modified": outcome.not_modified})
         return outcome

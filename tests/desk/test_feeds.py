@@ -201,3 +201,40 @@ async def test_poll_feeds_command_reports_each_feed(db_url: str, server: FeedSer
     settings.feeds = [feed(server, "atom", name="INTERPOL"), feed(server, "error", name="Down")]
     assert await _poll_feeds(settings) == 1
     assert capsys.readouterr().out.splitlines() == ["INTERPOL: 2 new, 0 skipped", "Down: error: HTTP 500"]
+
+
+async def test_items_imported_from_another_database_are_not_ingested_twice(
+        feed_app: App, server: FeedServer, tmp_path: object) -> None:
+    from storage.transfer import export_content, import_content
+
+    atom = feed(server, "atom", name="INTERPOL")
+    async with FeedPoller(feed_app, [atom]) as poller:
+        assert (await poller.poll(atom)).created == 2
+    async with feed_app.uow() as uow:
+        data = await export_content(uow.session)
+    async with App(desk_settings(f"sqlite+aiosqlite:///{tmp_path}/other.db")) as other:
+        async with other.uow() as uow:
+            await import_content(uow.session, data)
+        async with FeedPoller(other, [atom]) as poller:
+            again = await poller.poll(atom)
+        assert (again.created, again.skipped, again.error) == (0, 2, None)
+        assert len(await items_from(other, "INTERPOL")) == 2
+
+
+async def test_an_ingestion_failure_writes_nothing_and_backs_off(
+        feed_app: App, server: FeedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.feeds
+
+    real = bot.feeds.ingest
+
+    async def half_then_fail(uow, app, feed_cfg, entries, now):  # type: ignore[no-untyped-def]
+        await real(uow, app, feed_cfg, entries[:1], now)  # one item written in the transaction...
+        raise RuntimeError("disk full")  # ...then a failure: the whole poll must roll back
+
+    monkeypatch.setattr(bot.feeds, "ingest", half_then_fail)
+    atom = feed(server, "atom")
+    async with FeedPoller(feed_app, [atom]) as poller:
+        outcome = await poller.poll(atom)
+    assert outcome.error == "ingestion error: RuntimeError"
+    assert await items_from(feed_app, "atom") == []
+    assert "1 failure(s) in a row" in await text_of(feed_app, "/stats", user_id="local", lang="en")
