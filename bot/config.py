@@ -80,7 +80,7 @@ class TelegramSection(Section):
     owners: list[str] = Field(default_factory=list)
     #: file downloads of a self-hosted Bot API server; derived from base_url when unset
     base_file_url: str | None = None
-    #: updates handled at the same time (PTB concurrent_updates)
+    #: updates handled at the same time (one chat's updates are always handled in order)
     concurrent_updates: int = Field(default=16, ge=1, le=256)
 
 

@@ -80,7 +80,7 @@ def register(r: Registry) -> None:
                 raise UserError("news.bad_count", value=arg[0][:32], max=MAX_NEWS)
             count = int(arg[0])
         async with deps.uow() as uow:
-            total = min(count, await uow.items.count_published())
+            total = await uow.items.count_published(at_most=count)
             page, pages, offset = page_slice(total, req, PER_PAGE)
             items = await uow.items.latest(min(PER_PAGE, total - offset), offset) if total else []
         if not items:

@@ -118,3 +118,17 @@ async def test_forum_topic_is_answered_in_its_topic(bot: Harness) -> None:
     sent = await bot.say(-3003, f"/about@{BOT}", chat_type="supergroup",
                          message_thread_id=77, is_topic_message=True)
     assert {m.message_thread_id for m in sent} == {77}
+
+
+async def test_quick_commands_in_one_chat_are_answered_in_order(bot: Harness) -> None:
+    for text in ("/news", "/start", "/about", "/help"):
+        bot.tg.push_message(PRIVATE, text)
+    await bot.deliver()
+    sent = await bot.tg.wait_for_messages(PRIVATE, 4)
+    firsts = [m.text.split("\n")[0] for m in sent]
+    expected = []
+    for text in ("/news", "/start", "/about", "/help"):
+        reply = await bot.app.handle(Request(platform="telegram", chat_id=str(PRIVATE),
+                                             user_id=str(PRIVATE), command=text[1:]))
+        expected.append(plain_text(reply).split("\n")[0])
+    assert firsts == expected
