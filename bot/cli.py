@@ -24,6 +24,13 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--lang", choices=("fr", "en"), help="reply language")
     sub.add_parser("migrate", parents=[common], help="apply database migrations")
     sub.add_parser("seed", parents=[common], help="load the bundled content (idempotent)")
+    e = sub.add_parser("export", parents=[common], help="write all content (items, drafts included) to a JSON file")
+    e.add_argument("file", help="the JSON file to write")
+    i = sub.add_parser("import", parents=[common], help="load a JSON export (validated, idempotent by key)")
+    i.add_argument("file", help="the JSON file to read")
+    sub.add_parser("poll-feeds", parents=[common], help="poll every [[feeds]] source once and report")
+    sub.add_parser("deliver", parents=[common],
+                   help="only send digests and alerts (no command handling); one sender per database")
     return p
 
 
@@ -76,6 +83,22 @@ async def _seed(settings: Settings) -> int:
     return 0
 
 
+async def _poll_feeds(settings: Settings) -> int:
+    from bot.app import App
+    from bot.feeds import poll_once
+
+    if not settings.feeds:
+        print("no [[feeds]] in the configuration", file=sys.stderr)
+        return 2
+    async with App(settings) as app:
+        outcomes = await poll_once(app)
+    for o in outcomes:
+        state = f"error: {o.error}" if o.error else (
+            "not modified" if o.not_modified else f"{o.created} new, {o.skipped} skipped")
+        print(f"{o.feed}: {state}")
+    return 1 if any(o.error for o in outcomes) else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -94,8 +117,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.cmd == "ask":
             return asyncio.run(_ask(settings, args.text, args.lang))
+        if args.cmd == "deliver":
+            from bot.service import serve
+
+            return asyncio.run(serve(settings, deliver_only=True))
         if args.cmd == "migrate":
             return asyncio.run(_migrate(settings))
+        if args.cmd == "poll-feeds":
+            return asyncio.run(_poll_feeds(settings))
+        if args.cmd in ("export", "import"):
+            from bot.transfer_cli import run_transfer
+
+            return run_transfer(settings, args.cmd, args.file)
         return asyncio.run(_seed(settings))
     except KeyboardInterrupt:
         return 0
