@@ -1,0 +1,233 @@
+"""Discord front end: a discord.py client in our event loop, translating only.
+
+Interaction -> :class:`handlers.base.Request` -> ``app.handle`` -> Reply -> embeds/buttons.
+The client is started with ``login`` + a task running ``connect`` (never ``client.run``), and
+stopped with ``close``. Commands come from the handler registry (``discord_commands``); the
+tree is synced to ``[discord] guild_ids`` at start (``python -m bot discord-sync`` syncs it
+globally). A handler slower than ``defer_after`` seconds is deferred (Discord wants an answer
+within 3 s) and its reply edited in. Errors are ephemeral. Outgoing digests and alerts go
+through :class:`DiscordSender` (``platform.sender``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import warnings
+from typing import Any
+
+from bot.app import App
+from bot.platforms.discord_buttons import (
+    TEMPLATE,
+    ButtonCodec,
+    CommandButton,
+    build_view,
+    stale_text,
+)
+from bot.platforms.discord_commands import build_tree, sync
+from bot.platforms.discord_sender import DiscordSender
+from bot.render.discord import NO_MENTIONS, DiscordMessage, render
+from handlers.base import Request
+from handlers.reply import Reply
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)  # discord.py imports audioop (voice)
+    import discord
+
+__all__ = ["DiscordPlatform", "DiscordSender", "NewsClient"]
+
+log = logging.getLogger("newsbot.discord")
+BUTTON_PATTERN = re.compile(TEMPLATE)
+
+
+def chat_admin_check(interaction: discord.Interaction[Any]) -> Any:
+    """The Request's ``check_chat_admin``: Manage Channels or Administrator here (DMs: yes)."""
+
+    async def check() -> bool:
+        if interaction.guild_id is None:
+            return True
+        perms = interaction.permissions
+        return bool(perms.administrator or perms.manage_channels)
+
+    return check
+
+
+def to_request(
+    interaction: discord.Interaction[Any], command: str, args: str, page: int = 1
+) -> Request:
+    channel = interaction.channel
+    in_guild = interaction.guild_id is not None
+    title = getattr(channel, "name", None) if in_guild else None
+    if title and interaction.guild is not None:
+        title = f"{interaction.guild.name} #{title}"
+    return Request(
+        platform="discord",
+        chat_id=str(interaction.channel_id),
+        user_id=str(interaction.user.id),
+        command=command,
+        args=args,
+        chat_kind="guild" if in_guild else "private",
+        chat_title=title,
+        user_name=interaction.user.name,
+        user_language=interaction.locale.value,
+        page=page,
+        check_chat_admin=chat_admin_check(interaction),
+    )
+
+
+def _fields(m: DiscordMessage) -> dict[str, Any]:
+    return {"content": m.content, "embeds": m.embeds}
+
+
+class NewsClient(discord.Client):
+    """The discord.py client: routes slash commands, autocomplete and button presses."""
+
+    def __init__(self, app: App, *, defer_after: float = 2.0, **options: Any) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **options)
+        self.app = app
+        self.defer_after = defer_after
+        self.codec = ButtonCodec()
+        self.tree = build_tree(self, app.registry, app.deps, self.run_command)
+        self.sync_guilds: list[int] = []
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(CommandButton)
+        if self.sync_guilds:
+            await sync(self.tree, self.sync_guilds)
+
+    # ------------------------------------------------------------------ inbound
+    async def _reply_for(
+        self, interaction: discord.Interaction[Any], request: Request, *, update: bool
+    ) -> tuple[Reply, bool]:
+        """The handler's reply; deferred first when it takes longer than ``defer_after``."""
+        task = asyncio.ensure_future(self.app.handle(request))
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self.defer_after), False
+        except TimeoutError:
+            if update:
+                await interaction.response.defer()
+            else:
+                await interaction.response.defer(thinking=True)
+            return await task, True
+
+    async def run_command(self, interaction: discord.Interaction[Any], name: str, args: str) -> None:
+        reply, deferred = await self._reply_for(
+            interaction, to_request(interaction, name, args), update=False
+        )
+        messages = render(reply)
+        view = build_view(reply.buttons, self.codec)
+        first, rest = messages[0], messages[1:]
+        first_view = view if not rest else None
+        if not deferred:
+            await interaction.response.send_message(
+                **_fields(first), ephemeral=reply.is_error, allowed_mentions=NO_MENTIONS,
+                **({"view": first_view} if first_view else {}),
+            )
+        elif reply.is_error:  # a deferred answer is public: drop it, answer privately
+            await interaction.delete_original_response()
+            rest = messages
+        else:
+            await interaction.edit_original_response(
+                **_fields(first), view=first_view, allowed_mentions=NO_MENTIONS
+            )
+        await self._followups(interaction, rest, view, ephemeral=reply.is_error)
+
+    async def _followups(
+        self, interaction: discord.Interaction[Any], messages: list[DiscordMessage],
+        view: discord.ui.View | None, *, ephemeral: bool,
+    ) -> None:
+        for n, m in enumerate(messages):
+            extra: dict[str, Any] = {}
+            if view is not None and n == len(messages) - 1:
+                extra["view"] = view
+            await interaction.followup.send(
+                content=m.content or discord.utils.MISSING, embeds=m.embeds,
+                ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, **extra,
+            )
+
+    async def on_button(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
+        """A command button: re-run the command at its page and update that message."""
+        press = self.codec.decode(custom_id)
+        command = self.app.registry.get(press.command) if press else None
+        if press is None or command is None:
+            await self._stale(interaction)
+            return
+        request = to_request(interaction, press.command, press.args, press.page)
+        reply, deferred = await self._reply_for(interaction, request, update=True)
+        messages = render(reply)
+        if reply.is_error:
+            if deferred:
+                await self._followups(interaction, messages, None, ephemeral=True)
+            else:
+                await interaction.response.send_message(
+                    **_fields(messages[0]), ephemeral=True, allowed_mentions=NO_MENTIONS)
+                await self._followups(interaction, messages[1:], None, ephemeral=True)
+            return
+        view = build_view(reply.buttons, self.codec)
+        first, rest = messages[0], messages[1:]
+        first_view = view if not rest else None
+        if deferred:
+            await interaction.edit_original_response(**_fields(first), view=first_view)
+        else:
+            await interaction.response.edit_message(**_fields(first), view=first_view)
+        await self._followups(interaction, rest, view, ephemeral=False)
+
+    async def _stale(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_message(
+            stale_text(interaction.locale.value), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Component presses our button template does not match (stale or forged)."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if BUTTON_PATTERN.fullmatch(custom_id) is None:
+            await self._stale(interaction)
+
+
+class DiscordPlatform:
+    """The Discord component: starts the client in our loop and stops it cleanly."""
+
+    name = "discord"
+
+    def __init__(self, app: App, *, ready_timeout: float = 30.0, **client_options: Any) -> None:
+        self.app = app
+        self.settings = app.settings.discord
+        self.client = NewsClient(
+            app, defer_after=self.settings.defer_after,
+            max_ratelimit_timeout=self.settings.max_ratelimit_timeout, **client_options,
+        )
+        self.client.sync_guilds = list(self.settings.guild_ids)
+        self.sender = DiscordSender(self.client, self.client.codec)
+        self.ready_timeout = ready_timeout
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        token = self.settings.token
+        assert token is not None, "DiscordPlatform needs [discord] token"
+        await self.client.login(token.get_secret_value())
+        self._task = asyncio.create_task(self.client.connect(), name="discord-gateway")
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        done, _ = await asyncio.wait(
+            {self._task, ready}, timeout=self.ready_timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+        if ready not in done:
+            ready.cancel()
+            if self._task in done:
+                await self.stop()
+                self._task.result()  # raises the connection error
+            log.warning("discord gateway not ready yet; continuing")
+        log.info("discord connected", extra={"guilds": len(self.client.guilds)})
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._task is not None:
+            try:
+                await self._task
+            except Exception:
+                log.warning("discord gateway task ended with an error", exc_info=True)
+            self._task = None
