@@ -13,18 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import warnings
 from typing import Any
 
 from bot.app import App
-from bot.platforms.discord_buttons import (
-    TEMPLATE,
-    ButtonCodec,
-    CommandButton,
-    build_view,
-    stale_text,
-)
+from bot.platforms.discord_buttons import ButtonCodec, CommandButton, build_view, stale_text
 from bot.platforms.discord_commands import build_tree, sync
 from bot.platforms.discord_sender import DiscordSender
 from bot.render.discord import NO_MENTIONS, DiscordMessage, render
@@ -38,7 +31,6 @@ with warnings.catch_warnings():
 __all__ = ["DiscordPlatform", "DiscordSender", "NewsClient"]
 
 log = logging.getLogger("newsbot.discord")
-BUTTON_PATTERN = re.compile(TEMPLATE)
 
 
 def chat_admin_check(interaction: discord.Interaction[Any]) -> Any:
@@ -181,12 +173,10 @@ class NewsClient(discord.Client):
         )
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """Component presses our button template does not match (stale or forged)."""
-        if interaction.type is not discord.InteractionType.component:
-            return
-        custom_id = str((interaction.data or {}).get("custom_id", ""))
-        if BUTTON_PATTERN.fullmatch(custom_id) is None:
-            await self._stale(interaction)
+        """Every button press lands here (slash commands and autocomplete go to the tree)."""
+        if interaction.type is discord.InteractionType.component:
+            custom_id = str((interaction.data or {}).get("custom_id", ""))
+            await self.on_button(interaction, custom_id)
 
 
 class DiscordPlatform:

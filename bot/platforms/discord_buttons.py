@@ -84,7 +84,12 @@ class ButtonCodec:
 
 
 class CommandButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLATE):
-    """A button that re-runs a command; the client's ``on_button`` does the work."""
+    """A button that re-runs a command.
+
+    A DynamicItem so discord.py keeps no per-message view state for the many messages that
+    carry buttons. Presses are answered by the client's ``on_interaction`` (which also sees
+    stale and forged custom_ids, which discord.py drops silently), so the callback is empty.
+    """
 
     def __init__(self, label: str, custom_id: str) -> None:
         super().__init__(discord.ui.Button(
@@ -100,7 +105,7 @@ class CommandButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEM
         return cls(label, match.string)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.client.on_button(interaction, self.custom_id)
+        return None
 
 
 def build_view(buttons: tuple[Button, ...], codec: ButtonCodec) -> discord.ui.View | None:

@@ -113,21 +113,28 @@ def _callback(command: Command, runner: Runner) -> Callable[..., Awaitable[None]
     return callback
 
 
+def slash_command(
+    command: Command, registry: Registry, deps: Deps, runner: Runner
+) -> app_commands.Command[Any, ..., None]:
+    """The slash command for one registered command (typed, described, autocompleted)."""
+    slash: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name=command.name,
+        description=localized(command.summary),
+        callback=_callback(command, runner),
+    )
+    for option in command.options:
+        if option.autocomplete and not option.choices:
+            slash.autocomplete(option.name)(_autocompleter(option, deps, registry))
+    return slash
+
+
 def build_tree(
     client: discord.Client, registry: Registry, deps: Deps, runner: Runner
 ) -> app_commands.CommandTree[Any]:
     """The command tree for ``client``: every registered command, once."""
     tree: app_commands.CommandTree[Any] = app_commands.CommandTree(client)
     for command in registry:
-        slash = app_commands.Command(
-            name=command.name,
-            description=localized(command.summary),
-            callback=_callback(command, runner),
-        )
-        for option in command.options:
-            if option.autocomplete and not option.choices:
-                slash.autocomplete(option.name)(_autocompleter(option, deps, registry))
-        tree.add_command(slash)
+        tree.add_command(slash_command(command, registry, deps, runner))
     return tree
 
 
