@@ -44,8 +44,14 @@ class DiscordMessage:
         return len(self.content or "") + sum(len(e) for e in self.embeds)
 
 
+def no_mentions(text: str) -> str:
+    """@everyone/@here and <@id>, <@&id>, <#id> shown as text, whatever the id's length."""
+    text = discord.utils.escape_mentions(text)
+    return text.replace("<@", "<@\u200b").replace("<#", "<#\u200b").replace("@\u200b\u200b", "@\u200b")
+
+
 def escape(text: str) -> str:
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    return no_mentions(discord.utils.escape_markdown(text))
 
 
 def _span(s: Span) -> str:
@@ -56,7 +62,7 @@ def _span(s: Span) -> str:
     trail = core[len(core.rstrip()):]
     core = core.strip()
     if s.code:
-        return f"{lead}`{discord.utils.escape_mentions(core)}`{trail}" if core else lead + trail
+        return f"{lead}`{no_mentions(core)}`{trail}" if core else lead + trail
     if core and s.bold:
         core = f"**{core}**"
     if core and s.italic:
