@@ -221,3 +221,19 @@ class DiscordPlatform:
             except Exception:
                 log.warning("discord gateway task ended with an error", exc_info=True)
             self._task = None
+
+
+async def sync_commands(app: App, guild_ids: list[int] | None = None) -> int:
+    """Log in without the gateway and register the commands (globally when no guild given).
+
+    Global commands can take a while to appear in every client; guild ones are immediate.
+    """
+    token = app.settings.discord.token
+    if token is None:
+        raise ValueError("[discord] token is not set")
+    client = NewsClient(app)
+    try:
+        await client.login(token.get_secret_value())
+        return await sync(client.tree, list(guild_ids or []))
+    finally:
+        await client.close()
