@@ -14,7 +14,7 @@ import pytest_asyncio
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_fixtures import fake_discord  # noqa: F401
 from tests.fakes.discord_ratelimit import DiscordLimits
-from tests.fakes.discord_spec import check_message_limits
+from tests.fakes.discord_spec import check_message_limits, default_spec_path
 
 with warnings.catch_warnings():
     # discord.py imports the deprecated stdlib `audioop` (voice); warnings are errors here.
@@ -55,6 +55,7 @@ def build_tree(
         embed = discord.Embed(
             title=f"News: {topic}", description=f"locale={interaction.locale.value}"
         )
+        embed.set_footer(text=f"perms={interaction.permissions.value}")
         await interaction.response.send_message(embed=embed)
 
     @news.autocomplete("topic")
@@ -270,6 +271,18 @@ async def test_limits_refuse_a_client_that_ignores_headers(fake_discord: FakeDis
     assert fake_discord.count_429 == 1
 
 
+async def test_global_limit(fake_discord: FakeDiscord) -> None:  # noqa: F811
+    fake_discord.limits = DiscordLimits(global_per_second=2)
+    headers = {"Authorization": f"Bot {fake_discord.token}"}
+    async with aiohttp.ClientSession(headers=headers) as session:
+        replies = []
+        for _ in range(3):
+            async with session.get(f"{fake_discord.rest_base}/users/@me") as resp:
+                replies.append((resp.status, await resp.json()))
+    assert [status for status, _ in replies] == [200, 200, 429]
+    assert replies[2][1]["global"] is True
+
+
 async def test_spec_violations_are_refused(fake_discord: FakeDiscord) -> None:  # noqa: F811
     fake_discord.add_channel(CHANNEL)
     base = fake_discord.rest_base
@@ -277,12 +290,16 @@ async def test_spec_violations_are_refused(fake_discord: FakeDiscord) -> None:  
     async with aiohttp.ClientSession(headers=headers) as session:
         async with session.post(f"{base}/channels/{CHANNEL}/messages", json={"content": 5}) as resp:
             assert resp.status == 400 and (await resp.json())["code"] == 50035
+        mentions = {"content": "x", "allowed_mentions": {"parse": ["nobody"]}}
+        async with session.post(f"{base}/channels/{CHANNEL}/messages", json=mentions) as resp:
+            errors = (await resp.json())["errors"]
+            assert errors["allowed_mentions"]["parse"]["0"]["_errors"]
         async with session.get(f"{base}/channels/{CHANNEL}", params={"bogus": "1"}) as resp:
             assert resp.status == 400
         async with session.get(f"{base}/no/such/route") as resp:
             assert resp.status == 404
             assert await resp.json() == {"message": "404: Not Found", "code": 0}
-    assert len(fake_discord.take_violations()) == 3
+    assert len(fake_discord.take_violations()) == 4
     assert fake_discord.channel_messages(CHANNEL) == []
 
 
@@ -295,7 +312,75 @@ async def test_gateway_rejects_wrong_token(fake_discord: FakeDiscord) -> None:  
             await ws.send_json(identify)
             closing = await ws.receive()
             assert closing.type == aiohttp.WSMsgType.CLOSE
-            assert ws.close_code == 4004 or closing.data == 4004
+            assert closing.data == 4004
+
+
+async def test_login_with_wrong_token_fails(fake_discord: FakeDiscord) -> None:  # noqa: F811
+    client = discord.Client(intents=discord.Intents.none())
+    try:
+        with pytest.raises(discord.LoginFailure):
+            await client.login("not.the.token")
+    finally:
+        await client.close()
+    assert [c.status for c in fake_discord.calls] == [401]
+    assert len(fake_discord.take_violations()) == 1
+
+
+async def test_messages_can_be_awaited_and_edited(bot: Bot, fake_discord: FakeDiscord) -> None:  # noqa: F811
+    async def publish() -> None:
+        message = await bot.channel(CHANNEL).send("Draft")
+        await message.edit(content="Final", embed=discord.Embed(title="Resolution 1"))
+
+    task = asyncio.create_task(publish())
+    first = await fake_discord.wait_for_channel_messages(CHANNEL, n=1)
+    await task
+    assert len(first) == 1
+    [stored] = fake_discord.channel_messages(CHANNEL)
+    assert stored["content"] == "Final" and stored["edited"] is True
+    assert stored["embeds"][0]["title"] == "Resolution 1"
+
+
+async def test_gateway_drop_is_resumed(bot: Bot, fake_discord: FakeDiscord) -> None:  # noqa: F811
+    resumed = asyncio.Event()
+    bot.client.event(_set_on(resumed, "on_resumed"))
+    await fake_discord.drop_gateway(4000)
+    await asyncio.wait_for(resumed.wait(), 5)
+    assert len(fake_discord.gateway.identifies) == 1
+    assert fake_discord.gateway.resumes[0]["token"] == fake_discord.token
+    iid = await fake_discord.push_interaction("news", guild_id=GUILD)
+    assert (await fake_discord.wait_for_final(iid))["embeds"][0]["title"] == "News: all"
+
+
+async def test_intents_none_still_gets_interactions(fake_discord: FakeDiscord) -> None:  # noqa: F811
+    fake_discord.add_guild(GUILD)
+    fake_discord.add_channel(CHANNEL, guild_id=GUILD)
+    client = discord.Client(intents=discord.Intents.none(), guild_ready_timeout=0.05)
+    tree = build_tree(client, [], asyncio.Event(), late_delay=0)
+    ready = asyncio.Event()
+    client.event(_set_on(ready, "on_ready"))
+    await client.login(fake_discord.token)
+    task = asyncio.create_task(client.connect())
+    try:
+        await asyncio.wait_for(ready.wait(), 5)
+        assert client.get_channel(int(CHANNEL)) is None  # no GUILDS intent: no GUILD_CREATE
+        await tree.sync()
+        iid = await fake_discord.push_interaction("news", guild_id=GUILD, permissions="8")
+        final = await fake_discord.wait_for_final(iid)
+        assert final["embeds"][0]["title"] == "News: all"
+        assert final["embeds"][0]["footer"]["text"] == "perms=8"
+    finally:
+        await client.close()
+        await task
+
+
+def _set_on(event: asyncio.Event, name: str):  # type: ignore[no-untyped-def]
+    """A discord.py event handler named `name` that sets `event`."""
+
+    async def handler() -> None:
+        event.set()
+
+    handler.__name__ = name
+    return handler
 
 
 def test_embed_limits_name_the_field() -> None:
@@ -306,3 +391,10 @@ def test_embed_limits_name_the_field() -> None:
     assert check_message_limits({"embeds": [{"description": "d" * 4096}]}) == {}
     too_big = [{"description": "d" * 4000}, {"description": "d" * 2001}]
     assert "_errors" in check_message_limits({"embeds": too_big})["embeds"]
+
+
+def test_specs_dir_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    specs = default_spec_path().parents[1]
+    for given in (specs, specs.parent):  # shared/specs or shared/
+        monkeypatch.setenv("NEWSBOT_SPECS_DIR", str(given))
+        assert default_spec_path() == specs / "discord-api" / "openapi.json"

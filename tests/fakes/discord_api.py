@@ -4,6 +4,19 @@ One aiohttp server on 127.0.0.1 (OS-chosen port) serves REST under `/api/v10` an
 gateway websocket at `/`. Every request is checked against Discord's OpenAPI spec and
 Discord's own limits; anything Discord would refuse is answered like Discord does and
 recorded in `violations`, so tests of the real discord.py client catch bad requests.
+
+Typical use (the `fake_discord` fixture in discord_fixtures.py does the first two lines)::
+
+    async with FakeDiscord() as dc:
+        with dc.patch_discord():
+            dc.add_guild(GUILD)
+            dc.add_channel(CHANNEL, guild_id=GUILD)
+            await client.login(dc.token)
+            task = asyncio.create_task(client.connect())
+            ...                                    # wait for on_ready, then tree.sync()
+            iid = await dc.push_interaction("news", [{"name": "topic", "type": 3, "value": "x"}],
+                                            guild_id=GUILD)
+            final = await dc.wait_for_final(iid)   # what the user sees
 """
 
 from __future__ import annotations
@@ -32,27 +45,24 @@ from tests.fakes.discord_interactions import (
     DEFERRED_CHANNEL_MESSAGE,
     InteractionRecord,
     Response,
+    interaction_create_payload,
     new_interaction_token,
 )
 from tests.fakes.discord_model import (
     FakeChannel,
     FakeGuild,
     FakeUser,
-    member_payload,
     new_snowflake,
 )
 from tests.fakes.discord_ratelimit import (
     DiscordLimits,
     FaultInjector,
     RateLimiter,
-    too_many_requests,
 )
-from tests.fakes.discord_routes import ROUTES, Call
+from tests.fakes.discord_routes import Call, process
 from tests.fakes.discord_spec import DiscordSpec, default_spec_path
 
 __all__ = ["Call", "DiscordLimits", "FakeDiscord", "Response"]
-
-_NO_AUTH_PARAMS = ("webhook_token", "interaction_token")
 
 
 class FakeDiscord:
@@ -85,12 +95,13 @@ class FakeDiscord:
         self.require_registered_commands = True
         self.calls: list[Call] = []
         self.violations: list[str] = []
+        self.fake_errors: list[str] = []  # the fake's own answers that break the spec
         self.count_429 = 0
         self.nonce_hits = 0
         self.nonce_window = 300.0
         self.nonces: dict[str, dict[str, tuple[float, dict[str, Any]]]] = {}
-        self._limiter = RateLimiter(DiscordLimits())
-        self._faults = FaultInjector()
+        self.limiter = RateLimiter(DiscordLimits())
+        self.faults = FaultInjector()
         self.gateway = Gateway(self)
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -99,11 +110,11 @@ class FakeDiscord:
     # ---------------------------------------------------------------- lifecycle
     @property
     def limits(self) -> DiscordLimits:
-        return self._limiter.limits
+        return self.limiter.limits
 
     @limits.setter
     def limits(self, value: DiscordLimits) -> None:
-        self._limiter = RateLimiter(value)
+        self.limiter = RateLimiter(value)
 
     @property
     def rest_base(self) -> str:
@@ -122,9 +133,7 @@ class FakeDiscord:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
+        self.port = int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
         await self.gateway.close_all()
@@ -180,14 +189,18 @@ class FakeDiscord:
         self.users[user.id] = user
         return user
 
+    async def drop_gateway(self, code: int = 4000) -> None:
+        """Close every gateway session (4000: the client may RESUME; 4004 etc.: it may not)."""
+        await self.gateway.close_all(code)
+
     # ---------------------------------------------------------------- faults
     def fail_next(self, method: str, path_regex: str, status: int = 500, times: int = 1) -> None:
         """Answer the next `times` matching requests with `status` instead of handling them."""
-        self._faults.add(method, path_regex, status, times)
+        self.faults.add(method, path_regex, status, times)
 
     def rate_limit_next(self, path_regex: str, retry_after: float = 1.0, times: int = 1) -> None:
         """Answer the next `times` matching requests with a 429 (retry after `retry_after` s)."""
-        self._faults.add(None, path_regex, 429, times, retry_after)
+        self.faults.add(None, path_regex, 429, times, retry_after)
 
     # ---------------------------------------------------------------- recording
     def notify(self) -> None:
@@ -256,13 +269,7 @@ class FakeDiscord:
         if channel_id is not None:
             return self.channels[str(channel_id)].payload()
         dm_id = self._dm_channels.setdefault(user.id, new_snowflake())
-        return {
-            "id": dm_id,
-            "type": 1,
-            "recipients": [user.payload()],
-            "last_message_id": None,
-            "flags": 0,
-        }
+        return {"id": dm_id, "type": 1, "recipients": [user.payload()], "last_message_id": None}
 
     async def push_interaction(
         self,
@@ -281,36 +288,20 @@ class FakeDiscord:
         user = self.users[str(user_id or self.default_user_id)]
         guild_id = str(guild_id) if guild_id else None
         channel = self._interaction_channel(user, guild_id, channel_id)
-        data: dict[str, Any] = {"id": self._command_id(name, guild_id), "name": name, "type": 1}
-        if options:
-            data["options"] = options
-        if guild_id is not None:
-            data["guild_id"] = guild_id
         interaction_id, token = new_snowflake(), new_interaction_token()
-        payload: dict[str, Any] = {
-            "id": interaction_id,
-            "application_id": self.application_id,
-            "type": type,
-            "token": token,
-            "version": 1,
-            "data": data,
-            "channel_id": channel["id"],
-            "channel": channel,
-            "locale": locale or user.locale,
-            "app_permissions": permissions,
-            "entitlements": [],
-            "attachment_size_limit": 10 * 1024 * 1024,
-            "context": 0 if guild_id else 1,
-        }
-        if guild_id is not None:
-            payload["guild_id"] = guild_id
-            payload["guild"] = {"id": guild_id, "locale": "fr", "features": []}
-            payload["guild_locale"] = "fr"
-            payload["member"] = member_payload(user, permissions)
-            payload["authorizing_integration_owners"] = {"0": guild_id}
-        else:
-            payload["user"] = user.payload()
-            payload["authorizing_integration_owners"] = {"1": user.id}
+        payload = interaction_create_payload(
+            interaction_id=interaction_id,
+            token=token,
+            application_id=self.application_id,
+            kind=type,
+            command={"id": self._command_id(name, guild_id), "name": name, "type": 1},
+            options=options,
+            user=user,
+            guild_id=guild_id,
+            channel=channel,
+            locale=locale or user.locale,
+            permissions=permissions,
+        )
         self.interactions[interaction_id] = InteractionRecord(
             id=interaction_id,
             token=token,
@@ -339,6 +330,8 @@ class FakeDiscord:
     async def wait_for_final(self, interaction_id: str, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
         """What the user finally sees: the type-4 data, or the @original edit after a defer."""
         response = await self.wait_for_response(interaction_id, timeout)
+        if response.edits and response.message is not None:
+            return response.message  # the original response as edited since
         if response.type != DEFERRED_CHANNEL_MESSAGE:
             return response.data
 
@@ -369,55 +362,9 @@ class FakeDiscord:
         body, has_body = await self._read_body(request)
         call = Call(method, path, body, dict(request.query), has_body=has_body)
         self.calls.append(call)
-        status, payload, headers = await self._process(call, request.headers.get("Authorization"))
+        status, payload, headers = await process(self, call, request.headers.get("Authorization"))
         call.status = status
         return _json(status, payload, headers)
-
-    async def _process(self, call: Call, auth: str | None) -> tuple[int, Any, dict[str, str]]:
-        matched = self.spec.match(call.method, call.path)
-        if matched is None:
-            self.violations.append(f"{call.method} {call.path}: no such route in the spec")
-            return 404, {"message": "404: Not Found", "code": 0}, {}
-        operation, call.params = matched
-        call.template = operation.template
-        needs_auth = not any(p in call.params for p in _NO_AUTH_PARAMS)
-        if (needs_auth or auth is not None) and auth != f"Bot {self.token}":
-            self.violations.append(f"{call.method} {call.path}: bad Authorization {auth!r}")
-            return 401, {"message": "401: Unauthorized", "code": 0}, {}
-        fault = self._faults.take(call.method, call.path)
-        if fault is not None and fault.status == 429:
-            self.count_429 += 1
-            body, headers = too_many_requests(fault.retry_after, False)
-            return 429, body, headers
-        if fault is not None:
-            return fault.status, {"message": f"{fault.status}: injected failure", "code": 0}, {}
-        decision = self._limiter.check(call.method, operation.template, call.params)
-        if decision.retry_after is not None:
-            self.count_429 += 1
-            body, headers = too_many_requests(decision.retry_after, decision.is_global)
-            return 429, body, {**decision.headers, **headers}
-        problems = self.spec.check_params(operation, call.params, call.query)
-        errors = self.spec.check_body(operation, call.body, call.has_body)
-        if problems or errors:
-            self.violations.append(f"{call.method} {call.path}: {problems} {errors}")
-            if problems:
-                errors = {
-                    **errors,
-                    "_errors": [{"code": "PARAM_INVALID", "message": p} for p in problems],
-                }
-            return (
-                400,
-                {"message": "Invalid Form Body", "code": 50035, "errors": errors},
-                decision.headers,
-            )
-        handler = ROUTES.get((call.method, operation.template))
-        if handler is None:
-            self.violations.append(
-                f"{call.method} {operation.template}: valid but not implemented by the fake"
-            )
-            return 404, {"message": "404: Not Found", "code": 0}, decision.headers
-        status, payload = await handler(self, call)
-        return status, payload, decision.headers
 
 
 def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> web.Response:

@@ -21,3 +21,5 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
             yield dc
         if dc.violations:
             pytest.fail("Discord API violations:\n" + "\n".join(dc.violations))
+        if dc.fake_errors:
+            pytest.fail("the fake answered outside the spec:\n" + "\n".join(dc.fake_errors))

@@ -61,6 +61,7 @@ class Gateway:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.sessions: list[GatewaySession] = []
         self.identifies: list[dict[str, Any]] = []
+        self.resumes: list[dict[str, Any]] = []
         self.ready = asyncio.Event()
         self._known_sessions: set[str] = set()
 
@@ -144,6 +145,7 @@ class Gateway:
         self.ready.set()
 
     async def _resume(self, session: GatewaySession, data: dict[str, Any]) -> None:
+        self.resumes.append(data)
         if data.get("token") != self.fake.token:
             await session.ws.close(code=4004, message=b"Authentication failed.")
             return
@@ -165,6 +167,9 @@ class Gateway:
             await session.dispatch(event, data)
         return len(sessions)
 
-    async def close_all(self) -> None:
+    async def close_all(self, code: int = 1001) -> None:
         for session in list(self.sessions):
-            await session.ws.close(code=1001)
+            self.sessions.remove(session)
+            await session.ws.close(code=code)
+        if not self.sessions:
+            self.ready.clear()

@@ -12,7 +12,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tests.fakes.discord_model import apply_edit, message_payload, new_snowflake
+from tests.fakes.discord_model import (
+    FakeUser,
+    apply_edit,
+    member_payload,
+    message_payload,
+    new_snowflake,
+)
 from tests.fakes.discord_spec import refuse_message
 
 if TYPE_CHECKING:
@@ -72,6 +78,53 @@ def _webhook_message(
     )
 
 
+def interaction_create_payload(
+    *,
+    interaction_id: str,
+    token: str,
+    application_id: str,
+    kind: int,
+    command: dict[str, Any],
+    options: list[dict[str, Any]] | None,
+    user: FakeUser,
+    guild_id: str | None,
+    channel: dict[str, Any],
+    locale: str,
+    permissions: str,
+) -> dict[str, Any]:
+    """INTERACTION_CREATE as Discord sends it: `member` in a guild, `user` in a DM."""
+    data = dict(command)
+    if options:
+        data["options"] = options
+    if guild_id is not None:
+        data["guild_id"] = guild_id
+    payload: dict[str, Any] = {
+        "id": interaction_id,
+        "application_id": application_id,
+        "type": kind,
+        "token": token,
+        "version": 1,
+        "data": data,
+        "channel_id": channel["id"],
+        "channel": channel,
+        "locale": locale,
+        "app_permissions": permissions,
+        "entitlements": [],
+        "attachment_size_limit": 10 * 1024 * 1024,
+        "context": 0 if guild_id else 1,
+    }
+    if guild_id is not None:
+        payload["guild_id"] = guild_id
+        payload["guild"] = {"id": guild_id, "locale": "fr", "features": []}
+        payload["guild_locale"] = "fr"
+        payload["member"] = member_payload(user, permissions)
+        payload["authorizing_integration_owners"] = {"0": guild_id}
+    else:
+        payload["user"] = user.payload()
+        payload["authorizing_integration_owners"] = {"1": user.id}
+    return payload
+
+
 def unknown_interaction() -> Result:
     return 404, {"message": "Unknown interaction", "code": 10062}
 
@@ -109,7 +162,8 @@ async def interaction_callback(fake: FakeDiscord, call: Call) -> Result:
         interaction["response_message_id"] = response.message["id"]
         interaction["response_message_loading"] = kind == DEFERRED_CHANNEL_MESSAGE
         interaction["response_message_ephemeral"] = bool(int(data.get("flags") or 0) & _EPHEMERAL)
-        result["resource"] = {"type": kind, "message": response.message}
+        if kind == CHANNEL_MESSAGE:  # a deferred response has no message resource yet
+            result["resource"] = {"type": kind, "message": response.message}
     return 200, result
 
 

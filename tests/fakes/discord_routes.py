@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from tests.fakes import discord_interactions as inter
 from tests.fakes.discord_model import apply_edit, message_payload, new_snowflake
+from tests.fakes.discord_ratelimit import too_many_requests
 from tests.fakes.discord_spec import refuse_message
 
 if TYPE_CHECKING:
     from tests.fakes.discord_api import FakeDiscord
 
 Result = tuple[int, Any]
+_NO_AUTH_PARAMS = ("webhook_token", "interaction_token")
 Handler = Callable[["FakeDiscord", "Call"], Awaitable[Result]]
 
 
@@ -35,6 +37,11 @@ class Call:
     status: int = 0
     template: str | None = None
     has_body: bool = False
+
+    @property
+    def json(self) -> Any:
+        """The decoded JSON body (alias of `body`)."""
+        return self.body
 
 
 def unknown_channel() -> Result:
@@ -69,6 +76,7 @@ async def application_me(fake: FakeDiscord, call: Call) -> Result:
         "bot_require_code_grant": False,
         "verify_key": "0" * 64,
         "flags": 0,
+        "flags_new": "0",
         "owner": owner.payload(),
         "team": None,
         "bot": fake.bot_user.payload(),
@@ -76,7 +84,12 @@ async def application_me(fake: FakeDiscord, call: Call) -> Result:
         "tags": [],
         "redirect_uris": [],
         "interactions_endpoint_url": None,
+        "role_connections_verification_url": None,
         "approximate_guild_count": len(fake.guilds),
+        "approximate_user_install_count": 0,
+        "approximate_user_authorization_count": 0,
+        "explicit_content_filter": 0,
+        "eligible_oauth2_scopes": ["bot", "applications.commands"],
     }
 
 
@@ -215,3 +228,55 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/@original"): inter.original_message,
     ("POST", "/webhooks/{webhook_id}/{webhook_token}"): inter.execute_webhook,
 }
+
+
+async def process(
+    fake: FakeDiscord, call: Call, auth: str | None
+) -> tuple[int, Any, dict[str, str]]:
+    """Route, authorise, inject faults, rate-limit and validate one request, then handle it."""
+    matched = fake.spec.match(call.method, call.path)
+    if matched is None:
+        fake.violations.append(f"{call.method} {call.path}: no such route in the spec")
+        return 404, {"message": "404: Not Found", "code": 0}, {}
+    operation, call.params = matched
+    call.template = operation.template
+    needs_auth = not any(p in call.params for p in _NO_AUTH_PARAMS)
+    if (needs_auth or auth is not None) and auth != f"Bot {fake.token}":
+        fake.violations.append(f"{call.method} {call.path}: bad Authorization {auth!r}")
+        return 401, {"message": "401: Unauthorized", "code": 0}, {}
+    fault = fake.faults.take(call.method, call.path)
+    if fault is not None and fault.status == 429:
+        fake.count_429 += 1
+        body, headers = too_many_requests(fault.retry_after, False)
+        return 429, body, headers
+    if fault is not None:
+        return fault.status, {"message": f"{fault.status}: injected failure", "code": 0}, {}
+    decision = fake.limiter.check(call.method, operation.template, call.params)
+    if decision.retry_after is not None:
+        fake.count_429 += 1
+        body, headers = too_many_requests(decision.retry_after, decision.is_global)
+        return 429, body, {**decision.headers, **headers}
+    problems = fake.spec.check_params(operation, call.params, call.query)
+    errors = fake.spec.check_body(operation, call.body, call.has_body)
+    if problems or errors:
+        fake.violations.append(f"{call.method} {call.path}: {problems} {errors}")
+        if problems:
+            errors = {
+                **errors,
+                "_errors": [{"code": "PARAM_INVALID", "message": p} for p in problems],
+            }
+        return (
+            400,
+            {"message": "Invalid Form Body", "code": 50035, "errors": errors},
+            decision.headers,
+        )
+    handler = ROUTES.get((call.method, operation.template))
+    if handler is None:
+        fake.violations.append(
+            f"{call.method} {operation.template}: valid but not implemented by the fake"
+        )
+        return 404, {"message": "404: Not Found", "code": 0}, decision.headers
+    status, payload = await handler(fake, call)
+    for problem in fake.spec.check_response(operation, status, payload):
+        fake.fake_errors.append(f"{call.method} {operation.template} -> {status}: {problem}")
+    return status, payload, decision.headers

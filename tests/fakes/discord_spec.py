@@ -25,8 +25,9 @@ _BOOL_STRINGS = {"true": True, "false": False, "1": True, "0": False}
 def default_spec_path() -> Path:
     """Where the spec lives: $NEWSBOT_SPECS_DIR, else `shared/` beside the repository."""
     env = os.environ.get("NEWSBOT_SPECS_DIR")
-    if env:
-        return Path(env) / "discord-api" / "openapi.json"
+    if env:  # either shared/specs or shared/
+        direct = Path(env) / "discord-api" / "openapi.json"
+        return direct if direct.exists() else Path(env) / "specs" / "discord-api" / "openapi.json"
     return Path(__file__).resolve().parents[3] / "shared" / "specs" / "discord-api" / "openapi.json"
 
 
@@ -158,6 +159,29 @@ class DiscordSpec:
             add_error(errors, list(leaf.absolute_path), "SCHEMA_INVALID", leaf.message[:300])
         return errors
 
+    def check_response(self, operation: Operation, status: int, body: Any) -> list[str]:
+        """Problems with one of the fake's own answers (a self-check of the fake)."""
+        responses = operation.op.get("responses", {})
+        spec = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX")
+        if spec is None:
+            return [f"status {status} is not documented"]
+        if "$ref" in spec:
+            spec = self.components["responses"][spec["$ref"].rsplit("/", 1)[1]]
+        schema = spec.get("content", {}).get("application/json", {}).get("schema")
+        if schema is None:
+            return [] if body is None else ["a body where the spec has none"]
+        key = f"response:{operation.method}:{operation.template}:{status}"
+        problems = []
+        for error in self._validator(key, schema).iter_errors(body):
+            leaf = _deepest(error)
+            path = list(leaf.absolute_path)
+            # The spec types field error codes as integers; Discord sends strings such as
+            # "BASE_TYPE_MAX_LENGTH" (see its docs' error examples), and so does the fake.
+            if path[:1] == ["errors"] and path[-1:] == ["code"] and isinstance(leaf.instance, str):
+                continue
+            problems.append(f"{'/'.join(map(str, path))}: {leaf.message[:200]}")
+        return problems
+
 
 @cache
 def _load_cached(path: str) -> DiscordSpec:
@@ -168,7 +192,8 @@ def _load_cached(path: str) -> DiscordSpec:
 def _deepest(error: ValidationError) -> ValidationError:
     """The most specific sub-error of an anyOf/oneOf failure, for a useful field path."""
     while error.context:
-        error = max(error.context, key=lambda e: len(e.absolute_path))
+        # Deepest path first; among equals, a real constraint beats "not of type 'null'".
+        error = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
     return error
 
 
