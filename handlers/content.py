@@ -28,16 +28,16 @@ def parse_day(text: str, event: Event | None) -> dt.date | None:
         return None
     try:
         return dt.date.fromisoformat(s)
-    except ValueError:
+    except (ValueError, OverflowError):
         pass
     year = event.starts_on.year if event else dt.date.today().year
     m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?", s)
     try:
         if m:
             return dt.date(int(m.group(3) or year), int(m.group(2)), int(m.group(1)))
-        if event and s.isdigit():
+        if event and s.isdigit() and len(s) <= 2:
             return dt.date(year, event.starts_on.month, int(s))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     if event and s in _WEEKDAYS:
         day = event.starts_on

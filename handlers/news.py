@@ -13,6 +13,7 @@ PER_PAGE = 5
 MAX_NEWS = 50
 DEFAULT_NEWS = 10
 SUMMARY_CHARS = 160
+MAX_ID = 2**31 - 1
 
 
 def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
@@ -56,6 +57,8 @@ def parse_item_id(value: str) -> int:
         raise UserError("item.bad_id", value="")
     if not raw.isdigit() or len(raw) > 12:
         raise UserError("item.bad_id", value=value.strip()[:32])
+    if int(raw) > MAX_ID:  # beyond any stored id (and PostgreSQL's integer range)
+        raise UserError("item.none", show_usage=False, id=int(raw))
     return int(raw)
 
 

@@ -79,14 +79,19 @@ async def _upsert(
         session.add(row)
         report.inserted[name] = report.inserted.get(name, 0) + 1
         return row
+    if _apply(row, values):
+        report.updated[name] = report.updated.get(name, 0) + 1
+    return row
+
+
+def _apply(row: Any, values: dict[str, Any]) -> bool:
+    """Set the values that differ; True when anything changed (so an unchanged row is not written)."""
     changed = False
     for attr, value in values.items():
         if getattr(row, attr) != value:
             setattr(row, attr, value)
             changed = True
-    if changed:
-        report.updated[name] = report.updated.get(name, 0) + 1
-    return row
+    return changed
 
 
 async def load_seed(session: AsyncSession, data: dict[str, Any]) -> SeedReport:
@@ -163,12 +168,7 @@ async def _load_facts(session: AsyncSession, facts: list[dict[str, Any]], src: A
             session.add(Fact(key=f["key"], source_id=source_id, **values))
             report.inserted["facts"] = report.inserted.get("facts", 0) + 1
             continue
-        changed = False
-        for attr, value in values.items():
-            if getattr(row, attr) != value:
-                setattr(row, attr, value)
-                changed = True
-        if changed:
+        if _apply(row, values):
             report.updated["facts"] = report.updated.get("facts", 0) + 1
 
 

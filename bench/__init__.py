@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): `make bench` runs every module here; figures go to stdout."""

@@ -1,0 +1,209 @@
+"""Validation of Bot API calls and results against the published machine-readable spec.
+
+The fake must catch, offline, every call the real Bot API would refuse or silently
+misread (a missing field, a typo'd parameter, a wrongly encoded JSON value), so each
+request is checked against ``api.json`` (see /work/shared/specs/README.md). Results the
+fake produces are checked too, so the fake cannot drift from what PTB parses in
+production.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+_DISCRIMINATOR_FIELDS = ("type", "status", "source")
+_DISCRIMINATOR_RE = re.compile(r"(?:must be|always)\s+[“\"]?([A-Za-z_][\w-]*)")
+
+
+class SpecError(ValueError):
+    """A value does not match its declared type: Telegram answers 400 for these."""
+
+
+def default_spec_path() -> Path:
+    """Find ``shared/specs/telegram-bot-api/api.json``.
+
+    Why several places: developers run from a worktree (/work/<x>/<repo>, shared at
+    /work/shared), CI clones the repo into a temp dir with ``shared/`` beside it, and
+    NEWSBOT_SPECS_DIR overrides both.
+    """
+    env = os.environ.get("NEWSBOT_SPECS_DIR")
+    if env:
+        return Path(env) / "telegram-bot-api" / "api.json"
+    repo = Path(__file__).resolve().parents[2]
+    candidates = [
+        repo.parent / "shared" / "specs" / "telegram-bot-api" / "api.json",
+        repo.parents[1] / "shared" / "specs" / "telegram-bot-api" / "api.json",
+    ]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    return candidates[-1]
+
+
+@cache
+def load_spec(path: str) -> BotApiSpec:
+    """Parse the spec once per process: it is ~1 MB and immutable."""
+    return BotApiSpec(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+class BotApiSpec:
+    """Type checker for Bot API method parameters and objects."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.version: str = data.get("version", "?")
+        self.methods: dict[str, dict[str, Any]] = data["methods"]
+        self.types: dict[str, dict[str, Any]] = data["types"]
+
+    # ---------------------------------------------------------------- requests
+    def decode_params(
+        self, method: str, raw: dict[str, Any], *, form_encoded: bool = True
+    ) -> tuple[dict[str, Any], list[str], str | None]:
+        """Decode and check a call's parameters.
+
+        Returns (decoded params, violations, first hard error). Unknown parameters are
+        violations only (Telegram ignores them); a missing required or badly typed one
+        is also a hard error (Telegram answers 400).
+        """
+        fields = {f["name"]: f for f in self.methods[method].get("fields", [])}
+        decoded: dict[str, Any] = {}
+        violations: list[str] = []
+        error: str | None = None
+        for name, value in raw.items():
+            field = fields.get(name)
+            if field is None:
+                violations.append(f"{method}: unknown parameter {name!r}={value!r}")
+                decoded[name] = value
+                continue
+            try:
+                decoded[name] = self._decode_value(field["types"], value, form_encoded)
+            except SpecError as exc:
+                violations.append(f"{method}: parameter {name!r}: {exc}")
+                detail = (
+                    str(exc) if str(exc).startswith("can't parse") else f"can't parse {name}: {exc}"
+                )
+                error = error or f"Bad Request: {detail}"
+                decoded[name] = value
+                continue
+            violations.extend(f"{method}: parameter {name!r}: {w}" for w in self._warnings)
+        for name, field in fields.items():
+            if field["required"] and name not in raw:
+                violations.append(f"{method}: required parameter {name!r} is missing")
+                error = error or f"Bad Request: {name} is empty"
+        return decoded, violations, error
+
+    def _decode_value(self, types: list[str], value: Any, form_encoded: bool) -> Any:
+        self._warnings: list[str] = []
+        if not form_encoded or not isinstance(value, str):
+            return self._check_union(types, value)
+        problems: list[str] = []
+        for type_name in types:
+            if type_name in ("String", "InputFile"):
+                continue
+            try:
+                candidate = json.loads(value)
+            except ValueError:
+                problems.append(f"not valid JSON for {type_name}: {value[:60]!r}")
+                continue
+            try:
+                return self._check_union([type_name], candidate)
+            except SpecError as exc:
+                problems.append(str(exc))
+        if "String" in types or "InputFile" in types:
+            return value
+        raise SpecError("; ".join(problems))
+
+    # ----------------------------------------------------------------- objects
+    def check_object(self, type_name: str, value: Any) -> list[str]:
+        """All problems of a (result) object, hard errors and unknown fields alike."""
+        self._warnings = []
+        try:
+            self._check_type(type_name, value, type_name)
+        except SpecError as exc:
+            return [str(exc), *self._warnings]
+        return list(self._warnings)
+
+    def _check_union(self, types: list[str], value: Any, path: str = "") -> Any:
+        errors: list[str] = []
+        for type_name in types:
+            saved = list(getattr(self, "_warnings", []))
+            try:
+                self._check_type(type_name, value, path or type_name)
+                return value
+            except SpecError as exc:
+                self._warnings = saved
+                errors.append(str(exc))
+        raise SpecError(errors[0])  # the first declared type is the one callers mean
+
+    def _check_type(self, type_name: str, value: Any, path: str) -> None:
+        if type_name.startswith("Array of "):
+            if not isinstance(value, list):
+                raise SpecError(f"{path}: expected an Array, got {type(value).__name__}")
+            for i, item in enumerate(value):
+                self._check_type(type_name[len("Array of ") :], item, f"{path}[{i}]")
+            return
+        scalar_ok = {
+            "String": lambda v: isinstance(v, str),
+            "Integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+            "Float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+            "Boolean": lambda v: isinstance(v, bool),
+            "InputFile": lambda v: True,
+        }
+        if type_name in scalar_ok:
+            if not scalar_ok[type_name](value):
+                raise SpecError(f"{path}: expected {type_name}, got {value!r}"[:200])
+            return
+        spec_type = self.types.get(type_name)
+        if spec_type is None:
+            raise SpecError(f"{path}: unknown type {type_name}")
+        if not isinstance(value, dict):
+            raise SpecError(f"{path}: expected a {type_name} object, got {value!r}"[:200])
+        if "subtypes" in spec_type:
+            self._check_union(self._pick_subtypes(spec_type["subtypes"], value), value, path)
+            return
+        fields = {f["name"]: f for f in spec_type.get("fields", [])}
+        for name, field in fields.items():
+            if field["required"] and name not in value:
+                raise SpecError(f"can't parse {type_name}: Can't find field \"{name}\"")
+        for name, item in value.items():
+            field = fields.get(name)
+            if field is None:
+                self._warnings.append(f"{path}: unknown field {name!r} in {type_name}")
+                continue
+            self._check_union(field["types"], item, f"{path}.{name}")
+
+    def _pick_subtypes(self, subtypes: list[str], value: dict[str, Any]) -> list[str]:
+        """Narrow a union by its discriminator ("type": "chat" ...) when one is documented."""
+        for subtype in subtypes:
+            for field in self.types[subtype].get("fields", []):
+                if field["name"] not in _DISCRIMINATOR_FIELDS:
+                    continue
+                match = _DISCRIMINATOR_RE.search(field["description"])
+                if match and value.get(field["name"]) == match.group(1):
+                    return [subtype]
+        return subtypes
+
+    # ----------------------------------------------------------------- building
+    def fill_required(self, type_name: str, given: dict[str, Any]) -> dict[str, Any]:
+        """Complete an object with neutral values for required fields the fake ignores.
+
+        Why: types such as ChatFullInfo or ChatMemberAdministrator grow required fields
+        with each API version; deriving them from the spec keeps results valid.
+        """
+        result = dict(given)
+        for field in self.types[type_name].get("fields", []):
+            if not field["required"] or field["name"] in result:
+                continue
+            kind = field["types"][0]
+            defaults: dict[str, Any] = {"Boolean": False, "Integer": 0, "String": "", "Float": 0.0}
+            if kind in defaults:
+                result[field["name"]] = defaults[kind]
+            elif kind.startswith("Array of "):
+                result[field["name"]] = []
+            else:
+                result[field["name"]] = self.fill_required(kind, {})
+        return result

@@ -1,0 +1,74 @@
+"""The console platform end to end, as a new user runs it: real subprocesses, a fresh database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env["NEWSBOT_DATABASE__URL"] = f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"
+    return env
+
+
+def _bot(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+        cwd=ROOT, env=_env(tmp_path), timeout=90,
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "lang", "expected"),
+    [
+        ("/agenda", None, "Cérémonie d’ouverture"),
+        ("/agenda", "en", "Opening ceremony"),
+        ("/participants Hammouchi", "en", "Abdellatif Hammouchi"),
+        ("/resolution", "fr", "NEXUS"),
+        ("/search cybercriminalite", "fr", "Convention"),
+        ("/about", "en", "The sources disagree"),
+    ],
+)
+def test_ask_prints_the_reply_and_exits_0(tmp_path: Path, command: str, lang: str | None, expected: str) -> None:
+    out = _bot(tmp_path, "ask", command, *(["--lang", lang] if lang else []))
+    assert out.returncode == 0, out.stderr
+    assert expected in out.stdout
+    assert "<b>" not in out.stdout and "Traceback" not in out.stderr
+
+
+def test_interactive_chat_from_a_pipe(tmp_path: Path) -> None:
+    script = "/agenda\n1\n/lang en\n/agenda cybercrime\n/search cybercriminalité\n\n/nonsense\n"
+    out = _bot(tmp_path, "run", stdin=script)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "Programme" in text and "Page 2/2" in text  # "1" pressed the Next button
+    assert "Language: English" in text
+    assert "Agenda: Cybercrime" in text
+    assert "Unknown command: /nonsense" in text
+    assert "Traceback" not in out.stderr
+
+
+def test_migrate_and_seed_commands(tmp_path: Path) -> None:
+    first = _bot(tmp_path, "migrate")
+    assert first.returncode == 0 and "database at revision" in first.stdout
+    seeded = _bot(tmp_path, "seed")
+    assert seeded.returncode == 0 and "content loaded" in seeded.stdout
+    again = _bot(tmp_path, "seed")
+    assert again.returncode == 0 and "nothing changed" in again.stdout
+
+
+def test_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    env["NEWSBOT_DATABASE__URL"] = "postgresql+asyncpg://nobody@127.0.0.1:1/none"
+    out = subprocess.run([sys.executable, "-m", "bot", "ask", "/start"], capture_output=True,
+                         text=True, cwd=ROOT, env=env, timeout=60)
+    assert out.returncode == 1
+    assert out.stderr.startswith("error:") and "Traceback" not in out.stderr
