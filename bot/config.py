@@ -72,11 +72,16 @@ class TelegramSection(Section):
     base_url: str = "https://api.telegram.org/bot"
     mode: Literal["polling", "webhook"] = "polling"
     webhook_listen: str = "127.0.0.1"
-    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    #: 0 lets the OS choose (tests); the webhook_url must then be left unset
+    webhook_port: int = Field(default=8443, ge=0, le=65535)
     webhook_path: str = "telegram"
     webhook_url: str | None = None
     secret_token: SecretStr | None = None
     owners: list[str] = Field(default_factory=list)
+    #: file downloads of a self-hosted Bot API server; derived from base_url when unset
+    base_file_url: str | None = None
+    #: updates handled at the same time (one chat's updates are always handled in order)
+    concurrent_updates: int = Field(default=16, ge=1, le=256)
 
 
 class DiscordSection(Section):

@@ -55,7 +55,7 @@ def parse_item_id(value: str) -> int:
     raw = value.strip().lstrip("#")
     if not raw:
         raise UserError("item.bad_id", value="")
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         raise UserError("item.bad_id", value=value.strip()[:32])
     if int(raw) > MAX_ID:  # beyond any stored id (and PostgreSQL's integer range)
         raise UserError("item.none", show_usage=False, id=int(raw))
@@ -76,11 +76,11 @@ def register(r: Registry) -> None:
         arg = req.args.strip().split()
         count = DEFAULT_NEWS
         if arg:
-            if not arg[0].isdigit() or not 1 <= int(arg[0][:6]) <= MAX_NEWS:
+            if not (arg[0].isascii() and arg[0].isdigit()) or not 1 <= int(arg[0][:6]) <= MAX_NEWS:
                 raise UserError("news.bad_count", value=arg[0][:32], max=MAX_NEWS)
             count = int(arg[0])
         async with deps.uow() as uow:
-            total = min(count, await uow.items.count_published())
+            total = await uow.items.count_published(at_most=count)
             page, pages, offset = page_slice(total, req, PER_PAGE)
             items = await uow.items.latest(min(PER_PAGE, total - offset), offset) if total else []
         if not items:

@@ -33,8 +33,10 @@ async def search_items(
         return [], 0
     if session.bind.dialect.name == "sqlite":
         match = " ".join(f'"{t}"*' for t in terms)
+        # CROSS JOIN keeps the FTS match as the outer loop: with a plain JOIN SQLite's planner
+        # may walk every published item and probe the index per row (seconds at 20,000 items).
         base = (
-            "FROM news_fts JOIN news_items ON news_items.id = news_fts.rowid "
+            "FROM news_fts CROSS JOIN news_items ON news_items.id = news_fts.rowid "
             "WHERE news_fts MATCH :q AND news_items.status = 'published' "
             "AND news_items.deleted_at IS NULL"
         )

@@ -1,0 +1,144 @@
+"""Telegram: a PTB v22 Application run inside the process's own event loop.
+
+Why not ``run_polling()``: it owns the loop and installs its own signal handlers; the process
+runs Telegram, Discord, the scheduler and the outbox side by side in one loop, so this
+component calls ``initialize``/``start``/``updater.start_*`` and the reverse on stop.
+
+Long polling by default; webhook mode serves PTB's tornado server on a socket we bind
+ourselves (so port 0 works in tests and the real port is known). PTB answers 403 to a request
+without the right ``X-Telegram-Bot-Api-Secret-Token`` and does not process it.
+
+No ``AIORateLimiter``: replies are one call per message part, and the outbox worker owns the
+per-chat and global limits for broadcasts (see bot/platforms/telegram_send.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from typing import TYPE_CHECKING
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.platforms.telegram_order import ChatOrderedProcessor
+from bot.platforms.telegram_send import TelegramSender, translate_error
+from bot.platforms.telegram_updates import ALLOWED_UPDATES, UpdateRouter
+from bot.render.telegram import CallbackCodec
+from handlers.base import Command
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+__all__ = ["TelegramPlatform", "TelegramSender", "command_menu", "translate_error"]
+
+log = logging.getLogger("newsbot.telegram")
+
+MENU_LANGUAGES = ("fr", "en")
+
+
+def command_menu(commands: list[Command], lang: str) -> list[BotCommand]:
+    """The menu shown by Telegram's "/" button: names and one-line summaries (<= 256 chars)."""
+    return [
+        BotCommand(c.name, (c.summary.get(lang) or c.summary["fr"])[:256])
+        for c in commands
+        if c.listed
+    ][:100]
+
+
+class TelegramPlatform:
+    """The Telegram front end as a Component (bot/platforms/base.py); also exposes ``sender``."""
+
+    name = "telegram"
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.config = app.settings.telegram
+        if self.config.token is None:
+            raise ValueError("[telegram] token is not set")
+        self.application: Application = (  # type: ignore[type-arg]
+            ApplicationBuilder()
+            .token(self.config.token.get_secret_value())
+            .base_url(self.config.base_url)
+            .base_file_url(self.config.base_file_url or self.config.base_url.replace("/bot", "/file/bot"))
+            .concurrent_updates(ChatOrderedProcessor(self.config.concurrent_updates))
+            .job_queue(None)  # schedules live in the database (bot/scheduler.py), not in PTB
+            .build()
+        )
+        self.sender = TelegramSender(self.application.bot, CallbackCodec())
+        self.router = UpdateRouter(app, self.sender)
+        for handler in self.router.handlers():
+            self.application.add_handler(handler)
+        self.application.add_error_handler(self._on_error)
+        self._socket: socket.socket | None = None
+
+    @property
+    def webhook_port(self) -> int | None:
+        """The port the webhook server really listens on (useful with port 0)."""
+        return self._socket.getsockname()[1] if self._socket else None
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        try:
+            await self.publish_commands()
+            await self.application.start()
+            updater = self.application.updater
+            assert updater is not None
+            if self.config.mode == "webhook":
+                await self._start_webhook()
+            else:
+                await updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
+        except BaseException:
+            await self.stop()
+            raise
+        log.info("telegram started", extra={"mode": self.config.mode, "bot": self.router.username})
+
+    async def _start_webhook(self) -> None:
+        cfg = self.config
+        self._socket = socket.create_server((cfg.webhook_listen, cfg.webhook_port))
+        self._socket.setblocking(False)
+        path = cfg.webhook_path.strip("/")
+        url = cfg.webhook_url or f"http://{cfg.webhook_listen}:{self.webhook_port}/{path}"
+        updater = self.application.updater
+        assert updater is not None
+        await updater.start_webhook(
+            url_path=path, webhook_url=url, unix=self._socket,
+            allowed_updates=list(ALLOWED_UPDATES),
+            secret_token=cfg.secret_token.get_secret_value() if cfg.secret_token else None,
+        )
+
+    async def stop(self) -> None:
+        """Stop fetching, let the updates being handled finish, then close the HTTP clients."""
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        log.info("telegram stopped")
+
+    async def publish_commands(self) -> None:
+        """setMyCommands for the default menu and for each language; owners also see admin ones."""
+        bot = self.application.bot
+        public = [c for c in self.app.registry if not c.admin]
+        default = self.app.settings.bot.default_language
+        await bot.set_my_commands(command_menu(public, default), scope=BotCommandScopeDefault())
+        for lang in MENU_LANGUAGES:
+            await bot.set_my_commands(command_menu(public, lang), language_code=lang)
+        everything = list(self.app.registry)
+        if len(everything) == len(public):
+            return
+        for owner in self.config.owners:
+            try:  # a private chat's id is the user's id; it exists once they talked to us
+                await bot.set_my_commands(command_menu(everything, default),
+                                          scope=BotCommandScopeChat(int(owner)))
+            except (TelegramError, ValueError) as exc:
+                log.info("owner menu not set", extra={"error": str(exc)})
+
+    async def _on_error(self, update: object, context: object) -> None:
+        error = getattr(context, "error", None)
+        log.error("telegram update failed", exc_info=error)

@@ -1,0 +1,163 @@
+"""Sending rendered replies to Telegram, and translating PTB's errors into our delivery tree.
+
+Why no ``AIORateLimiter``: it has no per-private-chat limit and pauses every chat on any 429;
+the outbox worker owns rate limiting (per chat and global), so this sender makes exactly one
+API call per message part and reports what Telegram said.
+
+Why ``PTB_TIMEDELTA``: PTB 22 warns (``PTBDeprecationWarning``) every time a ``RetryAfter`` is
+built unless that variable (read at that moment) opts in to ``timedelta`` values; the warning would surface in the
+middle of a send. We opt in, and read both forms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.platforms.base import (
+    ChatMoved,
+    ChatUnavailable,
+    DeliveryError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+from bot.render.telegram import CallbackCodec, keyboard_rows, render_parts
+from handlers.reply import Button, Reply
+
+# read by PTB when an error is built, not at import: setting it here is early enough
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+#: BadRequest descriptions meaning "this chat cannot receive messages from us" (lowercase)
+_UNAVAILABLE = (
+    "chat not found",
+    "user not found",
+    "bot was kicked",
+    "bot is not a member",
+    "have no rights to send",
+    "not enough rights",
+    "chat_write_forbidden",
+    "group chat was deactivated",
+    "user is deactivated",
+    "peer_id_invalid",
+    "topic_closed",
+    "topic_deleted",
+    "message thread not found",
+)
+_NOT_MODIFIED = "message is not modified"
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def translate_error(exc: TelegramError) -> DeliveryError:
+    """Map one PTB exception to the delivery error tree (see bot/platforms/base.py)."""
+    if isinstance(exc, RetryAfter):
+        return RateLimited(retry_after_seconds(exc), scope="chat")
+    if isinstance(exc, ChatMigrated):
+        return ChatMoved(str(exc.new_chat_id))
+    if isinstance(exc, Forbidden):
+        return ChatUnavailable(exc.message)
+    if isinstance(exc, BadRequest):  # a NetworkError subclass: test it first
+        if any(marker in exc.message.lower() for marker in _UNAVAILABLE):
+            return ChatUnavailable(exc.message)
+        return PermanentError(exc.message)
+    if isinstance(exc, NetworkError | Conflict):  # TimedOut, 5xx, connection errors
+        return TransientError(exc.message)
+    return PermanentError(exc.message)
+
+
+def keyboard(buttons: tuple[Button, ...] | list[Button], codec: CallbackCodec
+             ) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+        for row in keyboard_rows(buttons, codec)
+    ])
+
+
+def chat_id_value(chat_id: str) -> int | str:
+    """Telegram chat ids are integers; channel usernames (@name) stay strings."""
+    try:
+        return int(chat_id)
+    except ValueError:
+        return chat_id
+
+
+class TelegramSender:
+    """Implements bot.platforms.base.Sender for Telegram (HTML parse mode, no link previews).
+
+    When a multi-part reply fails after some parts went out, the raised DeliveryError carries
+    the ids already sent in ``sent_message_ids`` so the caller can record them and resume
+    with ``skip_parts`` instead of repeating them.
+    """
+
+    platform = "telegram"
+
+    def __init__(self, bot: Bot, codec: CallbackCodec | None = None) -> None:
+        self.bot = bot
+        self.codec = codec or CallbackCodec()
+
+    async def send(self, chat_id: str, reply: Reply, *, nonce: str = "",
+                   thread_id: int | None = None, skip_parts: int = 0) -> list[str]:
+        """Send the parts in order (``skip_parts`` first ones excepted: a resumed send)."""
+        parts = render_parts(reply)
+        markup = keyboard(reply.buttons, self.codec)
+        sent: list[str] = []
+        for n, text in enumerate(parts):
+            if n < skip_parts:
+                continue
+            last = n == len(parts) - 1
+            try:
+                message = await self.bot.send_message(
+                    chat_id=chat_id_value(chat_id), text=text, parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW, message_thread_id=thread_id,
+                    reply_markup=markup if last else None,
+                )
+            except TelegramError as exc:
+                error = translate_error(exc)
+                error.sent_message_ids = sent  # type: ignore[attr-defined]
+                raise error from exc
+            sent.append(str(message.message_id))
+        return sent
+
+    async def edit(self, chat_id: str, message_ids: list[str], reply: Reply) -> bool:
+        """Edit in place when the new reply has as many parts as the old one; else False."""
+        parts = render_parts(reply)
+        if len(parts) != len(message_ids):
+            return False
+        markup = keyboard(reply.buttons, self.codec)
+        for n, (message_id, text) in enumerate(zip(message_ids, parts, strict=True)):
+            try:
+                await self.bot.edit_message_text(
+                    text=text, chat_id=chat_id_value(chat_id), message_id=int(message_id),
+                    parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                    reply_markup=markup if n == len(parts) - 1 else None,
+                )
+            except BadRequest as exc:
+                low = exc.message.lower()
+                if _NOT_MODIFIED in low:
+                    continue
+                if "message to edit not found" in low or "can't be edited" in low:
+                    return False
+                raise translate_error(exc) from exc
+            except TelegramError as exc:
+                raise translate_error(exc) from exc
+        return True

@@ -1,0 +1,214 @@
+"""Inbound Telegram updates -> our Requests and chat records; replies go back via the sender.
+
+Why only these handlers: commands, button presses, the bot's own membership changes and
+group migrations are the updates we act on; everything else (stickers, edits, channel posts,
+other service messages, commands for other bots) matches no handler and is dropped by PTB,
+and ``allowed_updates`` keeps most of it from being fetched at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from telegram import Chat, Message, Update, User
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+from telegram.ext import (
+    BaseHandler,
+    CallbackContext,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.platforms.base import ChatMoved, ChatUnavailable, DeliveryError, RateLimited
+from bot.platforms.telegram_send import TelegramSender
+from handlers import Reply, Request
+from handlers.i18n import MESSAGES, normalize_language, t
+from handlers.parse import NotForUs, parse_command
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger("newsbot.telegram")
+
+PLATFORM = "telegram"
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+#: a 429 on an interactive reply is waited out once when it is this short (seconds)
+MAX_INLINE_WAIT = 5.0
+
+MESSAGES.update({
+    "telegram.stale_button": {
+        "fr": "Ce bouton n’est plus valable. Relancez la commande, par exemple /news.",
+        "en": "This button has expired. Please run the command again, e.g. /news.",
+    },
+})
+
+_ADMIN_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+_GONE_STATUSES = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+
+
+class UpdateRouter:
+    """Translates updates for one App; owns no state but the sender and the bot's username."""
+
+    def __init__(self, app: App, sender: TelegramSender) -> None:
+        self.app = app
+        self.sender = sender
+
+    @property
+    def username(self) -> str:
+        return self.sender.bot.username  # known once the Application is initialized
+
+    def handlers(self) -> list[BaseHandler[Update, CallbackContext, None]]:  # type: ignore[type-arg]
+        not_channel = ~filters.ChatType.CHANNEL
+        return [
+            MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & not_channel, self.on_command),
+            MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migration),
+            CallbackQueryHandler(self.on_callback),
+            ChatMemberHandler(self.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+        ]
+
+    # ----------------------------------------------------------------- commands
+    def request(self, chat: Chat, user: User, command: str, args: str, *,
+                page: int = 1, message: Message | None = None) -> Request:
+        replied = message.reply_to_message if message else None
+        # an anonymous group admin writes as the group itself (sender_chat == chat)
+        anonymous_admin = bool(message and message.sender_chat and message.sender_chat.id == chat.id)
+        return Request(
+            platform=PLATFORM, chat_id=str(chat.id), user_id=str(user.id),
+            command=command, args=args, chat_kind=chat.type,
+            chat_title=chat.title or None, user_name=user.full_name,
+            user_language=user.language_code, page=page,
+            check_chat_admin=self._admin_check(chat.id, user.id, anonymous_admin),
+            replied_text=(replied.text or replied.caption) if replied else None,
+        )
+
+    def _admin_check(self, chat_id: int, user_id: int,
+                     anonymous_admin: bool = False) -> Callable[[], Awaitable[bool]]:
+        async def check() -> bool:
+            if anonymous_admin:
+                return True
+            try:
+                member = await self.sender.bot.get_chat_member(chat_id, user_id)
+            except TelegramError as exc:
+                log.warning("getChatMember failed", extra={"error": exc.message})
+                return False
+            return member.status in _ADMIN_STATUSES
+
+        return check
+
+    async def on_command(self, update: Update, context: CallbackContext) -> None:  # type: ignore[type-arg]
+        message, chat, user = update.message, update.effective_chat, update.effective_user
+        if message is None or chat is None or user is None or not message.text:
+            return
+        try:
+            command, args = parse_command(message.text, self.username)
+        except NotForUs:
+            return
+        addressed = message.text.split(maxsplit=1)[0].find("@") > 0
+        if chat.type != Chat.PRIVATE and not addressed and self.app.registry.get(command) is None:
+            return  # in a group, a bare unknown command is most likely another bot's
+        reply = await self.app.handle(self.request(chat, user, command, args, message=message))
+        thread = message.message_thread_id if message.is_topic_message else None
+        await self.deliver(chat.id, reply, thread_id=thread)
+
+    async def deliver(self, chat_id: int, reply: Reply, *, thread_id: int | None = None) -> None:
+        """Send an interactive reply; wait out a short 429 and resume where it stopped; follow
+        a group that became a supergroup; record a chat that is gone."""
+        done = 0
+        for _attempt in range(4):
+            try:
+                await self.sender.send(str(chat_id), reply, nonce="", thread_id=thread_id,
+                                       skip_parts=done)
+                return
+            except RateLimited as exc:
+                done += len(getattr(exc, "sent_message_ids", ()))
+                if exc.retry_after > MAX_INLINE_WAIT:
+                    log.warning("reply dropped: rate limited", extra={"retry_after": exc.retry_after})
+                    return
+                await asyncio.sleep(exc.retry_after)
+            except ChatMoved as exc:
+                await self.migrate(str(chat_id), exc.new_chat_id)
+                chat_id, thread_id, done = int(exc.new_chat_id), None, 0
+            except ChatUnavailable as exc:
+                await self.deactivate(str(chat_id), exc.reason)
+                return
+            except DeliveryError as exc:
+                log.warning("reply failed", extra={"error": type(exc).__name__, "detail": str(exc)})
+                return
+        log.warning("reply dropped after retries")
+
+    # ------------------------------------------------------------------ buttons
+    async def on_callback(self, update: Update, context: CallbackContext) -> None:  # type: ignore[type-arg]
+        query = update.callback_query
+        if query is None:
+            return
+        user = query.from_user
+        decoded = self.sender.codec.decode(query.data)
+        message = query.message
+        if not isinstance(message, Message) or not message.is_accessible:
+            message = None  # deleted, too old, or never ours: nothing to page in place
+        if decoded is None or message is None or self.app.registry.get(decoded[0]) is None:
+            lang = normalize_language(user.language_code) or self.app.settings.bot.default_language
+            await self._answer(query.answer(t("telegram.stale_button", lang), show_alert=True))
+            return
+        command, page, args = decoded
+        reply = await self.app.handle(self.request(message.chat, user, command, args, page=page))
+        await self._answer(query.answer())
+        try:
+            if await self.sender.edit(str(message.chat.id), [str(message.message_id)], reply):
+                return
+        except DeliveryError as exc:
+            log.info("edit in place failed, sending anew", extra={"error": type(exc).__name__})
+        thread = message.message_thread_id if message.is_topic_message else None
+        await self.deliver(message.chat.id, reply, thread_id=thread)
+
+    @staticmethod
+    async def _answer(call: Awaitable[bool]) -> None:
+        try:
+            await call
+        except TelegramError as exc:  # e.g. "query is too old": the user waited too long
+            log.info("answerCallbackQuery failed", extra={"error": exc.message})
+
+    # --------------------------------------------------------------- membership
+    async def on_my_chat_member(self, update: Update, context: CallbackContext) -> None:  # type: ignore[type-arg]
+        change = update.my_chat_member
+        if change is None:
+            return
+        chat, status = change.chat, change.new_chat_member.status
+        if status in _GONE_STATUSES:
+            reason = "blocked" if chat.type == Chat.PRIVATE else status
+            await self.deactivate(str(chat.id), reason)
+            return
+        async with self.app.uow() as uow:  # added, unblocked, promoted: active again
+            await uow.chats.touch(PLATFORM, str(chat.id), kind=chat.type,
+                                  title=chat.title or None, now=self.app.deps.clock())
+        log.info("bot membership changed", extra={"status": status, "chat_kind": chat.type})
+
+    async def on_migration(self, update: Update, context: CallbackContext) -> None:  # type: ignore[type-arg]
+        message = update.effective_message
+        if message is None:
+            return
+        if message.migrate_to_chat_id:
+            await self.migrate(str(message.chat.id), str(message.migrate_to_chat_id))
+        elif message.migrate_from_chat_id:
+            await self.migrate(str(message.migrate_from_chat_id), str(message.chat.id))
+
+    async def deactivate(self, chat_id: str, reason: str) -> None:
+        async with self.app.uow() as uow:
+            chat = await uow.chats.find(PLATFORM, chat_id)
+            if chat is not None and chat.active:
+                await uow.chats.deactivate(chat, reason[:200])
+                log.info("chat inactive", extra={"reason": reason})
+
+    async def migrate(self, old_id: str, new_id: str) -> None:
+        """Keep the chat's settings under the supergroup's id (idempotent: both updates come)."""
+        async with self.app.uow() as uow:
+            chat = await uow.chats.find(PLATFORM, old_id)
+            if chat is not None:
+                await uow.chats.migrate(chat, new_id)
+                log.info("chat migrated to a supergroup")

@@ -1,0 +1,275 @@
+"""Telegram rendering: a Reply becomes HTML messages (parse_mode=HTML) and an inline keyboard.
+
+Why runs: every block is first flattened into styled runs (spans) of plain text. A message is then
+rendered from runs, so every piece of text goes through ``html.escape`` exactly once, and a
+block too long for one message can be cut anywhere *between characters of text* — tags are
+closed at the end of one part and reopened at the start of the next by construction.
+
+Telegram counts the 4096-character limit on the text after entity parsing, in UTF-16 code
+units; runs hold exactly that visible text, so the count is exact, never guessed from HTML.
+
+Callback data is limited to 64 bytes: a button is encoded as ``command|page|args`` when that
+fits, else as ``~<hash>`` whose meaning is kept in a small in-process LRU map. A restart or an
+eviction makes such a button stale; :func:`decode_callback` then returns None and the platform
+answers politely (the same for forged data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from handlers.reply import BulletList, Button, Heading, Paragraph, Reply, Sources, Span
+
+MAX_MESSAGE = 4096
+MAX_CALLBACK_BYTES = 64
+BLOCK_SEPARATOR = "\n\n"
+_SAFE_SCHEMES = ("http://", "https://", "tg://")
+
+
+#: a run is a span whose URL is already checked; code excludes the other styles
+Run = Span
+
+
+def _style(run: Run) -> tuple[bool, bool, bool, str | None]:
+    return (run.bold, run.italic, run.code, run.url)
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji outside the BMP counts 2)."""
+    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+
+
+def _safe_url(url: str | None) -> str | None:
+    if url and url.strip().lower().startswith(_SAFE_SCHEMES) and not any(c.isspace() for c in url):
+        return url.strip()
+    return None
+
+
+def _span_runs(spans: Iterable[Span]) -> list[Run]:
+    return [
+        Run(s.text, bold=s.bold, italic=s.italic, code=s.code, url=_safe_url(s.url))
+        for s in spans
+        if s.text
+    ]
+
+
+def block_runs(block: Heading | Paragraph | BulletList | Sources) -> list[Run]:
+    """One block as styled runs of visible text."""
+    if isinstance(block, Heading):
+        return [Run(block.text, bold=True)] if block.text else []
+    if isinstance(block, Paragraph):
+        return _span_runs(block.spans)
+    if isinstance(block, BulletList):
+        runs: list[Run] = []
+        for n, item in enumerate(block.items, 1):
+            if runs:
+                runs.append(Run("\n"))
+            runs.append(Run(f"{n}. " if block.numbered else "• "))
+            runs.extend(_span_runs(item))
+        return runs
+    runs = [Run(block.label, italic=True), Run(" ")]
+    for n, ref in enumerate(block.refs):
+        if n:
+            runs.append(Run("; "))
+        runs.append(Run(ref.name, url=_safe_url(ref.url)))
+        if ref.date:
+            runs.append(Run(f" ({ref.date})"))
+    return runs
+
+
+def runs_to_html(runs: Sequence[Run]) -> str:
+    """Escape every text piece and wrap it in the tags of its style (merging equal styles)."""
+    out: list[str] = []
+    merged: list[Run] = []
+    for r in runs:
+        if not r.text:
+            continue
+        if merged and _style(merged[-1]) == _style(r):
+            merged[-1] = replace(merged[-1], text=merged[-1].text + r.text)
+        else:
+            merged.append(r)
+    for r in merged:
+        text = html.escape(r.text, quote=False)
+        if r.code:
+            out.append(f"<code>{text}</code>")
+            continue
+        if r.italic:
+            text = f"<i>{text}</i>"
+        if r.bold:
+            text = f"<b>{text}</b>"
+        if r.url:
+            text = f'<a href="{html.escape(r.url, quote=True)}">{text}</a>'
+        out.append(text)
+    return "".join(out)
+
+
+def _runs_len(runs: Sequence[Run]) -> int:
+    return sum(utf16_len(r.text) for r in runs)
+
+
+def _cut_point(text: str, limit: int) -> int:
+    """Index (in code points) where ``text`` is cut so the head is <= limit UTF-16 units.
+
+    Prefers a paragraph break, then a line break, then a space, in the second half of the
+    window; otherwise cuts hard (never between the two halves of a surrogate pair, since
+    Python strings index code points).
+    """
+    units = 0
+    hard = 0
+    for i, c in enumerate(text):
+        units += 2 if ord(c) > 0xFFFF else 1
+        if units > limit:
+            break
+        hard = i + 1
+    window = text[:hard]
+    for sep in ("\n\n", "\n", " "):
+        pos = window.rfind(sep)
+        if pos >= hard // 2 and pos > 0:
+            return pos
+    return max(hard, 1)
+
+
+def _split_runs(runs: list[Run], at: int) -> tuple[list[Run], list[Run]]:
+    head: list[Run] = []
+    tail: list[Run] = []
+    pos = 0
+    for r in runs:
+        end = pos + len(r.text)
+        if end <= at:
+            head.append(r)
+        elif pos >= at:
+            tail.append(r)
+        else:
+            head.append(replace(r, text=r.text[: at - pos]))
+            tail.append(replace(r, text=r.text[at - pos:]))
+        pos = end
+    return head, tail
+
+
+def _strip(runs: list[Run]) -> list[Run]:
+    """Drop whitespace at both ends of a part (Telegram trims it anyway)."""
+    runs = [r for r in runs if r.text]
+    while runs and not runs[0].text.lstrip():
+        runs.pop(0)
+    while runs and not runs[-1].text.rstrip():
+        runs.pop()
+    if runs:
+        runs[0] = replace(runs[0], text=runs[0].text.lstrip())
+        runs[-1] = replace(runs[-1], text=runs[-1].text.rstrip())
+    return runs
+
+
+def split_long(runs: list[Run], limit: int, first: int | None = None) -> list[list[Run]]:
+    """Cut one oversized block into pieces of at most ``limit`` units (``first`` for the first)."""
+    pieces: list[list[Run]] = []
+    rest = _strip(runs)
+    room = first or limit
+    while rest and _runs_len(rest) > room:
+        text = "".join(r.text for r in rest)
+        head, rest = _split_runs(rest, _cut_point(text, room))
+        head = _strip(head)
+        if head:
+            pieces.append(head)
+        rest = _strip(rest)
+        room = limit
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def pack(blocks: Iterable[list[Run]], limit: int = MAX_MESSAGE) -> list[list[Run]]:
+    """Greedy packing of blocks into messages, blocks joined by a blank line."""
+    parts: list[list[Run]] = []
+    current: list[Run] = []
+    size = 0
+    sep = utf16_len(BLOCK_SEPARATOR)
+    for block in blocks:
+        block = _strip(block)
+        if not block:
+            continue
+        n = _runs_len(block)
+        if current and size + sep + n <= limit:
+            current += [Run(BLOCK_SEPARATOR), *block]
+            size += sep + n
+            continue
+        room = limit - size - sep
+        if n > limit and current and room >= limit // 4:
+            # a long block starts right after the short ones before it (a heading stays
+            # with the beginning of its text)
+            head, *pieces = split_long(block, limit, first=room)
+            current += [Run(BLOCK_SEPARATOR), *head]
+            if not pieces:  # cannot happen (n > limit >= room) but keep the invariant
+                size = _runs_len(current)
+                continue
+        else:
+            pieces = split_long(block, limit) if n > limit else [block]
+        if current:
+            parts.append(current)
+        parts.extend(pieces[:-1])
+        current, size = pieces[-1], _runs_len(pieces[-1])
+    if current:
+        parts.append(current)
+    return parts
+
+
+def render_parts(reply: Reply, limit: int = MAX_MESSAGE) -> list[str]:
+    """The reply as HTML message texts, each <= ``limit`` visible UTF-16 units, in order."""
+    parts = pack((block_runs(b) for b in reply.blocks), limit)
+    return [runs_to_html(p) for p in parts] or ["…"]
+
+
+def visible_text(runs: Sequence[Run]) -> str:
+    return "".join(r.text for r in runs)
+
+
+# --- buttons -------------------------------------------------------------------------------
+
+
+class CallbackCodec:
+    """Encodes buttons into <= 64-byte callback data; long ones go through an LRU token map."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self.capacity = capacity
+        self._tokens: OrderedDict[str, tuple[str, int, str]] = OrderedDict()
+
+    def encode(self, button: Button) -> str:
+        data = f"{button.command}|{button.page}|{button.args}"
+        if len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES:
+            return data
+        token = "~" + hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
+        self._tokens[token] = (button.command, button.page, button.args)
+        self._tokens.move_to_end(token)
+        while len(self._tokens) > self.capacity:
+            self._tokens.popitem(last=False)
+        return token
+
+    def decode(self, data: str | None) -> tuple[str, int, str] | None:
+        """(command, page, args), or None for stale or forged data."""
+        if not data:
+            return None
+        if data.startswith("~"):
+            found = self._tokens.get(data)
+            if found is not None:
+                self._tokens.move_to_end(data)
+            return found
+        command, sep1, rest = data.partition("|")
+        page_text, sep2, args = rest.partition("|")
+        if not (sep1 and sep2 and command and page_text.isdigit()):
+            return None
+        if not command.replace("_", "").isalnum() or not command.isascii() or len(command) > 32:
+            return None
+        page = int(page_text)
+        if not 1 <= page <= 10_000:
+            return None
+        return command.lower(), page, args
+
+
+def keyboard_rows(buttons: Sequence[Button], codec: CallbackCodec,
+                  per_row: int = 3) -> list[list[tuple[str, str]]]:
+    """Buttons as rows of (label, callback_data); at most ``per_row`` a row."""
+    cells = [(b.label[:64] or "·", codec.encode(b)) for b in buttons]
+    return [cells[i:i + per_row] for i in range(0, len(cells), per_row)]
