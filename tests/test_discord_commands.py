@@ -271,3 +271,25 @@ async def test_text_from_content_cannot_ping_or_format(discord_bot: DiscordBot) 
     assert "\\*\\*gras\\*\\*" in text  # shown as typed, not bold
     assert "\\[lien](https://evil.example)" in text  # not a masked link
     assert final["allowed_mentions"] == {"parse": []}
+
+
+async def test_slow_handler_error_replaces_the_public_placeholder_with_a_private_note(
+    discord_bot: DiscordBot,
+) -> None:
+    fake = discord_bot.fake
+    gate = asyncio.Event()
+
+    async def slow_fail(req: Request, deps: Deps) -> Reply:
+        await gate.wait()
+        raise NotAllowed("error.admin_only", command="slowfail")
+
+    discord_bot.platform.client.defer_after = 0.05
+    await add_command(discord_bot, Command("slowfail", slow_fail, {"fr": "x", "en": "x"},
+                                           "/slowfail", {"fr": "x", "en": "x"}))
+    iid = await fake.push_interaction("slowfail", guild_id=GUILD, channel_id=CHANNEL)
+    response = await fake.wait_for_response(iid)
+    assert response.type == DEFERRED
+    gate.set()
+    final = await fake.wait_for_final(iid)
+    assert int(final["flags"]) & EPHEMERAL and "/slowfail" in final["content"]
+    assert response.deleted  # the public "thinking…" message is gone
