@@ -16,10 +16,11 @@ import tempfile
 import time
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import insert
 
 from bot.app import App
-from bot.config import Settings
+from bot.config import DatabaseSection, DiscordSection, Settings
 from bot.platforms.discord import DiscordPlatform
 from handlers.base import Request
 from storage.models import NewsItem
@@ -78,8 +79,10 @@ async def main() -> None:
         async with FakeDiscord() as fake:
             fake.add_guild(GUILD)
             fake.add_channel(CHANNEL, GUILD)
-            settings = Settings(database={"url": f"sqlite+aiosqlite:///{tmp}/bench.db"},
-                                discord={"token": fake.token, "guild_ids": [int(GUILD)]})
+            settings = Settings(
+                database=DatabaseSection(url=f"sqlite+aiosqlite:///{tmp}/bench.db"),
+                discord=DiscordSection(token=SecretStr(fake.token), guild_ids=[int(GUILD)]),
+            )
             with fake.patch_discord():
                 async with App(settings) as app:
                     t0 = time.perf_counter()

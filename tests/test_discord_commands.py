@@ -228,6 +228,7 @@ async def test_paging_button_updates_the_message(discord_bot: DiscordBot) -> Non
     iid = await fake.push_interaction("news", guild_id=GUILD, channel_id=CHANNEL, locale="en-US")
     first = await fake.wait_for_final(iid)
     message = fake.interactions[iid].response.message  # type: ignore[union-attr]
+    assert message is not None
     assert "Page 1/2" in embed_text(first)
     press = await push_button(fake, message, custom_ids(first)["Next ▶"], locale="en-US")
     response = await fake.wait_for_response(press)
@@ -241,6 +242,7 @@ async def test_stale_or_forged_button_is_answered_politely(discord_bot: DiscordB
     iid = await fake.push_interaction("news", guild_id=GUILD, channel_id=CHANNEL)
     await fake.wait_for_final(iid)
     message = fake.interactions[iid].response.message  # type: ignore[union-attr]
+    assert message is not None
     for custom_id in ("nb:news:2:~forgottenkey", "something-else", "nb:nosuchcommand:1:="):
         press = await push_button(fake, message, custom_id, locale="en-US")
         response = await fake.wait_for_response(press)

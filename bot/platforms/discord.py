@@ -114,10 +114,10 @@ class NewsClient(discord.Client):
         first, rest = messages[0], messages[1:]
         first_view = view if not rest else None
         if not deferred:
-            await interaction.response.send_message(
-                **_fields(first), ephemeral=reply.is_error, allowed_mentions=NO_MENTIONS,
-                **({"view": first_view} if first_view else {}),
-            )
+            kwargs = _fields(first) | {"ephemeral": reply.is_error, "allowed_mentions": NO_MENTIONS}
+            if first_view is not None:
+                kwargs["view"] = first_view
+            await interaction.response.send_message(**kwargs)
         elif reply.is_error:  # a deferred answer is public: drop it, answer privately
             await interaction.delete_original_response()
             rest = messages
@@ -175,7 +175,8 @@ class NewsClient(discord.Client):
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """Every button press lands here (slash commands and autocomplete go to the tree)."""
         if interaction.type is discord.InteractionType.component:
-            custom_id = str((interaction.data or {}).get("custom_id", ""))
+            data: dict[str, Any] = dict(interaction.data or {})
+            custom_id = str(data.get("custom_id", ""))
             await self.on_button(interaction, custom_id)
 
 

@@ -14,7 +14,7 @@ import inspect
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from handlers.base import Command, Deps, Option, Registry
 from handlers.complete import complete
@@ -120,7 +120,7 @@ def slash_command(
     slash: app_commands.Command[Any, ..., None] = app_commands.Command(
         name=command.name,
         description=localized(command.summary),
-        callback=_callback(command, runner),
+        callback=cast(Any, _callback(command, runner)),
     )
     for option in command.options:
         if option.autocomplete and not option.choices:
