@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app import App
 from bot.platforms.base import ChatUnavailable, PermanentError, RateLimited, TransientError
+from bot.platforms.discord import DiscordSenderComponent
 from handlers.reply import Reply, ReplyBuilder, Span
 from tests.discord_bot import (  # noqa: F401
     CHANNEL,
+    GUILD,
     OTHER_CHANNEL,
     DiscordBot,
     custom_ids,
     discord_bot,
+    discord_settings,
     embed_text,
 )
+from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_fixtures import fake_discord  # noqa: F401
 
 MESSAGES = r"/channels/\d+/messages$"
@@ -125,3 +130,20 @@ async def test_edit_replaces_the_delivered_message(discord_bot: DiscordBot) -> N
     # a correction that no longer fits the delivered parts cannot be applied in place
     assert await sender.edit(CHANNEL, ids, digest(n_items=30)) is False
     assert await sender.edit(CHANNEL, ["1399999999999999998"], digest()) is False
+
+
+async def test_sender_component_delivers_without_the_gateway(
+    fake_discord: FakeDiscord, sqlite_url: str
+) -> None:
+    fake_discord.add_guild(GUILD)
+    fake_discord.add_channel(CHANNEL, GUILD)
+    async with App(discord_settings(sqlite_url, fake_discord)) as app:  # type: ignore[arg-type]
+        component = DiscordSenderComponent(app)
+        await component.start()
+        try:
+            ids = await component.sender.send(CHANNEL, digest(), nonce="outbox:99")
+        finally:
+            await component.stop()
+    assert [m["id"] for m in fake_discord.channel_messages(CHANNEL)] == ids
+    assert fake_discord.gateway.identifies == []  # REST only: no gateway session
+    assert fake_discord.guild_commands == {}  # and no command sync

@@ -28,9 +28,17 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # discord.py imports audioop (voice)
     import discord
 
-__all__ = ["DiscordPlatform", "DiscordSender", "NewsClient"]
+__all__ = ["DiscordPlatform", "DiscordSender", "DiscordSenderComponent", "NewsClient",
+           "sync_commands"]
 
 log = logging.getLogger("newsbot.discord")
+
+
+def register_sender(app: App, sender: DiscordSender) -> None:
+    """Offer the sender to the outbox worker (``app.senders``, when delivery is built in)."""
+    senders = getattr(app, "senders", None)
+    if isinstance(senders, dict):
+        senders[sender.platform] = sender
 
 
 def chat_admin_check(interaction: discord.Interaction[Any]) -> Any:
@@ -194,6 +202,7 @@ class DiscordPlatform:
         )
         self.client.sync_guilds = list(self.settings.guild_ids)
         self.sender = DiscordSender(self.client, self.client.codec)
+        register_sender(app, self.sender)
         self.ready_timeout = ready_timeout
         self._task: asyncio.Task[None] | None = None
 
@@ -238,3 +247,32 @@ async def sync_commands(app: App, guild_ids: list[int] | None = None) -> int:
         return await sync(client.tree, list(guild_ids or []))
     finally:
         await client.close()
+
+
+class DiscordSenderComponent:
+    """The Discord sender without the gateway, for a process that only delivers.
+
+    It logs in (REST only) so the outbox worker can post and edit; it receives no
+    interactions, so it can run next to replicas that serve commands.
+    """
+
+    name = "discord-sender"
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.client = NewsClient(
+            app, max_ratelimit_timeout=app.settings.discord.max_ratelimit_timeout
+        )
+        self.sender = DiscordSender(self.client, self.client.codec)
+
+    async def start(self) -> None:
+        token = self.app.settings.discord.token
+        assert token is not None, "DiscordSenderComponent needs [discord] token"
+        await self.client.login(token.get_secret_value())
+        register_sender(self.app, self.sender)
+
+    async def stop(self) -> None:
+        senders = getattr(self.app, "senders", None)
+        if isinstance(senders, dict) and senders.get(self.sender.platform) is self.sender:
+            del senders[self.sender.platform]
+        await self.client.close()
