@@ -307,3 +307,17 @@ async def test_slow_handler_error_replaces_the_public_placeholder_with_a_private
     final = await fake.wait_for_final(iid)
     assert int(final["flags"]) & EPHEMERAL and "/slowfail" in final["content"]
     assert response.deleted  # the public "thinking…" message is gone
+
+
+async def test_paging_a_query_too_long_for_a_custom_id(discord_bot: DiscordBot) -> None:
+    fake = discord_bot.fake
+    query = " ".join(["interpol"] * 12)  # 107 characters: kept server-side, referenced by key
+    iid = await fake.push_interaction("search", [{"name": "words", "type": 3, "value": query}],
+                                      guild_id=GUILD, channel_id=CHANNEL, locale="fr")
+    first = await fake.wait_for_final(iid)
+    message = fake.interactions[iid].response.message  # type: ignore[union-attr]
+    assert message is not None
+    (custom_id,) = custom_ids(first).values()
+    assert custom_id.startswith("nb:search:2:~") and len(custom_id) <= 100
+    response = await fake.wait_for_response(await push_button(fake, message, custom_id))
+    assert response.type == 7 and "Page 2/" in embed_text(response.data)
