@@ -114,25 +114,39 @@ class NewsClient(discord.Client):
             return await task, True
 
     async def run_command(self, interaction: discord.Interaction[Any], name: str, args: str) -> None:
-        reply, deferred = await self._reply_for(
-            interaction, to_request(interaction, name, args), update=False
-        )
+        request = to_request(interaction, name, args)
+        reply, deferred = await self._reply_for(interaction, request, update=False)
+        await self._answer(interaction, reply, deferred, update=False)
+
+    async def _answer(
+        self, interaction: discord.Interaction[Any], reply: Reply, deferred: bool, *, update: bool
+    ) -> None:
+        """Show ``reply``: a new message, or (``update``) the pressed message edited in place.
+
+        Errors are ephemeral; a deferred command's public placeholder is deleted for them.
+        Parts beyond the first become followups; the buttons go on the last part.
+        """
         messages = render(reply)
-        view = build_view(reply.buttons, self.codec)
+        view = None if reply.is_error else build_view(reply.buttons, self.codec)
         first, rest = messages[0], messages[1:]
-        first_view = view if not rest else None
-        if not deferred:
-            kwargs = _fields(first) | {"ephemeral": reply.is_error, "allowed_mentions": NO_MENTIONS}
-            if first_view is not None:
-                kwargs["view"] = first_view
-            await interaction.response.send_message(**kwargs)
-        elif reply.is_error:  # a deferred answer is public: drop it, answer privately
-            await interaction.delete_original_response()
-            rest = messages
+        kwargs: dict[str, Any] = _fields(first) | {"allowed_mentions": NO_MENTIONS}
+        if view is not None and not rest:
+            kwargs["view"] = view
+        elif update and not reply.is_error:
+            kwargs["view"] = None  # the pressed message loses its stale buttons
+        if reply.is_error:
+            if deferred and not update:
+                await interaction.delete_original_response()
+            if deferred:
+                rest = messages
+            else:
+                await interaction.response.send_message(**kwargs, ephemeral=True)
+        elif deferred:
+            await interaction.edit_original_response(**kwargs)
+        elif update:
+            await interaction.response.edit_message(**kwargs)
         else:
-            await interaction.edit_original_response(
-                **_fields(first), view=first_view, allowed_mentions=NO_MENTIONS
-            )
+            await interaction.response.send_message(**kwargs)
         await self._followups(interaction, rest, view, ephemeral=reply.is_error)
 
     async def _followups(
@@ -157,23 +171,7 @@ class NewsClient(discord.Client):
             return
         request = to_request(interaction, press.command, press.args, press.page)
         reply, deferred = await self._reply_for(interaction, request, update=True)
-        messages = render(reply)
-        if reply.is_error:
-            if deferred:
-                await self._followups(interaction, messages, None, ephemeral=True)
-            else:
-                await interaction.response.send_message(
-                    **_fields(messages[0]), ephemeral=True, allowed_mentions=NO_MENTIONS)
-                await self._followups(interaction, messages[1:], None, ephemeral=True)
-            return
-        view = build_view(reply.buttons, self.codec)
-        first, rest = messages[0], messages[1:]
-        first_view = view if not rest else None
-        if deferred:
-            await interaction.edit_original_response(**_fields(first), view=first_view)
-        else:
-            await interaction.response.edit_message(**_fields(first), view=first_view)
-        await self._followups(interaction, rest, view, ephemeral=False)
+        await self._answer(interaction, reply, deferred, update=True)
 
     async def _stale(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.send_message(
