@@ -27,7 +27,6 @@ DESCRIPTION_MAX = 4096
 EMBEDS_MAX = 10
 EMBED_TOTAL_MAX = 6000
 COLOR = 0x1F5FA8  # INTERPOL blue
-ERROR_COLOR = 0xC0392B
 NO_MENTIONS = discord.AllowedMentions.none()
 
 _SAFE_URL = re.compile(r"https?://[^\s<>()\[\]]+\Z")
@@ -85,7 +84,8 @@ def block_texts(reply: Reply, title: str | None = None) -> list[str]:
             if not skipped and b.text == title:
                 skipped = True
                 continue
-            out.append(f"**{escape(b.text)}**")
+            if b.text.strip():
+                out.append(f"**{escape(b.text)}**")
         elif isinstance(b, Paragraph):
             out.append(_spans(b.spans))
         elif isinstance(b, BulletList):
@@ -160,7 +160,7 @@ def render(reply: Reply) -> list[DiscordMessage]:
         embed = discord.Embed(
             title=reply_title if n == 0 else None,
             description=text or None,
-            color=ERROR_COLOR if reply.is_error else COLOR,
+            color=COLOR,
         )
         if current.embeds and (
             len(current.embeds) >= EMBEDS_MAX or current.size() + len(embed) > EMBED_TOTAL_MAX
