@@ -47,3 +47,20 @@ def test_cli_lists_the_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["discord-sync", "--help"])
     assert "--guild" in capsys.readouterr().out
+
+
+async def test_platform_with_a_wrong_token_fails_to_start(
+    fake_discord: FakeDiscord, sqlite_url: str
+) -> None:
+    import discord
+
+    from bot.app import App
+    from bot.platforms.discord import DiscordPlatform
+
+    settings = make_settings(sqlite_url, discord={"token": "wrong.token"})
+    async with App(settings) as app:
+        platform = DiscordPlatform(app, guild_ready_timeout=0.05)
+        with pytest.raises(discord.LoginFailure):
+            await platform.start()
+        await platform.stop()
+    assert [v for v in fake_discord.take_violations() if "Authorization" in v]
