@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,12 +42,19 @@ def discord_settings(db_url: str, fake: FakeDiscord, **discord: object) -> objec
     })
 
 
+@asynccontextmanager
+async def guild_app(fake: FakeDiscord, db_url: str) -> AsyncIterator[App]:
+    """A started App configured for the fake, whose test guild has two text channels."""
+    fake.add_guild(GUILD, "INTERPOL fans")
+    fake.add_channel(CHANNEL, GUILD, "news")
+    fake.add_channel(OTHER_CHANNEL, GUILD, "alerts")
+    async with App(discord_settings(db_url, fake)) as app:  # type: ignore[arg-type]
+        yield app
+
+
 @pytest_asyncio.fixture
 async def discord_bot(fake_discord: FakeDiscord, sqlite_url: str) -> AsyncIterator[DiscordBot]:
-    fake_discord.add_guild(GUILD, "INTERPOL fans")
-    fake_discord.add_channel(CHANNEL, GUILD, "news")
-    fake_discord.add_channel(OTHER_CHANNEL, GUILD, "alerts")
-    async with App(discord_settings(sqlite_url, fake_discord)) as app:  # type: ignore[arg-type]
+    async with guild_app(fake_discord, sqlite_url) as app:
         platform = DiscordPlatform(app, guild_ready_timeout=0.05)
         await platform.start()
         try:

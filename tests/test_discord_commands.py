@@ -112,13 +112,10 @@ async def test_sync_registers_every_command_with_french_and_english_descriptions
 async def test_long_descriptions_are_cut_to_discord_limits(
     fake_discord: Any, sqlite_url: str
 ) -> None:
-    from bot.app import App
     from bot.platforms.discord import DiscordPlatform
-    from tests.discord_bot import discord_settings
+    from tests.discord_bot import guild_app
 
-    fake_discord.add_guild(GUILD)
-    fake_discord.add_channel(CHANNEL, GUILD)
-    async with App(discord_settings(sqlite_url, fake_discord)) as app:  # type: ignore[arg-type]
+    async with guild_app(fake_discord, sqlite_url) as app:
         long = {"fr": "é" * 150, "en": "word " * 40}
 
         async def nothing(req: Request, deps: Deps) -> Reply:

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import App
 from bot.platforms.base import ChatUnavailable, PermanentError, RateLimited, TransientError
 from bot.platforms.discord import DiscordSenderComponent
 from handlers.reply import Reply, ReplyBuilder, Span
 from tests.discord_bot import (  # noqa: F401
     CHANNEL,
-    GUILD,
     OTHER_CHANNEL,
     DiscordBot,
     custom_ids,
     discord_bot,
-    discord_settings,
     embed_text,
+    guild_app,
 )
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_fixtures import fake_discord  # noqa: F401
@@ -135,9 +133,7 @@ async def test_edit_replaces_the_delivered_message(discord_bot: DiscordBot) -> N
 async def test_sender_component_delivers_without_the_gateway(
     fake_discord: FakeDiscord, sqlite_url: str
 ) -> None:
-    fake_discord.add_guild(GUILD)
-    fake_discord.add_channel(CHANNEL, GUILD)
-    async with App(discord_settings(sqlite_url, fake_discord)) as app:  # type: ignore[arg-type]
+    async with guild_app(fake_discord, sqlite_url) as app:
         component = DiscordSenderComponent(app)
         await component.start()
         try:
