@@ -7,10 +7,12 @@ need from it.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from types import TracebackType
 
 from bot.config import Settings
+from bot.platforms.base import Sender
 from handlers import Deps, Registry, Reply, Request, build_registry, dispatch
 from storage.db import make_engine, make_session_factory
 from storage.migrate import ensure_schema
@@ -24,6 +26,8 @@ class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.registry: Registry = build_registry()
+        #: platform name -> its Sender; platforms add theirs when they start (outbox worker)
+        self.senders: dict[str, Sender] = {}
 
     async def __aenter__(self) -> App:
         self.engine = make_engine(self.settings.database.url)
@@ -36,6 +40,8 @@ class App:
                 owners=self.settings.owners(),
                 default_language=self.settings.bot.default_language,
                 timezone=self.settings.bot.timezone,
+                edit_window=dt.timedelta(hours=self.settings.editorial.edit_window_hours),
+                undo_window=dt.timedelta(minutes=self.settings.editorial.undo_window_minutes),
             )
             if self.settings.bot.seed_on_start:
                 await self.seed(only_if_empty=True)

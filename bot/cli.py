@@ -28,6 +28,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="register the slash commands on Discord (globally by default)")
     d.add_argument("--guild", type=int, action="append", metavar="ID",
                    help="sync to this guild only (instant; repeatable)")
+    e = sub.add_parser("export", parents=[common], help="write all content (items, drafts included) to a JSON file")
+    e.add_argument("file", help="the JSON file to write")
+    i = sub.add_parser("import", parents=[common], help="load a JSON export (validated, idempotent by key)")
+    i.add_argument("file", help="the JSON file to read")
+    sub.add_parser("poll-feeds", parents=[common], help="poll every [[feeds]] source once and report")
+    sub.add_parser("deliver", parents=[common],
+                   help="only send digests and alerts (no command handling); one sender per database")
     return p
 
 
@@ -92,6 +99,20 @@ async def _discord_sync(settings: Settings, guilds: list[int] | None) -> int:
     where = "to guild(s) " + ", ".join(map(str, guilds)) if guilds else "globally"
     print(f"{count} slash commands synced {where}")
     return 0
+async def _poll_feeds(settings: Settings) -> int:
+    from bot.app import App
+    from bot.feeds import poll_once
+
+    if not settings.feeds:
+        print("no [[feeds]] in the configuration", file=sys.stderr)
+        return 2
+    async with App(settings) as app:
+        outcomes = await poll_once(app)
+    for o in outcomes:
+        state = f"error: {o.error}" if o.error else (
+            "not modified" if o.not_modified else f"{o.created} new, {o.skipped} skipped")
+        print(f"{o.feed}: {state}")
+    return 1 if any(o.error for o in outcomes) else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -112,10 +133,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.cmd == "ask":
             return asyncio.run(_ask(settings, args.text, args.lang))
+        if args.cmd == "deliver":
+            from bot.service import serve
+
+            return asyncio.run(serve(settings, deliver_only=True))
         if args.cmd == "migrate":
             return asyncio.run(_migrate(settings))
         if args.cmd == "discord-sync":
             return asyncio.run(_discord_sync(settings, args.guild))
+        if args.cmd == "poll-feeds":
+            return asyncio.run(_poll_feeds(settings))
+        if args.cmd in ("export", "import"):
+            from bot.transfer_cli import run_transfer
+
+            return run_transfer(settings, args.cmd, args.file)
         return asyncio.run(_seed(settings))
     except KeyboardInterrupt:
         return 0

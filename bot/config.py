@@ -94,6 +94,78 @@ class DiscordSection(Section):
     max_ratelimit_timeout: float = Field(default=30.0, ge=30)
 
 
+class EditorialSection(Section):
+    #: a published item edited within this age is edited in place where the platform allows;
+    #: older copies get a short correction notice instead
+    edit_window_hours: float = Field(default=48, gt=0, le=24 * 30)
+    #: how long /undo can take back an admin's last edit or delete
+    undo_window_minutes: float = Field(default=30, gt=0, le=24 * 60)
+    #: per-request timeout and maximum body size for feed fetches
+    feed_timeout_seconds: float = Field(default=20, gt=0, le=300)
+    feed_max_bytes: int = Field(default=2_000_000, ge=1024, le=50_000_000)
+
+
+class KeywordRules(Section):
+    #: when not empty, an entry must contain one of these words (accent/case-insensitive)
+    include: list[str] = Field(default_factory=list)
+    #: an entry containing one of these words is skipped
+    exclude: list[str] = Field(default_factory=list)
+
+
+class FeedSection(Section):
+    name: str = Field(min_length=1, max_length=100)
+    url: str
+    topics: list[str] = Field(default_factory=list)
+    keywords: KeywordRules = Field(default_factory=KeywordRules)
+    #: True: new entries are published (and announced); False: they wait as drafts
+    publish: bool = False
+    interval_minutes: float = Field(default=15, gt=0, le=24 * 60)
+    #: the language the feed is written in (its entries are stored under it)
+    language: Literal["fr", "en"] = "fr"
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value
+class DeliverySection(Section):
+    """The outbox worker: Telegram's broadcast limits and the retry policy."""
+
+    enabled: bool = True
+    #: messages per second over all chats (Telegram: about 30)
+    global_per_second: float = Field(default=30, gt=0)
+    #: messages per second to one private chat (Telegram: 1)
+    private_per_second: float = Field(default=1, gt=0)
+    #: messages per minute to one group or channel (Telegram: 20)
+    group_per_minute: float = Field(default=20, gt=0)
+    #: Telegram paid broadcasts (Stars) allow up to 1000 messages/s overall
+    paid_broadcast: bool = False
+    paid_global_per_second: float = Field(default=1000, gt=0, le=1000)
+    #: of the overall limit, kept free for command replies (they never queue in the outbox)
+    reserve_per_second: float = Field(default=3, ge=0)
+    #: added to every rate window, so clock skew and latency never make a 429
+    margin_seconds: float = Field(default=0.05, ge=0)
+    max_attempts: int = Field(default=8, ge=1)
+    backoff_seconds: float = Field(default=2, gt=0)
+    max_backoff_seconds: float = Field(default=600, gt=0)
+    lease_seconds: float = Field(default=120, gt=0)
+    batch_size: int = Field(default=200, ge=1)
+    #: sends started but not yet recorded: the most a crash can repeat
+    max_in_flight: int = Field(default=32, ge=1)
+    poll_seconds: float = Field(default=1, gt=0)
+    #: one active sender per database: its lease lasts this long unless renewed
+    leader_ttl_seconds: float = Field(default=15, gt=0)
+
+
+class DigestSection(Section):
+    #: how often the scheduler asks which digests are due
+    tick_seconds: float = Field(default=30, gt=0)
+    #: a digest missed while the bot was down is still sent within this many hours
+    grace_hours: float = Field(default=6, ge=0)
+    batch_size: int = Field(default=500, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NEWSBOT_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
@@ -104,6 +176,10 @@ class Settings(BaseSettings):
     console: ConsoleSection = Field(default_factory=ConsoleSection)
     telegram: TelegramSection = Field(default_factory=TelegramSection)
     discord: DiscordSection = Field(default_factory=DiscordSection)
+    editorial: EditorialSection = Field(default_factory=EditorialSection)
+    feeds: list[FeedSection] = Field(default_factory=list)
+    delivery: DeliverySection = Field(default_factory=DeliverySection)
+    digest: DigestSection = Field(default_factory=DigestSection)
 
     @classmethod
     def settings_customise_sources(

@@ -218,8 +218,20 @@ class Subscription(Base):
     quiet_end: Mapped[str | None] = mapped_column(String(5))
     notify_empty: Mapped[bool] = mapped_column(Boolean, default=False)
     last_digest_at: Mapped[dt.datetime | None]
+    #: the UTC instant of the next digest (the chat's local time on its next day); the
+    #: scheduler's tick is an indexed "next_digest_at <= now" (migration 0002)
+    next_digest_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Lease(Base):
+    """A named lease (e.g. "delivery"): who holds it and until when; expiry hands it over."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    until: Mapped[dt.datetime]
 
 
 class Admin(Base):

@@ -1,0 +1,49 @@
+"""Alerts: one outbox row per matching chat when an item is published (the Publisher).
+
+Seeding, admin publishing and feeds call ``item_published`` inside their own transaction,
+so the alert rows commit with the item or not at all. The key ``alert:<item>:<chat>`` makes
+a replayed publish harmless. Quiet hours hold an alert until they end, in the chat's zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from handlers.digest import alert_reply
+from storage.localtime import quiet_until
+from storage.models import utcnow
+from storage.outbox import NewMessage
+from storage.uow import UnitOfWork
+
+
+class AlertPublisher:
+    def __init__(self, default_language: str, clock: Callable[[], dt.datetime] = utcnow,
+                 on_enqueue: Callable[[], None] | None = None) -> None:
+        self.default_language = default_language
+        self.clock = clock
+        self.on_enqueue = on_enqueue
+
+    async def item_published(self, uow: UnitOfWork, item_id: int) -> int:
+        item = await uow.items.get_published(item_id)
+        if item is None:
+            return 0
+        subs = await uow.subscriptions.alert_targets(item.topics or [])
+        if not subs:
+            return 0
+        topics = await uow.content.topics()
+        now = self.clock()
+        payloads: dict[tuple[str, str], dict[str, object]] = {}
+        messages = []
+        for sub in subs:
+            chat = sub.chat
+            key = (chat.language or self.default_language, chat.timezone)
+            if key not in payloads:
+                payloads[key] = alert_reply(item, topics, lang=key[0], tz=key[1]).to_dict()
+            held = quiet_until(sub.quiet_start, sub.quiet_end, chat.timezone, now)
+            messages.append(NewMessage(f"alert:{item.id}:{chat.id}", chat.id, "alert",
+                                       payloads[key], item_id=item.id, next_attempt_at=held or now))
+        inserted = await uow.outbox.enqueue(messages, now)
+        if inserted and self.on_enqueue is not None:
+            self.on_enqueue()
+        return inserted

@@ -1,0 +1,342 @@
+"""The outbox worker: sends due messages at the platforms' pace, records what was sent.
+
+One process per database sends at a time (a lease named "delivery", renewed every third
+of its TTL; another process takes over when it expires, and a clean stop hands it over at
+once), so the bot-wide rate limit holds across replicas. The leader claims due rows under
+a row lease, waits for the chat's and the bot's rate windows, sends through the platform's
+:class:`Sender`, and records the outcome:
+
+- sent                -> status sent, platform message ids, sent_at
+- RateLimited         -> that scope (chat or bot) pauses ``retry_after``; the row waits as long
+- TransientError/else -> exponential backoff with jitter; dead letter after ``max_attempts``
+- ChatUnavailable     -> chat inactive with the reason (settings kept), row dead-lettered
+- ChatMoved           -> the chat takes its new id; the row is resent once there
+- PermanentError      -> dead letter with the reason
+
+Telegram has no idempotency key: a message is "in flight" from the start of its send until
+its outcome is committed. At most ``max_in_flight`` messages are, so a crash (SIGKILL)
+repeats at most that many after restart; the rest were either recorded or never started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+import random
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from bot.config import DeliverySection
+from bot.platforms.base import (
+    ChatMoved,
+    ChatUnavailable,
+    PermanentError,
+    RateLimited,
+    Sender,
+    TransientError,
+)
+from bot.ratelimit import Limits, SlidingWindow
+from handlers.reply import Reply
+from storage.models import utcnow
+from storage.outbox import Claimed, backoff
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("newsbot.delivery")
+
+LEASE_NAME = "delivery"
+
+
+@dataclass
+class Outcome:
+    row: Claimed
+    sent: list[str] | None = None
+    error: Exception | None = None
+    done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+@dataclass
+class Counters:
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    rate_limited: int = 0
+    deactivated: int = 0
+    moved: int = 0
+
+
+async def deliver(row: Claimed, sender: Sender, reply: Reply) -> list[str]:
+    """Send a row; an "edit" row (a correction, see handlers/corrections.py) edits the copies
+    already delivered, and sends its ``fallback`` notice when the platform cannot edit them."""
+    edit_ids = row.payload.get("edit_message_ids") if row.kind == "edit" else None
+    if edit_ids:
+        ids = [str(i) for i in edit_ids]
+        if await sender.edit(row.platform_chat_id, ids, reply):
+            return ids
+        if row.payload.get("fallback"):
+            reply = Reply.from_dict(row.payload["fallback"])
+    return await sender.send(row.platform_chat_id, reply, nonce=row.dedupe_key)
+
+
+class OutboxWorker:
+    name = "delivery"
+
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], senders: Mapping[str, Sender],
+                 settings: DeliverySection, *, clock: Callable[[], dt.datetime] = utcnow,
+                 owner: str | None = None, rng: random.Random | None = None) -> None:
+        self.uow = uow_factory
+        self.senders = senders
+        self.settings = settings
+        self.clock = clock
+        self.owner = owner or f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.rng = rng or random.Random()
+        rate = settings.paid_global_per_second if settings.paid_broadcast else settings.global_per_second
+        rate = max(1.0, rate - settings.reserve_per_second)
+        self._limits: dict[str, Limits] = {}
+        self._rate = rate
+        self.counters = Counters()
+        self.is_leader = False
+        self._renewed_at: dt.datetime | None = None
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._unstarted: set[int] = set()
+        self._in_flight = asyncio.Semaphore(settings.max_in_flight)
+        self._outcomes: list[Outcome] = []
+        #: one write transaction at a time from this worker: on SQLite two would wait on
+        #: each other in the busy handler (sleeps of up to 100 ms) instead of in asyncio
+        self._db_writes = asyncio.Lock()
+        self._record_wake = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._main: asyncio.Task[None] | None = None
+        self._recorder: asyncio.Task[None] | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+    async def start(self) -> None:
+        self._recorder = asyncio.create_task(self._record_loop(), name="outbox-recorder")
+        self._main = asyncio.create_task(self._run(), name="outbox-worker")
+
+    async def stop(self) -> None:
+        """Finish in-flight sends, give back unstarted rows and the sender lease."""
+        self._stopping = True
+        self._wake.set()
+        if self._main is not None:
+            await self._main
+        if self._recorder is not None:
+            self._record_wake.set()
+            await self._recorder
+        if self.is_leader:
+            async with self.uow() as uow:
+                await uow.leases.release(LEASE_NAME, self.owner)
+            self.is_leader = False
+
+    def wake(self) -> None:
+        """New rows were enqueued: look now rather than at the next poll."""
+        self._wake.set()
+
+    def limits(self, platform: str) -> Limits:
+        if platform not in self._limits:
+            s = self.settings
+            self._limits[platform] = Limits(self._rate, s.private_per_second,
+                                            s.group_per_minute, s.margin_seconds)
+        return self._limits[platform]
+
+    # ---------------------------------------------------------------- main loop
+    async def _run(self) -> None:
+        try:
+            while not self._stopping:
+                try:
+                    claimed = await self._step()
+                except Exception:
+                    log.exception("delivery step failed")
+                    claimed = 0
+                if self._stopping:
+                    break
+                if not claimed:
+                    await self._idle(self.settings.poll_seconds)
+        finally:
+            await self._drain()
+
+    async def _step(self) -> int:
+        if not await self._hold_lease():
+            return 0
+        room = self.settings.batch_size * 2 - len(self._tasks)
+        if room < self.settings.batch_size // 2 + 1:
+            await asyncio.wait(list(self._tasks.values()), return_when=asyncio.FIRST_COMPLETED)
+            return 1
+        now = self.clock()
+        async with self._db_writes, self.uow() as uow:
+            rows = await uow.outbox.claim(self.owner, now, self.settings.lease_seconds,
+                                          min(room, self.settings.batch_size), list(self.senders))
+        fresh = [r for r in rows if r.id not in self._tasks]
+        for row in fresh:
+            self._tasks[row.id] = asyncio.create_task(self._deliver(row))
+        for limits in self._limits.values():
+            limits.prune()
+        return len(fresh)
+
+    async def _idle(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
+
+    async def _hold_lease(self) -> bool:
+        now = self.clock()
+        ttl = self.settings.leader_ttl_seconds
+        if self.is_leader and self._renewed_at and now - self._renewed_at < dt.timedelta(seconds=ttl / 3):
+            return True
+        async with self.uow() as uow:
+            held = await uow.leases.acquire(LEASE_NAME, self.owner, now, ttl)
+            if held and not self.is_leader:
+                # Rows leased by a sender that lost the lease will not be sent by it: free them.
+                from sqlalchemy import update
+
+                from storage.models import OutboxMessage
+
+                await uow.session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.status == "pending", OutboxMessage.lease_owner.is_not(None),
+                           OutboxMessage.lease_owner != self.owner)
+                    .values(lease_owner=None, lease_until=None)
+                    .execution_options(synchronize_session=False))
+        if held != self.is_leader:
+            log.info("sender lease " + ("taken" if held else "lost"), extra={"owner": self.owner})
+        self.is_leader, self._renewed_at = held, now if held else None
+        return held
+
+    async def _drain(self) -> None:
+        """On stop: let started sends finish and be recorded; give back the unstarted rows."""
+        unstarted = list(self._unstarted)
+        for rid in unstarted:
+            task = self._tasks.get(rid)
+            if task is not None:
+                task.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        if unstarted:
+            async with self.uow() as uow:
+                await uow.outbox.release(unstarted, self.owner)
+        self._tasks.clear()
+
+    # -------------------------------------------------------------- one message
+    async def _deliver(self, row: Claimed) -> None:
+        self._unstarted.add(row.id)
+        try:
+            sender = self.senders[row.platform]
+            limits = self.limits(row.platform)
+            chat_window = limits.chat(row.platform_chat_id, row.chat_kind == "private")
+            await chat_window.acquire()
+            try:
+                await self._in_flight.acquire()
+            except BaseException:
+                chat_window.release()
+                raise
+        except asyncio.CancelledError:
+            self._tasks.pop(row.id, None)
+            return
+        # From here the send runs to completion and is recorded, even during a stop.
+        self._unstarted.discard(row.id)
+        try:
+            outcome = await self._send(row, sender, limits, chat_window)
+            self._outcomes.append(outcome)
+            self._record_wake.set()
+            await outcome.done
+        finally:
+            self._in_flight.release()
+            self._tasks.pop(row.id, None)
+
+    async def _send(self, row: Claimed, sender: Sender, limits: Limits,
+                    chat_window: SlidingWindow) -> Outcome:
+        try:
+            try:
+                reply = Reply.from_dict(row.payload)
+            except (KeyError, TypeError, ValueError) as exc:
+                return Outcome(row, error=PermanentError(f"unreadable payload: {exc!r}"))
+            await limits.overall.acquire()
+            try:
+                ids = await deliver(row, sender, reply)
+                return Outcome(row, sent=[str(i) for i in ids])
+            except RateLimited as exc:
+                (limits.overall if exc.scope == "global" else chat_window).pause(exc.retry_after)
+                return Outcome(row, error=exc)
+            except Exception as exc:
+                log.debug("send failed", extra={"row": row.id, "error": repr(exc)[:200]})
+                return Outcome(row, error=exc)
+            finally:
+                limits.overall.release()
+        finally:
+            chat_window.release()
+
+    # ---------------------------------------------------------------- recording
+    async def _record_loop(self) -> None:
+        """Commit outcomes in batches; a failed commit is retried (the sends stay in flight)."""
+        while True:
+            await self._record_wake.wait()
+            await asyncio.sleep(0.005)  # let a few outcomes gather: one commit for them all
+            self._record_wake.clear()
+            batch, self._outcomes = self._outcomes, []
+            if batch:
+                try:
+                    await self._record(batch)
+                except Exception:
+                    log.exception("recording outcomes failed; retrying")
+                    self._outcomes[:0] = batch
+                    await asyncio.sleep(0.5)
+                    self._record_wake.set()
+                    continue
+                for o in batch:
+                    if not o.done.done():
+                        o.done.set_result(None)
+            if self._stopping and not self._tasks and not self._outcomes:
+                return
+
+    async def _record(self, batch: list[Outcome]) -> None:
+        now = self.clock()
+        s = self.settings
+        c = self.counters
+        async with self._db_writes, self.uow() as uow:
+            sent = [(o.row.id, o.sent or []) for o in batch if o.error is None]
+            await uow.outbox.mark_sent_many(self.owner, sent, now)
+            c.sent += len(sent)
+            for o in batch:
+                row, exc = o.row, o.error
+                if exc is None:
+                    continue
+                if isinstance(exc, RateLimited):
+                    c.rate_limited += 1
+                    await uow.outbox.retry(row.id, self.owner, error=str(exc), count_attempt=False,
+                                           at=now + dt.timedelta(seconds=exc.retry_after))
+                elif isinstance(exc, ChatUnavailable):
+                    c.deactivated += 1
+                    chat = await uow.chats.get(row.chat_id)
+                    if chat is not None:
+                        await uow.chats.deactivate(chat, exc.reason)
+                    await uow.outbox.dead(row.id, self.owner, f"chat unavailable: {exc.reason}")
+                    await uow.outbox.drop_for_chat(row.chat_id, f"chat unavailable: {exc.reason}")
+                    log.info("chat deactivated", extra={"chat": row.chat_id, "reason": exc.reason})
+                elif isinstance(exc, ChatMoved):
+                    chat = await uow.chats.get(row.chat_id)
+                    if chat is None or (row.last_error or "").startswith("moved"):
+                        await uow.outbox.dead(row.id, self.owner, f"moved again: {exc.new_chat_id}")
+                        continue
+                    c.moved += 1
+                    await uow.chats.migrate(chat, exc.new_chat_id)
+                    await uow.outbox.retry(row.id, self.owner, at=now, count_attempt=False,
+                                           error=f"moved to {exc.new_chat_id}")
+                elif isinstance(exc, PermanentError):
+                    c.dead += 1
+                    await uow.outbox.dead(row.id, self.owner, f"refused: {exc}")
+                else:
+                    kind = "transient" if isinstance(exc, TransientError) else type(exc).__name__
+                    if row.attempts + 1 >= s.max_attempts:
+                        c.dead += 1
+                        await uow.outbox.dead(row.id, self.owner, f"{kind}: {exc}"[:500])
+                        log.warning("dead letter", extra={"row": row.id, "error": kind})
+                    else:
+                        c.retried += 1
+                        delay = backoff(row.attempts + 1, s.backoff_seconds, s.max_backoff_seconds,
+                                        self.rng)
+                        await uow.outbox.retry(row.id, self.owner, error=f"{kind}: {exc}",
+                                               at=now + dt.timedelta(seconds=delay))

@@ -1,0 +1,116 @@
+"""Sliding-window rate limits per scope (one bot, one chat), strict enough for zero 429s.
+
+Why not a leaky bucket (aiolimiter) or PTB's AIORateLimiter: Telegram counts messages in
+sliding windows, a bucket lets a burst through after a quiet spell, and AIORateLimiter has
+no per-private-chat limit and pauses everything on any 429. Here a slot is taken before a
+request and stamped when its answer arrives, so "at most ``limit`` requests in any
+``span`` seconds" holds at the server whatever the latency: a request starts only when
+fewer than ``limit`` others are in flight or finished within the last ``span``.
+A 429 pauses only the scope it names (``pause``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+
+
+class SlidingWindow:
+    def __init__(self, limit: int, span: float, clock: Callable[[], float] = time.monotonic) -> None:
+        if limit < 1 or span <= 0:
+            raise ValueError("a window needs limit >= 1 and span > 0")
+        self.limit, self.span, self._clock = limit, span, clock
+        self._done: deque[float] = deque()
+        self._active = 0
+        self._paused_until = 0.0
+        self._changed = asyncio.Event()
+
+    @classmethod
+    def per_second(cls, rate: float, margin: float = 0.0) -> SlidingWindow:
+        """``rate`` a second: whole counts per 1 s, or one per 1/rate s for slow rates."""
+        if rate >= 1:
+            return cls(math.floor(rate), 1.0 + margin)
+        return cls(1, 1.0 / rate + margin)
+
+    def _expire(self, now: float) -> None:
+        while self._done and self._done[0] <= now - self.span:
+            self._done.popleft()
+
+    def idle(self) -> bool:
+        now = self._clock()
+        self._expire(now)
+        return not self._active and not self._done and now >= self._paused_until
+
+    def ready_in(self) -> float | None:
+        """Seconds until a slot frees up; None when it waits on a request still in flight."""
+        now = self._clock()
+        self._expire(now)
+        wait = max(0.0, self._paused_until - now)
+        excess = self._active + len(self._done) - self.limit + 1  # must leave for one slot
+        if excess > 0:
+            if excess > len(self._done):
+                return None
+            wait = max(wait, self._done[excess - 1] + self.span - now)
+        return wait
+
+    async def acquire(self) -> None:
+        while True:
+            now = self._clock()
+            self._expire(now)
+            if now >= self._paused_until and self._active + len(self._done) < self.limit:
+                self._active += 1
+                return
+            event = self._changed
+            try:
+                await asyncio.wait_for(event.wait(), self.ready_in())
+            except TimeoutError:
+                pass
+
+    def release(self) -> None:
+        """The request's answer arrived: it counts in the window from now."""
+        self._active -= 1
+        self._done.append(self._clock())
+        self._notify()
+
+    def pause(self, seconds: float) -> None:
+        """A 429 for this scope: nothing starts here before ``seconds`` have passed."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+        self._notify()
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+
+class Limits:
+    """The windows of one platform: overall, and one per chat (created on demand, pruned)."""
+
+    def __init__(self, global_per_second: float, private_per_second: float,
+                 group_per_minute: float, margin: float = 0.05) -> None:
+        self.overall = SlidingWindow.per_second(global_per_second, margin)
+        self._private = private_per_second
+        self._group = group_per_minute
+        self._margin = margin
+        self._chats: dict[str, SlidingWindow] = {}
+
+    def chat(self, chat_id: str, private: bool) -> SlidingWindow:
+        window = self._chats.get(chat_id)
+        if window is None:
+            if private:
+                window = SlidingWindow.per_second(self._private, self._margin)
+            else:
+                per_minute = max(1, math.floor(self._group))
+                window = SlidingWindow(per_minute, 60.0 + self._margin)
+            self._chats[chat_id] = window
+        return window
+
+    def prune(self) -> None:
+        """Forget idle chat windows so memory follows the chats in flight, not all chats."""
+        for key in [k for k, w in self._chats.items() if w.idle()]:
+            del self._chats[key]
+
+    def __len__(self) -> int:
+        return len(self._chats)

@@ -1,0 +1,127 @@
+"""Digest and alert composition: what a subscriber receives, built once and sent to many.
+
+A digest lists the items published in its window (since the chat's previous digest),
+filtered by the chat's topics and grouped by topic, in the chat's language, with sources.
+Composition depends only on (language, time zone, topics, window), so one tick builds each
+distinct digest once (:class:`Composer` memoizes) however many chats share it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from handlers.common import add_sources
+from handlers.i18n import MESSAGES, format_day, format_moment, t
+from handlers.news import full_item, item_line
+from handlers.reply import Reply, ReplyBuilder, Span
+from storage.models import NewsItem, Topic
+from storage.text import pick
+from storage.uow import UnitOfWork
+
+MAX_DIGEST_ITEMS = 12
+
+MESSAGES.update({
+    "digest.title": {"fr": "Votre récapitulatif — {day}", "en": "Your digest — {day}"},
+    "digest.count": {"fr": "{n} nouvelle(s) depuis le {since}.",
+                     "en": "{n} new item(s) since {since}."},
+    "digest.empty": {"fr": "Rien de nouveau depuis le {since}.",
+                     "en": "Nothing new since {since}."},
+    "digest.other": {"fr": "Autres", "en": "Other"},
+    "digest.more": {"fr": "… et {n} de plus : /news", "en": "… and {n} more: /news"},
+    "digest.footer": {"fr": "Lire une nouvelle : /item <numéro> · Réglages : /settings",
+                      "en": "Read an item: /item <number> · Settings: /settings"},
+    "alert.footer": {"fr": "Alerte de votre abonnement · Arrêter : /unsubscribe alerts",
+                     "en": "Alert from your subscription · Stop: /unsubscribe alerts"},
+})
+
+WindowKey = tuple[str, str, tuple[str, ...], dt.datetime, dt.datetime, bool]
+
+
+def group_by_topic(items: Sequence[NewsItem], topics: Sequence[Topic],
+                   wanted: Sequence[str]) -> list[tuple[str | None, list[NewsItem]]]:
+    """Items under the first of their topics the chat follows (topic table order), once each."""
+    order = [tp.key for tp in topics if not wanted or tp.key in wanted]
+    groups: dict[str | None, list[NewsItem]] = {k: [] for k in order}
+    groups[None] = []
+    for item in items:
+        key = next((k for k in order if k in (item.topics or [])), None)
+        groups[key].append(item)
+    return [(k, v) for k, v in groups.items() if v]
+
+
+def digest_reply(items: Sequence[NewsItem], topics: Sequence[Topic], *, lang: str, tz: str,
+                 wanted: Sequence[str], start: dt.datetime, end: dt.datetime,
+                 notify_empty: bool) -> Reply | None:
+    """The digest for one window, or None when it is empty and the chat wants no empty digest."""
+    since = format_moment(start, lang, tz)
+    day = format_day(end.astimezone(_zone(tz)).date(), lang)
+    if not items and not notify_empty:
+        return None
+    b = ReplyBuilder().heading(t("digest.title", lang, day=day))
+    if not items:
+        b.para(t("digest.empty", lang, since=since))
+        return b.build()
+    b.para(Span(t("digest.count", lang, n=len(items), since=since), italic=True))
+    names = {tp.key: pick(tp.name, lang) for tp in topics}
+    shown = 0
+    kept: list[NewsItem] = []
+    for key, group in group_by_topic(items, topics, wanted):
+        room = MAX_DIGEST_ITEMS - shown
+        if room <= 0:
+            break
+        part = group[:room]
+        b.para(Span(names.get(key, key) if key else t("digest.other", lang), bold=True))
+        b.bullets([item_line(i, lang, tz) for i in part])
+        shown += len(part)
+        kept.extend(part)
+    if len(items) > shown:
+        b.para(Span(t("digest.more", lang, n=len(items) - shown), italic=True))
+    add_sources(b, [i.source for i in kept], lang)
+    b.para(Span(t("digest.footer", lang), italic=True))
+    return b.build()
+
+
+def alert_reply(item: NewsItem, topics: Sequence[Topic], *, lang: str, tz: str) -> Reply:
+    names = {tp.key: pick(tp.name, lang) for tp in topics}
+    b = full_item(item, lang, tz, names)
+    b.para(Span(t("alert.footer", lang), italic=True))
+    return b.build()
+
+
+def _zone(tz: str) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(tz)
+
+
+class Composer:
+    """Builds each distinct digest once per tick; chats with the same settings share it."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self._topics: Sequence[Topic] | None = None
+        self._items: dict[tuple[dt.datetime, dt.datetime], list[NewsItem]] = {}
+        self._digests: dict[WindowKey, Reply | None] = {}
+        self.built = 0
+
+    async def topics(self) -> Sequence[Topic]:
+        if self._topics is None:
+            self._topics = await self.uow.content.topics()
+        return self._topics
+
+    async def digest(self, *, lang: str, tz: str, topics: Sequence[str], start: dt.datetime,
+                     end: dt.datetime, notify_empty: bool) -> Reply | None:
+        key: WindowKey = (lang, tz, tuple(sorted(topics)), start, end, notify_empty)
+        if key not in self._digests:
+            window = (start, end)
+            if window not in self._items:
+                self._items[window] = await self.uow.items.published_between(start, end)
+            wanted = set(topics)
+            items = [i for i in self._items[window]
+                     if not wanted or wanted.intersection(i.topics or [])]
+            self._digests[key] = digest_reply(
+                items, await self.topics(), lang=lang, tz=tz, wanted=list(topics), start=start,
+                end=end, notify_empty=notify_empty)
+            self.built += 1
+        return self._digests[key]

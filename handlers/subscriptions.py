@@ -1,0 +1,269 @@
+"""/subscribe, /unsubscribe, /settings and /digest: a chat's subscription, set by its people.
+
+In a private chat the user decides; in a group only the group's administrators (asked of
+the platform through ``Request.check_chat_admin``) or the bot's own administrators.
+Settings are kept on unsubscribe so coming back restores them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from handlers import sub_text  # noqa: F401  (registers the messages)
+from handlers.base import Deps, NotAllowed, Option, Registry, Request, UserError
+from handlers.digest import Composer
+from handlers.i18n import format_moment, normalize_language, t
+from handlers.reply import Reply, ReplyBuilder, Span
+from storage.localtime import parse_hhmm, zone
+from storage.models import Chat, Subscription, Topic
+from storage.text import fold, pick
+from storage.text import words as words_of
+from storage.uow import UnitOfWork
+
+KINDS = {
+    "digest": (True, False), "résumé": (True, False), "resume": (True, False),
+    "recap": (True, False), "récap": (True, False),
+    "alerts": (False, True), "alert": (False, True), "alertes": (False, True),
+    "both": (True, True), "tout": (True, True), "all": (True, True), "les2": (True, True),
+}
+ON = {"on", "oui", "yes", "1", "true"}
+OFF = {"off", "non", "no", "0", "false"}
+
+
+async def may_change(req: Request) -> None:
+    """Private chat: the user; group: its admins (or the bot's); refuses otherwise."""
+    if req.is_private or req.is_admin:
+        return
+    if req.check_chat_admin is not None and await req.check_chat_admin():
+        return
+    raise NotAllowed("sub.group_admins_only", show_usage=False)
+
+
+def resolve_topics(words: Sequence[str], topics: Sequence[Topic]) -> list[str] | None:
+    """Topic keys for words that are keys or names (accent/case-insensitive); None if one is unknown."""
+    index: dict[str, str] = {}
+    word_topics: dict[str, set[str]] = {}
+    for tp in topics:
+        for name in (tp.name or {}).values():
+            index[fold(name)] = tp.key
+            for w in words_of(name):
+                if len(w) >= 5:
+                    word_topics.setdefault(w, set()).add(tp.key)
+    # a distinctive word of a name ("cybercriminalite", "gouvernance") names its topic
+    index.update({w: next(iter(ks)) for w, ks in word_topics.items() if len(ks) == 1})
+    index.update({fold(tp.key): tp.key for tp in topics})
+    keys: list[str] = []
+    for w in words:
+        key = index.get(fold(w))
+        if key is None:
+            return None
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def _topic_list(topics: Sequence[Topic]) -> str:
+    return ", ".join(tp.key for tp in topics)
+
+
+async def _chat(uow: UnitOfWork, req: Request, deps: Deps) -> Chat:
+    return await uow.chats.touch(req.platform, req.chat_id, kind=req.chat_kind,
+                                 title=req.chat_title, now=deps.clock())
+
+
+def settings_reply(chat: Chat, sub: Subscription | None, topics: Sequence[Topic], lang: str,
+                   heading: str | None = None) -> Reply:
+    names = {tp.key: pick(tp.name, lang) for tp in topics}
+    b = ReplyBuilder()
+    if heading:
+        b.para(Span(heading, bold=True))
+    b.heading(t("settings.title", lang))
+    on, off = t("settings.on", lang), t("settings.off", lang)
+    digest = bool(sub and sub.digest)
+    rows: list[tuple[Span, ...]] = [
+        (Span(t("settings.digest", lang), bold=True),
+         Span(t("settings.on_at", lang, time=sub.digest_time, tz=chat.timezone)
+              if sub and digest else off)),
+        (Span(t("settings.alerts", lang), bold=True), Span(on if sub and sub.alerts else off)),
+    ]
+    if sub and sub.digest and sub.next_digest_at:
+        rows.append((Span(t("settings.next", lang), bold=True),
+                     Span(format_moment(sub.next_digest_at, lang, chat.timezone))))
+    chosen = ", ".join(names.get(k, k) for k in (sub.topics if sub else []))
+    rows += [
+        (Span(t("settings.topics", lang), bold=True),
+         Span(chosen or t("settings.all_topics", lang))),
+        (Span(t("settings.quiet", lang), bold=True),
+         Span(f"{sub.quiet_start}–{sub.quiet_end}" if sub and sub.quiet_start else off)),
+        (Span(t("settings.empty", lang), bold=True), Span(on if sub and sub.notify_empty else off)),
+        (Span(t("settings.language", lang), bold=True), Span(lang)),
+    ]
+    b.bullets(rows)
+    b.para(Span(t("settings.change", lang), italic=True))
+    return b.build()
+
+
+async def apply_setting(uow: UnitOfWork, chat: Chat, sub: Subscription, name: str, value: str,
+                        topics: Sequence[Topic], now: dt.datetime) -> None:
+    """Change one setting, validating the value; raises UserError with a precise message."""
+    if not value:
+        raise UserError("sub.missing_value", name=name)
+    if name in ("time", "heure"):
+        hhmm = parse_hhmm(value)
+        if hhmm is None:
+            raise UserError("sub.bad_time", value=value[:32])
+        sub.digest_time = hhmm
+    elif name in ("tz", "timezone", "fuseau"):
+        if zone(value) is None:
+            raise UserError("sub.bad_tz", value=value[:64])
+        chat.timezone = value
+    elif name in ("lang", "language", "langue"):
+        lang = normalize_language(value)
+        if lang is None:
+            raise UserError("lang.bad", value=value[:32])
+        chat.language = lang
+    elif name in ("topics", "themes", "thèmes"):
+        words = value.replace(",", " ").split()
+        if [fold(w) for w in words] in (["all"], ["tous"], ["none"]):
+            sub.topics = []
+        else:
+            keys = resolve_topics(words, topics)
+            if keys is None:
+                raise UserError("sub.bad_arg", value=value[:64], topics=_topic_list(topics))
+            sub.topics = keys
+    elif name in ("quiet", "calme"):
+        if fold(value) in OFF:
+            sub.quiet_start = sub.quiet_end = None
+        else:
+            parts = value.replace("–", "-").split("-")
+            times = [parse_hhmm(p) for p in parts] if len(parts) == 2 else [None]
+            if None in times or times[0] == times[1]:
+                raise UserError("sub.bad_quiet", value=value[:32])
+            sub.quiet_start, sub.quiet_end = times[0], times[1]
+    elif name in ("empty", "vide"):
+        v = fold(value)
+        if v not in ON | OFF:
+            raise UserError("sub.bad_onoff", value=value[:32])
+        sub.notify_empty = v in ON
+    else:
+        raise UserError("sub.bad_setting", value=name[:32])
+    await uow.subscriptions.reschedule(sub, chat.timezone, now)
+
+
+def register(r: Registry) -> None:
+    @r.command(
+        "subscribe",
+        summary={"fr": "Recevoir le récapitulatif quotidien et/ou les alertes",
+                 "en": "Get the daily digest and/or alerts"},
+        usage="/subscribe [digest|alerts|both] [HH:MM] [topics…]",
+        help={"fr": "Sans argument : le récapitulatif chaque jour à 08:00 (heure du chat). "
+                    "« alerts » : une alerte par nouvelle publiée. Thèmes : voir /settings.",
+              "en": "Without arguments: the digest every day at 08:00 (the chat's time). "
+                    "“alerts”: one alert per published item. Topics: see /settings."},
+        options=(Option("what", {"fr": "digest, alerts ou both", "en": "digest, alerts or both"},
+                        choices=("digest", "alerts", "both")),
+                 Option("rest", {"fr": "Heure HH:MM et thèmes", "en": "Time HH:MM and topics"},
+                        rest=True)),
+        group="subscriptions",
+    )
+    async def subscribe(req: Request, deps: Deps) -> Reply:
+        await may_change(req)
+        now = deps.clock()
+        async with deps.uow() as uow:
+            topics = await uow.content.topics()
+            words = req.args.replace(",", " ").split()
+            digest, alerts, hhmm, topic_words = False, False, None, []
+            for w in words:
+                kind = KINDS.get(w.lower())
+                if kind is not None:
+                    digest, alerts = digest or kind[0], alerts or kind[1]
+                elif parse_hhmm(w):
+                    hhmm = parse_hhmm(w)
+                else:
+                    topic_words.append(w)
+            keys = resolve_topics(topic_words, topics)
+            if keys is None:
+                bad = next(w for w in topic_words if resolve_topics([w], topics) is None)
+                raise UserError("sub.bad_arg", value=bad[:32], topics=_topic_list(topics))
+            if not (digest or alerts):
+                digest = True
+            chat = await _chat(uow, req, deps)
+            if chat.language is None:  # digests and alerts come in the subscriber's language
+                chat.language = req.language
+            sub = await uow.subscriptions.get_or_create(chat, now)
+            sub.digest, sub.alerts = sub.digest or digest, sub.alerts or alerts
+            if hhmm:
+                sub.digest_time = hhmm
+            if keys:
+                sub.topics = keys
+            if sub.last_digest_at is None:
+                sub.last_digest_at = now
+            await uow.subscriptions.reschedule(sub, chat.timezone, now)
+            return settings_reply(chat, sub, topics, req.language, t("sub.subscribed", req.language))
+
+    @r.command(
+        "unsubscribe",
+        summary={"fr": "Arrêter le récapitulatif et/ou les alertes", "en": "Stop the digest and/or alerts"},
+        usage="/unsubscribe [digest|alerts|all]",
+        options=(Option("what", {"fr": "digest, alerts ou all", "en": "digest, alerts or all"},
+                        choices=("digest", "alerts", "all")),),
+        group="subscriptions",
+    )
+    async def unsubscribe(req: Request, deps: Deps) -> Reply:
+        await may_change(req)
+        word = (req.args.split() or ["all"])[0].lower()
+        kind = KINDS.get(word)
+        if kind is None:
+            raise UserError("sub.bad_kind", value=word[:32])
+        async with deps.uow() as uow:
+            chat = await _chat(uow, req, deps)
+            sub = await uow.subscriptions.for_chat(chat.id)
+            if sub is None:  # the same answer however often it is asked (idempotent)
+                return ReplyBuilder().para(t("sub.not_subscribed", req.language)).build()
+            sub.digest = sub.digest and not kind[0]
+            sub.alerts = sub.alerts and not kind[1]
+            await uow.subscriptions.reschedule(sub, chat.timezone, deps.clock())
+            topics = await uow.content.topics()
+            return settings_reply(chat, sub, topics, req.language, t("sub.unsubscribed", req.language))
+
+    @r.command(
+        "settings",
+        summary={"fr": "Voir ou changer les réglages du chat", "en": "See or change the chat's settings"},
+        usage="/settings [time HH:MM | tz Zone/City | lang fr|en | topics … | quiet HH:MM-HH:MM|off | empty on|off]",
+        options=(Option("setting", {"fr": "Le réglage", "en": "The setting"},
+                        choices=("time", "tz", "lang", "topics", "quiet", "empty")),
+                 Option("value", {"fr": "Sa valeur", "en": "Its value"}, rest=True)),
+        group="subscriptions",
+    )
+    async def settings(req: Request, deps: Deps) -> Reply:
+        name, _, value = req.args.strip().partition(" ")
+        async with deps.uow() as uow:
+            topics = await uow.content.topics()
+            chat = await _chat(uow, req, deps)
+            if not name:
+                sub = await uow.subscriptions.for_chat(chat.id)
+                return settings_reply(chat, sub, topics, req.language)
+            await may_change(req)
+            sub = await uow.subscriptions.get_or_create(chat, deps.clock())
+            await apply_setting(uow, chat, sub, name.lower(), value.strip(), topics, deps.clock())
+            lang = chat.language or req.language
+            return settings_reply(chat, sub, topics, lang, t("sub.saved", lang))
+
+    @r.command(
+        "digest",
+        summary={"fr": "Voir maintenant le prochain récapitulatif", "en": "Preview the next digest now"},
+        usage="/digest",
+        group="subscriptions",
+    )
+    async def digest(req: Request, deps: Deps) -> Reply:
+        now = deps.clock()
+        async with deps.uow() as uow:
+            chat = await _chat(uow, req, deps)
+            sub = await uow.subscriptions.for_chat(chat.id)
+            start = (sub.last_digest_at or sub.created_at) if sub else now - dt.timedelta(days=1)
+            reply = await Composer(uow).digest(
+                lang=req.language, tz=chat.timezone, topics=sub.topics if sub else [],
+                start=start, end=now, notify_empty=True)
+        assert reply is not None
+        return reply

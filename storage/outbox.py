@@ -1,0 +1,251 @@
+"""The outbox: messages to deliver, claimed under a lease, each enqueued once by its key.
+
+Exactly-once enqueue: ``dedupe_key`` is unique and inserts are insert-or-ignore, so a
+restart, a second scheduler or a replayed publish cannot create a second row. Claims set a
+lease (owner, until); a row whose lease has expired (its worker died) is claimable again.
+On PostgreSQL the claim locks candidate rows with SKIP LOCKED so concurrent workers never
+take the same row; on SQLite the single conditional UPDATE is atomic (one writer at a time).
+
+Row states: pending (to send, maybe leased) -> sent | dead (with ``last_error``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Chat, Lease, OutboxMessage
+
+PENDING, SENT, DEAD = "pending", "sent", "dead"
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    bind = session.bind
+    return bind is not None and bind.dialect.name == "postgresql"
+
+
+def backoff(attempts: int, base: float, cap: float, rng: random.Random | None = None) -> float:
+    """Exponential backoff with jitter: base·2^(n-1), capped, times a factor in [0.5, 1.5)."""
+    r = rng or random
+    return min(cap, base * 2 ** max(0, attempts - 1)) * (0.5 + r.random())
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    dedupe_key: str
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    item_id: int | None = None
+    next_attempt_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed row with what the worker needs about its chat."""
+
+    id: int
+    dedupe_key: str
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    last_error: str | None
+    platform: str
+    platform_chat_id: str
+    chat_kind: str
+    platform_message_ids: list[str]
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(self, messages: Sequence[NewMessage], now: dt.datetime) -> int:
+        """Insert the rows whose key is new; returns how many were inserted."""
+        if not messages:
+            return 0
+        rows = [
+            {"dedupe_key": m.dedupe_key, "chat_id": m.chat_id, "kind": m.kind,
+             "item_id": m.item_id, "payload": m.payload, "status": PENDING, "attempts": 0,
+             "next_attempt_at": m.next_attempt_at or now, "platform_message_ids": [],
+             "created_at": now}
+            for m in messages
+        ]
+        insert = pg_insert if is_postgres(self.session) else sqlite_insert
+        # one cached statement, many parameter sets ("insertmanyvalues" batches them)
+        stmt = insert(OutboxMessage).on_conflict_do_nothing(
+            index_elements=["dedupe_key"]).returning(OutboxMessage.id)
+        inserted = len((await self.session.execute(stmt, rows)).all())
+        return inserted
+
+    async def claim(self, owner: str, now: dt.datetime, lease_seconds: float, limit: int,
+                    platforms: Sequence[str]) -> list[Claimed]:
+        """Lease up to ``limit`` due rows for chats on ``platforms``, oldest due first."""
+        due = (
+            select(OutboxMessage.id)
+            .join(Chat, Chat.id == OutboxMessage.chat_id)
+            .where(
+                OutboxMessage.status == PENDING,
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+                Chat.platform.in_(list(platforms)),
+                Chat.active.is_(True),
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+        if is_postgres(self.session):
+            due = due.with_for_update(of=OutboxMessage, skip_locked=True)
+        stmt = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(due.scalar_subquery()))
+            .values(lease_owner=owner, lease_until=now + dt.timedelta(seconds=lease_seconds))
+            .returning(OutboxMessage.id)
+        )
+        ids = [r[0] for r in (await self.session.execute(stmt)).all()]
+        if not ids:
+            return []
+        rows = (await self.session.execute(
+            select(OutboxMessage, Chat).join(Chat, Chat.id == OutboxMessage.chat_id)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .execution_options(populate_existing=True)
+        )).all()
+        return [
+            Claimed(m.id, m.dedupe_key, m.chat_id, m.kind, m.payload, m.attempts, m.last_error,
+                    c.platform, c.platform_chat_id, c.kind, list(m.platform_message_ids or []))
+            for m, c in rows
+        ]
+
+    async def _set(self, row_id: int, owner: str | None, **values: Any) -> bool:
+        """Change a row the caller still leases (a lost lease means another worker owns it)."""
+        cond = [OutboxMessage.id == row_id]
+        if owner is not None:
+            cond.append(OutboxMessage.lease_owner == owner)
+        result = await self.session.execute(
+            update(OutboxMessage).where(and_(*cond)).values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def mark_sent(self, row_id: int, owner: str | None, message_ids: list[str],
+                        now: dt.datetime) -> bool:
+        return await self._set(row_id, owner, status=SENT, sent_at=now, lease_until=None,
+                               platform_message_ids=message_ids, last_error=None)
+
+    async def mark_sent_many(self, owner: str | None, sent: Sequence[tuple[int, list[str]]],
+                             now: dt.datetime) -> None:
+        """Many ``mark_sent`` in one executemany (the worker's hot path)."""
+        if not sent:
+            return
+        t = OutboxMessage.__table__
+        cond = [t.c.id == bindparam("b_id")]
+        if owner is not None:
+            cond.append(t.c.lease_owner == owner)
+        stmt = (
+            update(t).where(and_(*cond))
+            .values(status=SENT, sent_at=now, lease_until=None, last_error=None,
+                    platform_message_ids=bindparam("b_ids", type_=t.c.platform_message_ids.type))
+        )
+        await self.session.execute(stmt, [{"b_id": rid, "b_ids": ids} for rid, ids in sent])
+
+    async def save_progress(self, row_id: int, owner: str | None, message_ids: list[str]) -> bool:
+        """Parts already delivered of a split message, so a retry resumes after them."""
+        return await self._set(row_id, owner, platform_message_ids=message_ids)
+
+    async def retry(self, row_id: int, owner: str | None, *, at: dt.datetime, error: str,
+                    count_attempt: bool = True) -> bool:
+        values: dict[str, Any] = {"next_attempt_at": at, "lease_until": None,
+                                  "lease_owner": None, "last_error": error[:500]}
+        if count_attempt:
+            values["attempts"] = OutboxMessage.attempts + 1
+        return await self._set(row_id, owner, **values)
+
+    async def dead(self, row_id: int, owner: str | None, error: str, *, attempted: bool = True
+                   ) -> bool:
+        values: dict[str, Any] = {"status": DEAD, "lease_until": None, "last_error": error[:500]}
+        if attempted:
+            values["attempts"] = OutboxMessage.attempts + 1
+        return await self._set(row_id, owner, **values)
+
+    async def drop_for_chat(self, chat_id: int, reason: str) -> None:
+        """Dead-letter a chat's unleased pending rows (it became unreachable)."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == PENDING,
+                   OutboxMessage.lease_owner.is_(None))
+            .values(status=DEAD, last_error=reason[:500])
+            .execution_options(synchronize_session=False)
+        )
+
+    async def release(self, ids: Sequence[int], owner: str) -> None:
+        """Give back leased rows that were not started (clean stop)."""
+        if ids:
+            await self.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.lease_owner == owner,
+                       OutboxMessage.status == PENDING)
+                .values(lease_until=None, lease_owner=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def get(self, key: str) -> OutboxMessage | None:
+        stmt = select(OutboxMessage).where(OutboxMessage.dedupe_key == key)
+        return (await self.session.scalars(stmt)).first()
+
+    async def stats(self, now: dt.datetime) -> dict[str, int]:
+        """Queue depth by state; ``due`` is what a worker could send right now."""
+        rows = (await self.session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        )).all()
+        out = {PENDING: 0, SENT: 0, DEAD: 0, **{s: int(n) for s, n in rows}}
+        out["due"] = int(await self.session.scalar(
+            select(func.count()).where(OutboxMessage.status == PENDING,
+                                       OutboxMessage.next_attempt_at <= now)
+        ) or 0)
+        return out
+
+
+class LeaseRepository:
+    """Named leases: one holder at a time; a holder that stops renewing loses it at expiry."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def acquire(self, name: str, owner: str, now: dt.datetime, ttl: float) -> bool:
+        """Take or renew the lease; True when ``owner`` holds it until now + ttl."""
+        until = now + dt.timedelta(seconds=ttl)
+        insert = pg_insert if is_postgres(self.session) else sqlite_insert
+        created = await self.session.execute(
+            insert(Lease).values(name=name, owner=owner, until=until)
+            .on_conflict_do_nothing(index_elements=["name"]).returning(Lease.name)
+        )
+        if created.first() is not None:
+            return True
+        result = await self.session.execute(
+            update(Lease)
+            .where(Lease.name == name, or_(Lease.owner == owner, Lease.until < now))
+            .values(owner=owner, until=until)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def release(self, name: str, owner: str) -> None:
+        await self.session.execute(
+            update(Lease).where(Lease.name == name, Lease.owner == owner)
+            .values(until=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+            .execution_options(synchronize_session=False)
+        )
+
+    async def holder(self, name: str, now: dt.datetime) -> str | None:
+        lease = await self.session.get(Lease, name, populate_existing=True)
+        return lease.owner if lease is not None and lease.until > now else None

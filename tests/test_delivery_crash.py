@@ -1,0 +1,194 @@
+"""Delivery processes killed with SIGKILL mid fan-out, restarted, and two senders on PostgreSQL.
+
+Each bot process is ``python -m bot deliver`` (the sender-only mode) against the strict fake
+Telegram in this test's process; the fake's limits and the bot's are raised together
+(400/s overall, 10/s per private chat) so a 2,000-chat digest takes seconds. Telegram has no
+idempotency key, so the bound under test is: after a kill, the only repeats are messages
+the fake accepted that the killed process had not yet recorded — at most ``max_in_flight``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import signal
+import sys
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.app import App
+from bot.digests import plan_digests
+from storage.models import OutboxMessage, Subscription
+from storage.uow import UnitOfWork
+from tests.bulk import add_subscribed_chats
+from tests.conftest import ROOT
+from tests.fakes.telegram_api import FakeTelegram, TelegramLimits
+from tests.fakes.telegram_fixtures import fake_telegram
+
+__all__ = ["fake_telegram"]
+
+IN_FLIGHT = 16
+NOW = dt.datetime(2025, 11, 25, 7, 1, tzinfo=dt.UTC)
+SINCE = dt.datetime(2025, 11, 24, 7, 0, tzinfo=dt.UTC)
+
+
+def env_for(tg: FakeTelegram, db_url: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "NEWSBOT_TELEGRAM__TOKEN": tg.token,
+        "NEWSBOT_TELEGRAM__BASE_URL": tg.base_url,
+        "NEWSBOT_DATABASE__URL": db_url,
+        "NEWSBOT_BOT__SEED_ON_START": "false",
+        "NEWSBOT_DELIVERY__GLOBAL_PER_SECOND": "400",
+        "NEWSBOT_DELIVERY__PRIVATE_PER_SECOND": "10",
+        "NEWSBOT_DELIVERY__GROUP_PER_MINUTE": "600",
+        "NEWSBOT_DELIVERY__MAX_IN_FLIGHT": str(IN_FLIGHT),
+        "NEWSBOT_DELIVERY__LEADER_TTL_SECONDS": "2",
+        "NEWSBOT_DELIVERY__POLL_SECONDS": "0.1",
+    }
+    env.pop("NEWSBOT_CONFIG", None)
+    return env
+
+
+async def start_bot(env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "deliver", cwd=ROOT, env=env,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def stop_bot(proc: asyncio.subprocess.Process) -> str:
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+    return err.decode()
+
+
+def delivered(tg: FakeTelegram) -> int:
+    return sum(1 for c in tg.calls if c.method == "sendMessage" and c.status == 200)
+
+
+async def wait_for(predicate: object, timeout: float, what: str) -> None:  # noqa: ASYNC109
+    assert callable(predicate)
+    try:
+        async with asyncio.timeout(timeout):
+            while not await predicate():  # noqa: ASYNC110 (state in another process)
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}") from None
+
+
+async def fan_out(app: App, n_private: int, n_groups: int) -> list[int]:
+    """A digest due for every chat, enqueued by the scheduler's own code."""
+    ids = list(range(10_000, 10_000 + n_private)) + [-(20_000 + i) for i in range(n_groups)]
+    await add_subscribed_chats(app.uow, ids, created=SINCE, next_digest_at=SINCE + dt.timedelta(days=1))
+    report = await plan_digests(app.uow, NOW, grace=dt.timedelta(hours=6), default_language="en")
+    assert report.enqueued == len(ids)
+    async with app.uow() as uow:  # the bot's own ticks (real clock) must not add digests
+        await uow.session.execute(update(Subscription).values(digest=False))
+    return ids
+
+
+async def counts(uow_factory: object) -> dict[str, int]:
+    assert callable(uow_factory)
+    uow: UnitOfWork
+    async with uow_factory() as uow:
+        rows = (await uow.session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))).all()
+    return {s: int(n) for s, n in rows}
+
+
+async def senders_of_sent_rows(app: App) -> Counter[str]:
+    async with app.uow() as uow:
+        rows = (await uow.session.execute(
+            select(OutboxMessage.lease_owner, func.count())
+            .where(OutboxMessage.status == "sent").group_by(OutboxMessage.lease_owner))).all()
+    return Counter({str(o): int(n) for o, n in rows})
+
+
+def per_chat(tg: FakeTelegram, ids: list[int]) -> Counter[int]:
+    return Counter({c: len(tg.messages(c)) for c in ids})
+
+
+@pytest.mark.slow
+async def test_sigkill_mid_fanout_then_restart_delivers_everything(
+        app: App, db_url: str, fake_telegram: FakeTelegram) -> None:
+    tg = fake_telegram
+    tg.limits = TelegramLimits(global_per_second=400, private_per_second=10, group_per_minute=600)
+    ids = await fan_out(app, 1900, 100)
+    env = env_for(tg, db_url)
+    first = await start_bot(env)
+    try:
+        await wait_for(lambda: _ge(delivered(tg), 600), 60, "600 sends")
+    finally:
+        first.kill()  # SIGKILL: no cleanup at all
+        await first.wait()
+    await asyncio.sleep(0.3)  # answers the fake was writing when the process died
+    at_kill = delivered(tg)
+    recorded = (await counts(app.uow)).get("sent", 0)
+    unrecorded = at_kill - recorded
+    assert 0 <= unrecorded <= IN_FLIGHT
+    assert at_kill < len(ids)  # killed in the middle
+
+    second = await start_bot(env)
+    try:
+        await wait_for(lambda: _eq(counts(app.uow), {"sent": len(ids)}), 90, "all sent")
+    finally:
+        log = await stop_bot(second)
+    assert second.returncode == 0, log
+    got = per_chat(tg, ids)
+    assert min(got.values()) == 1  # every chat has its digest
+    duplicates = sum(got.values()) - len(ids)
+    assert duplicates == unrecorded <= IN_FLIGHT
+    assert tg.count_429 == 0
+
+
+@pytest.mark.slow
+async def test_two_senders_on_postgresql_one_at_a_time_and_takeover(
+        app: App, db_url: str, fake_telegram: FakeTelegram) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("several sender processes share one PostgreSQL database")
+    tg = fake_telegram
+    tg.limits = TelegramLimits(global_per_second=400, private_per_second=10, group_per_minute=600)
+    ids = await fan_out(app, 1200, 0)
+    env = env_for(tg, db_url)
+    a, b = await start_bot(env), await start_bot(env)
+    procs = {a.pid: a, b.pid: b}
+    try:
+        await wait_for(lambda: _ge(delivered(tg), 400), 60, "400 sends")
+        owners = await senders_of_sent_rows(app)
+        assert len(owners) == 1, owners  # one active sender at a time
+        [leader_owner] = owners
+        leader_pid = int(leader_owner.split("-")[-2])
+        leader = procs.pop(leader_pid)
+        [standby] = procs.values()
+        leader.kill()
+        await leader.wait()
+        await asyncio.sleep(0.3)
+        unrecorded = delivered(tg) - (await counts(app.uow)).get("sent", 0)
+        assert 0 <= unrecorded <= IN_FLIGHT
+        await wait_for(lambda: _eq(counts(app.uow), {"sent": len(ids)}), 90, "all sent")
+    finally:
+        for p in (a, b):
+            if p.returncode is None:
+                await stop_bot(p)
+    owners = await senders_of_sent_rows(app)
+    assert set(owners) == {leader_owner, *(o for o in owners if o != leader_owner)}
+    assert len(owners) == 2 and all(int(o.split("-")[-2]) in (a.pid, b.pid) for o in owners)
+    got = per_chat(tg, ids)
+    assert min(got.values()) == 1
+    assert sum(got.values()) - len(ids) == unrecorded
+    assert standby.returncode == 0
+    assert tg.count_429 == 0
+
+
+async def _ge(value: int, n: int) -> bool:
+    return value >= n
+
+
+async def _eq(awaitable: object, expected: dict[str, int]) -> bool:
+    return await awaitable == expected  # type: ignore[misc]
