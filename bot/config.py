@@ -88,6 +88,10 @@ class DiscordSection(Section):
     token: SecretStr | None = None
     guild_ids: list[int] = Field(default_factory=list)
     owners: list[str] = Field(default_factory=list)
+    #: seconds before a slow command is deferred (Discord wants an answer within 3 s)
+    defer_after: float = Field(default=2.0, gt=0, lt=3)
+    #: 429s asking to wait longer than this are not waited out by discord.py (minimum 30)
+    max_ratelimit_timeout: float = Field(default=30.0, ge=30)
 
 
 class EditorialSection(Section):
