@@ -1,4 +1,4 @@
-"""The console chat: a REPL in the terminal, and the one-shot `ask` used by scripts and tests.
+r"""The console chat: a REPL in the terminal, and the one-shot `ask` used by scripts and tests.
 
 Buttons are shown numbered; typing the number presses the button. A line ending with ``\``
 continues on the next line (multi-line admin commands such as /additem). End of input (Ctrl-D
