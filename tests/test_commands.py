@@ -138,3 +138,24 @@ async def test_search_beyond_the_count_cap_says_so_and_shows_the_newest(app: App
     assert f"Omnipresent dispatch {COUNT_CAP + 4}" in text  # the newest first
     narrowed = await text_of(app, "/search omnipresente 1004", lang="en")
     assert "1 result(s)" in narrowed
+
+
+async def test_in_a_group_only_its_admins_change_the_language(app: App) -> None:
+    from dataclasses import replace
+
+    from handlers import Request
+
+    async def yes() -> bool:
+        return True
+
+    async def no() -> bool:
+        return False
+
+    base = Request(platform="telegram", chat_id="-5", user_id="9", command="lang", args="en",
+                   chat_kind="group")
+    refused = await app.handle(replace(base, check_chat_admin=no))
+    assert refused.is_error
+    assert (await send(app, "/agenda", platform="telegram", chat_id="-5", chat_kind="group")).title == "Programme"
+    accepted = await app.handle(replace(base, check_chat_admin=yes))
+    assert not accepted.is_error
+    assert (await send(app, "/agenda", platform="telegram", chat_id="-5", chat_kind="group")).title == "Agenda"

@@ -52,8 +52,10 @@ async def check_command(bot: Harness, chat_id: int, text: str, chat_kind: str) -
         args=args, chat_kind=chat_kind, user_language="fr"))
     command = bot.app.registry.get(name)
     assert command is not None
-    # admin commands refuse non-admins; in groups, subscription changes are for group admins
-    refusable = command.admin or (chat_kind != "private" and command.group == "subscriptions")
+    # admin commands refuse non-admins; in groups, subscription and language changes are for
+    # the group's admins
+    refusable = command.admin or (
+        chat_kind != "private" and (command.group == "subscriptions" or name == "lang"))
     assert not expected.is_error or refusable, shown
     for piece in expected_pieces(expected):
         assert piece in shown, f"/{name}: {piece!r} missing from {shown[:500]!r}"
