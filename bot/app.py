@@ -7,6 +7,7 @@ need from it.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from types import TracebackType
 
@@ -39,6 +40,8 @@ class App:
                 owners=self.settings.owners(),
                 default_language=self.settings.bot.default_language,
                 timezone=self.settings.bot.timezone,
+                edit_window=dt.timedelta(hours=self.settings.editorial.edit_window_hours),
+                undo_window=dt.timedelta(minutes=self.settings.editorial.undo_window_minutes),
             )
             if self.settings.bot.seed_on_start:
                 await self.seed(only_if_empty=True)

@@ -1,4 +1,4 @@
-"""`python -m bot COMMAND`: run, ask, migrate, seed.
+"""`python -m bot COMMAND`: run, ask, migrate, seed, discord-sync.
 
 Exit codes: 0 success, 1 failure at run time, 2 bad configuration or usage.
 """
@@ -24,6 +24,15 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--lang", choices=("fr", "en"), help="reply language")
     sub.add_parser("migrate", parents=[common], help="apply database migrations")
     sub.add_parser("seed", parents=[common], help="load the bundled content (idempotent)")
+    d = sub.add_parser("discord-sync", parents=[common],
+                       help="register the slash commands on Discord (globally by default)")
+    d.add_argument("--guild", type=int, action="append", metavar="ID",
+                   help="sync to this guild only (instant; repeatable)")
+    e = sub.add_parser("export", parents=[common], help="write all content (items, drafts included) to a JSON file")
+    e.add_argument("file", help="the JSON file to write")
+    i = sub.add_parser("import", parents=[common], help="load a JSON export (validated, idempotent by key)")
+    i.add_argument("file", help="the JSON file to read")
+    sub.add_parser("poll-feeds", parents=[common], help="poll every [[feeds]] source once and report")
     sub.add_parser("deliver", parents=[common],
                    help="only send digests and alerts (no command handling); one sender per database")
     return p
@@ -78,6 +87,34 @@ async def _seed(settings: Settings) -> int:
     return 0
 
 
+async def _discord_sync(settings: Settings, guilds: list[int] | None) -> int:
+    from bot.app import App
+    from bot.platforms.discord import sync_commands
+
+    if settings.discord.token is None:
+        print("discord-sync needs [discord] token (or NEWSBOT_DISCORD__TOKEN)", file=sys.stderr)
+        return 2
+    async with App(settings) as app:
+        count = await sync_commands(app, guilds)
+    where = "to guild(s) " + ", ".join(map(str, guilds)) if guilds else "globally"
+    print(f"{count} slash commands synced {where}")
+    return 0
+async def _poll_feeds(settings: Settings) -> int:
+    from bot.app import App
+    from bot.feeds import poll_once
+
+    if not settings.feeds:
+        print("no [[feeds]] in the configuration", file=sys.stderr)
+        return 2
+    async with App(settings) as app:
+        outcomes = await poll_once(app)
+    for o in outcomes:
+        state = f"error: {o.error}" if o.error else (
+            "not modified" if o.not_modified else f"{o.created} new, {o.skipped} skipped")
+        print(f"{o.feed}: {state}")
+    return 1 if any(o.error for o in outcomes) else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -102,6 +139,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(serve(settings, deliver_only=True))
         if args.cmd == "migrate":
             return asyncio.run(_migrate(settings))
+        if args.cmd == "discord-sync":
+            return asyncio.run(_discord_sync(settings, args.guild))
+        if args.cmd == "poll-feeds":
+            return asyncio.run(_poll_feeds(settings))
+        if args.cmd in ("export", "import"):
+            from bot.transfer_cli import run_transfer
+
+            return run_transfer(settings, args.cmd, args.file)
         return asyncio.run(_seed(settings))
     except KeyboardInterrupt:
         return 0

@@ -80,7 +80,7 @@ class TelegramSection(Section):
     owners: list[str] = Field(default_factory=list)
     #: file downloads of a self-hosted Bot API server; derived from base_url when unset
     base_file_url: str | None = None
-    #: updates handled at the same time (PTB concurrent_updates)
+    #: updates handled at the same time (one chat's updates are always handled in order)
     concurrent_updates: int = Field(default=16, ge=1, le=256)
 
 
@@ -88,8 +88,47 @@ class DiscordSection(Section):
     token: SecretStr | None = None
     guild_ids: list[int] = Field(default_factory=list)
     owners: list[str] = Field(default_factory=list)
+    #: seconds before a slow command is deferred (Discord wants an answer within 3 s)
+    defer_after: float = Field(default=2.0, gt=0, lt=3)
+    #: 429s asking to wait longer than this are not waited out by discord.py (minimum 30)
+    max_ratelimit_timeout: float = Field(default=30.0, ge=30)
 
 
+class EditorialSection(Section):
+    #: a published item edited within this age is edited in place where the platform allows;
+    #: older copies get a short correction notice instead
+    edit_window_hours: float = Field(default=48, gt=0, le=24 * 30)
+    #: how long /undo can take back an admin's last edit or delete
+    undo_window_minutes: float = Field(default=30, gt=0, le=24 * 60)
+    #: per-request timeout and maximum body size for feed fetches
+    feed_timeout_seconds: float = Field(default=20, gt=0, le=300)
+    feed_max_bytes: int = Field(default=2_000_000, ge=1024, le=50_000_000)
+
+
+class KeywordRules(Section):
+    #: when not empty, an entry must contain one of these words (accent/case-insensitive)
+    include: list[str] = Field(default_factory=list)
+    #: an entry containing one of these words is skipped
+    exclude: list[str] = Field(default_factory=list)
+
+
+class FeedSection(Section):
+    name: str = Field(min_length=1, max_length=100)
+    url: str
+    topics: list[str] = Field(default_factory=list)
+    keywords: KeywordRules = Field(default_factory=KeywordRules)
+    #: True: new entries are published (and announced); False: they wait as drafts
+    publish: bool = False
+    interval_minutes: float = Field(default=15, gt=0, le=24 * 60)
+    #: the language the feed is written in (its entries are stored under it)
+    language: Literal["fr", "en"] = "fr"
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value
 class DeliverySection(Section):
     """The outbox worker: Telegram's broadcast limits and the retry policy."""
 
@@ -137,6 +176,8 @@ class Settings(BaseSettings):
     console: ConsoleSection = Field(default_factory=ConsoleSection)
     telegram: TelegramSection = Field(default_factory=TelegramSection)
     discord: DiscordSection = Field(default_factory=DiscordSection)
+    editorial: EditorialSection = Field(default_factory=EditorialSection)
+    feeds: list[FeedSection] = Field(default_factory=list)
     delivery: DeliverySection = Field(default_factory=DeliverySection)
     digest: DigestSection = Field(default_factory=DigestSection)
 

@@ -69,6 +69,19 @@ class Counters:
     moved: int = 0
 
 
+async def deliver(row: Claimed, sender: Sender, reply: Reply) -> list[str]:
+    """Send a row; an "edit" row (a correction, see handlers/corrections.py) edits the copies
+    already delivered, and sends its ``fallback`` notice when the platform cannot edit them."""
+    edit_ids = row.payload.get("edit_message_ids") if row.kind == "edit" else None
+    if edit_ids:
+        ids = [str(i) for i in edit_ids]
+        if await sender.edit(row.platform_chat_id, ids, reply):
+            return ids
+        if row.payload.get("fallback"):
+            reply = Reply.from_dict(row.payload["fallback"])
+    return await sender.send(row.platform_chat_id, reply, nonce=row.dedupe_key)
+
+
 class OutboxWorker:
     name = "delivery"
 
@@ -258,7 +271,7 @@ class OutboxWorker:
                 return Outcome(row, error=PermanentError(f"unreadable payload: {exc!r}"))
             await limits.overall.acquire()
             try:
-                ids = await sender.send(row.platform_chat_id, reply, nonce=row.dedupe_key)
+                ids = await deliver(row, sender, reply)
                 return Outcome(row, sent=[str(i) for i in ids])
             except RateLimited as exc:
                 (limits.overall if exc.scope == "global" else chat_window).pause(exc.retry_after)

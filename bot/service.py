@@ -30,6 +30,10 @@ def build_components(app: App, *, deliver_only: bool = False) -> list[Component]
             from bot.senders import TelegramSenderComponent
 
             components.append(TelegramSenderComponent(app))
+        if settings.discord.token:
+            from bot.platforms.discord import DiscordSenderComponent
+
+            components.append(DiscordSenderComponent(app))
         return [*components, *delivery_components(app)]
     if settings.telegram.token:
         from bot.platforms.telegram import TelegramPlatform
@@ -42,6 +46,10 @@ def build_components(app: App, *, deliver_only: bool = False) -> list[Component]
 
         components.append(DiscordPlatform(app))
     components.extend(delivery_components(app))
+    if settings.feeds:  # after delivery, so published feed items are announced
+        from bot.feeds import FeedPoller
+
+        components.append(FeedPoller(app))
     return components
 
 

@@ -12,10 +12,19 @@ from handlers.reply import Reply
 
 def build_registry() -> Registry:
     """Every command, registered once; the platforms build their menus from this."""
-    from handlers import content, info, news, subscriptions
+    from handlers import (
+        admins,
+        content,
+        desk_ops,
+        editorial,
+        info,
+        news,
+        program_admin,
+        subscriptions,
+    )
 
     registry = Registry()
-    for module in (info, content, news, subscriptions):
+    for module in (info, content, news, subscriptions, editorial, admins, desk_ops, program_admin):
         module.register(registry)
     return registry
 

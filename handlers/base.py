@@ -69,6 +69,10 @@ class Deps:
     #: the event's time zone for dates shown in replies
     timezone: str = "Africa/Casablanca"
     publisher: Publisher | None = None
+    #: delivered copies younger than this are edited in place; older ones get a correction notice
+    edit_window: dt.timedelta = dt.timedelta(hours=48)
+    #: how far back /undo reaches
+    undo_window: dt.timedelta = dt.timedelta(minutes=30)
 
 
 Handler = Callable[[Request, Deps], Awaitable[Reply]]

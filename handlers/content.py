@@ -35,7 +35,7 @@ def parse_day(text: str, event: Event | None) -> dt.date | None:
     try:
         if m:
             return dt.date(int(m.group(3) or year), int(m.group(2)), int(m.group(1)))
-        if event and s.isdigit() and len(s) <= 2:
+        if event and s.isascii() and s.isdigit() and len(s) <= 2:
             return dt.date(year, event.starts_on.month, int(s))
     except (ValueError, OverflowError):
         return None

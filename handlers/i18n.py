@@ -111,6 +111,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No results for “{query}”. Try other words, or /news.",
     },
     "search.count": {"fr": "{n} résultat(s)", "en": "{n} result(s)"},
+    "search.count_many": {
+        "fr": "Plus de {n} résultats, les plus récents d’abord : ajoutez des mots pour affiner.",
+        "en": "More than {n} results, most recent first: add words to narrow the search.",
+    },
     "lang.set": {"fr": "Langue : français.", "en": "Language: English."},
     "lang.current": {
         "fr": "Langue actuelle : français. Changer : /lang en",
@@ -157,3 +161,10 @@ def format_moment(moment: dt.datetime, lang: str, tz: str) -> str:
 
     local = moment.astimezone(ZoneInfo(tz))
     return format_datetime(local, format="d MMM y, HH:mm", locale=lang)
+
+
+def format_count(n: int, lang: str) -> str:
+    """'1,000' / '1 000' (narrow no-break space in French)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(n, locale=lang)

@@ -8,6 +8,7 @@ from handlers.base import Deps, Option, Registry, Request, UserError
 from handlers.common import add_sources
 from handlers.i18n import format_day, normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span
+from handlers.subscriptions import may_change
 from storage.models import Fact
 from storage.text import pick
 
@@ -115,6 +116,7 @@ def register(r: Registry) -> None:
         new = normalize_language(value.split()[0])
         if new is None:
             raise UserError("lang.bad", value=value[:32])
+        await may_change(req)  # in a group, the language is the group admins' choice
         async with deps.uow() as uow:
             chat = await uow.chats.touch(req.platform, req.chat_id, kind=req.chat_kind,
                                          title=req.chat_title, now=deps.clock())

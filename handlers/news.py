@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from handlers.base import Deps, Option, Registry, Request, UserError
 from handlers.common import add_pager, add_sources, page_slice
-from handlers.i18n import format_moment, t
+from handlers.i18n import format_count, format_moment, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.models import NewsItem
+from storage.search import COUNT_CAP
 from storage.text import pick
 
 PER_PAGE = 5
@@ -55,7 +56,7 @@ def parse_item_id(value: str) -> int:
     raw = value.strip().lstrip("#")
     if not raw:
         raise UserError("item.bad_id", value="")
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         raise UserError("item.bad_id", value=value.strip()[:32])
     if int(raw) > MAX_ID:  # beyond any stored id (and PostgreSQL's integer range)
         raise UserError("item.none", show_usage=False, id=int(raw))
@@ -76,11 +77,11 @@ def register(r: Registry) -> None:
         arg = req.args.strip().split()
         count = DEFAULT_NEWS
         if arg:
-            if not arg[0].isdigit() or not 1 <= int(arg[0][:6]) <= MAX_NEWS:
+            if not (arg[0].isascii() and arg[0].isdigit()) or not 1 <= int(arg[0][:6]) <= MAX_NEWS:
                 raise UserError("news.bad_count", value=arg[0][:32], max=MAX_NEWS)
             count = int(arg[0])
         async with deps.uow() as uow:
-            total = min(count, await uow.items.count_published())
+            total = await uow.items.count_published(at_most=count)
             page, pages, offset = page_slice(total, req, PER_PAGE)
             items = await uow.items.latest(min(PER_PAGE, total - offset), offset) if total else []
         if not items:
@@ -125,14 +126,17 @@ def register(r: Registry) -> None:
         async with deps.uow() as uow:
             wanted = (max(req.page, 1) - 1) * PER_PAGE
             items, total = await uow.items.search(query, PER_PAGE, wanted)
-            page, pages, offset = page_slice(total, req, PER_PAGE)
+            page, pages, offset = page_slice(min(total, COUNT_CAP), req, PER_PAGE)
             if offset != wanted and total:  # a stale page number: show the last page
                 items, total = await uow.items.search(query, PER_PAGE, offset)
         shown_query = query[:80]
         if not items:
             return ReplyBuilder().para(t("search.none", lang, query=shown_query)).build()
         b = ReplyBuilder().heading(t("search.title", lang, query=shown_query))
-        b.para(Span(t("search.count", lang, n=total), italic=True))
+        if total > COUNT_CAP:
+            b.para(Span(t("search.count_many", lang, n=format_count(COUNT_CAP, lang)), italic=True))
+        else:
+            b.para(Span(t("search.count", lang, n=total), italic=True))
         b.bullets([item_line(i, lang, deps.timezone) for i in items])
         add_pager(b, req, page, pages)
         return b.build()

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.text import words
 
 MAX_QUERY_WORDS = 12
+#: matches counted (and ranked by relevance) at most; beyond, most recent first
+COUNT_CAP = 1000
 
 
 def query_words(query: str) -> list[str]:
@@ -27,31 +29,48 @@ def query_words(query: str) -> list[str]:
 async def search_items(
     session: AsyncSession, query: str, limit: int, offset: int = 0
 ) -> tuple[list[int], int]:
-    """Ids of matching published items, best first, and the total number of matches."""
+    """Ids of matching published items and the number of matches, counted up to COUNT_CAP + 1.
+
+    Up to COUNT_CAP matches are ranked by relevance. A query matching more (a word found in
+    nearly every item) is not specific enough for relevance to mean much, and ranking every
+    match costs hundreds of milliseconds at 100,000 items: those come most recent first, and
+    the caller says "more than COUNT_CAP".
+    """
     terms = query_words(query)
     if not terms:
         return [], 0
     if session.bind.dialect.name == "sqlite":
         match = " ".join(f'"{t}"*' for t in terms)
+        # CROSS JOIN keeps the FTS match as the outer loop: with a plain JOIN SQLite's planner
+        # may walk every published item and probe the index per row (seconds at 20,000 items).
         base = (
-            "FROM news_fts JOIN news_items ON news_items.id = news_fts.rowid "
+            "FROM news_fts CROSS JOIN news_items ON news_items.id = news_fts.rowid "
             "WHERE news_fts MATCH :q AND news_items.status = 'published' "
             "AND news_items.deleted_at IS NULL"
         )
-        order = "ORDER BY bm25(news_fts), news_items.published_at DESC"
+        relevance = "ORDER BY bm25(news_fts), news_items.published_at DESC"
+        recent = (
+            "FROM news_items WHERE status = 'published' AND deleted_at IS NULL AND id IN "
+            "(SELECT rowid FROM news_fts WHERE news_fts MATCH :q) "
+        )
     else:
         match = " & ".join(f"{t}:*" for t in terms)
         base = (
             "FROM news_items WHERE to_tsvector('simple', search_doc) @@ to_tsquery('simple', :q) "
             "AND status = 'published' AND deleted_at IS NULL"
         )
-        order = (
+        relevance = (
             "ORDER BY ts_rank(to_tsvector('simple', search_doc), to_tsquery('simple', :q)) DESC, "
             "published_at DESC"
         )
-    total = (await session.execute(text(f"SELECT count(*) {base}"), {"q": match})).scalar_one()
+        recent = base + " "
+    capped = text(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_CAP + 1}) AS matches")
+    total = int((await session.execute(capped, {"q": match})).scalar_one())
+    if total > COUNT_CAP:
+        sql = f"SELECT news_items.id {recent}ORDER BY published_at DESC, id DESC"
+    else:
+        sql = f"SELECT news_items.id {base} {relevance}"
     rows = await session.execute(
-        text(f"SELECT news_items.id {base} {order} LIMIT :limit OFFSET :offset"),
-        {"q": match, "limit": limit, "offset": offset},
+        text(f"{sql} LIMIT :limit OFFSET :offset"), {"q": match, "limit": limit, "offset": offset}
     )
-    return [r[0] for r in rows], int(total)
+    return [r[0] for r in rows], total

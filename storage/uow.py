@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.feeds import FeedRepository
 from storage.outbox import LeaseRepository, OutboxRepository
 from storage.repositories import (
     AdminRepository,
@@ -30,6 +31,7 @@ class UnitOfWork:
         self.chats = ChatRepository(self.session)
         self.admins = AdminRepository(self.session)
         self.audit = AuditRepository(self.session)
+        self.feeds = FeedRepository(self.session)
         self.subscriptions = SubscriptionRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.leases = LeaseRepository(self.session)

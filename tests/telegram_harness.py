@@ -72,13 +72,17 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0)
 
 @asynccontextmanager
 async def running_bot(tg: FakeTelegram, db_url: str, mode: str = "polling",
+                      prepare: Callable[[App], None] | None = None,
                       **telegram: Any) -> AsyncIterator[Harness]:
+    """The bot on ``db_url`` talking to ``tg``; ``prepare`` may add commands before start."""
     tg.limits.enabled = False  # replies to many commands in a row: not what this tests
     config: dict[str, Any] = {
         "token": tg.token, "base_url": tg.base_url, "mode": mode,
         "webhook_port": 0, "secret_token": SECRET, **telegram,
     }
     async with App(make_settings(db_url, telegram=config)) as app:
+        if prepare is not None:
+            prepare(app)
         platform = TelegramPlatform(app)
         await platform.start()
         try:

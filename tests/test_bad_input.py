@@ -61,3 +61,9 @@ async def test_markup_characters_in_content_come_out_literally(app: App) -> None
     assert title in shown and body in shown
     listed = await text_of(app, "/search breaking")
     assert "<b>Breaking</b> & <i>news</i>" in listed
+
+
+async def test_unicode_digits_are_not_numbers(app: App) -> None:
+    # '²'.isdigit() is True in Python but int('²') fails: found by the property test above.
+    assert "n’est pas un nombre" in await text_of(app, "/news ²")
+    assert "n’est pas un numéro" in await text_of(app, "/item ٣")

@@ -118,3 +118,44 @@ async def test_start_help_and_unknown_commands(app: App) -> None:
     unknown = await send(app, "/frobnicate")
     assert unknown.is_error and "/help" in await text_of(app, "/frobnicate")
     assert "/help" in await text_of(app, "just some words")
+
+
+async def test_search_beyond_the_count_cap_says_so_and_shows_the_newest(app: App) -> None:
+    import datetime as dt
+
+    from storage.models import NewsItem
+    from storage.search import COUNT_CAP
+    from storage.text import search_doc
+
+    base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    async with app.uow() as uow:
+        for i in range(COUNT_CAP + 5):
+            title = {"fr": f"Dépêche omniprésente {i}", "en": f"Omnipresent dispatch {i}"}
+            uow.session.add(NewsItem(status="published", topics=[], title=title, body={"fr": "x"},
+                                     search_doc=search_doc(title), published_at=base + dt.timedelta(minutes=i)))
+    text = await text_of(app, "/search omnipresente", lang="en")
+    assert "More than 1,000 results, most recent first" in text
+    assert f"Omnipresent dispatch {COUNT_CAP + 4}" in text  # the newest first
+    narrowed = await text_of(app, "/search omnipresente 1004", lang="en")
+    assert "1 result(s)" in narrowed
+
+
+async def test_in_a_group_only_its_admins_change_the_language(app: App) -> None:
+    from dataclasses import replace
+
+    from handlers import Request
+
+    async def yes() -> bool:
+        return True
+
+    async def no() -> bool:
+        return False
+
+    base = Request(platform="telegram", chat_id="-5", user_id="9", command="lang", args="en",
+                   chat_kind="group")
+    refused = await app.handle(replace(base, check_chat_admin=no))
+    assert refused.is_error
+    assert (await send(app, "/agenda", platform="telegram", chat_id="-5", chat_kind="group")).title == "Programme"
+    accepted = await app.handle(replace(base, check_chat_admin=yes))
+    assert not accepted.is_error
+    assert (await send(app, "/agenda", platform="telegram", chat_id="-5", chat_kind="group")).title == "Agenda"

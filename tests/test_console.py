@@ -45,7 +45,8 @@ def test_ask_prints_the_reply_and_exits_0(tmp_path: Path, command: str, lang: st
 
 
 def test_interactive_chat_from_a_pipe(tmp_path: Path) -> None:
-    script = "/agenda\n1\n/lang en\n/agenda cybercrime\n/search cybercriminalité\n\n/nonsense\n"
+    script = ("/agenda\n1\n/lang en\n/agenda cybercrime\n/search cybercriminalité\n\n/nonsense\n²\n"
+              "/additem topics=cybercrime \\\nA title on its own line \\\nThe text below it.\n")
     out = _bot(tmp_path, "run", stdin=script)
     assert out.returncode == 0, out.stderr
     text = out.stdout
@@ -53,6 +54,7 @@ def test_interactive_chat_from_a_pipe(tmp_path: Path) -> None:
     assert "Language: English" in text
     assert "Agenda: Cybercrime" in text
     assert "Unknown command: /nonsense" in text
+    assert "Draft #" in text and "A title on its own line" in text  # continued lines
     assert "Traceback" not in out.stderr
 
 

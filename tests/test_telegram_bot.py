@@ -52,8 +52,10 @@ async def check_command(bot: Harness, chat_id: int, text: str, chat_kind: str) -
         args=args, chat_kind=chat_kind, user_language="fr"))
     command = bot.app.registry.get(name)
     assert command is not None
-    # admin commands refuse non-admins; in groups, subscription changes are for group admins
-    refusable = command.admin or (chat_kind != "private" and command.group == "subscriptions")
+    # admin commands refuse non-admins; in groups, subscription and language changes are for
+    # the group's admins
+    refusable = command.admin or (
+        chat_kind != "private" and (command.group == "subscriptions" or name == "lang"))
     assert not expected.is_error or refusable, shown
     for piece in expected_pieces(expected):
         assert piece in shown, f"/{name}: {piece!r} missing from {shown[:500]!r}"
@@ -118,3 +120,28 @@ async def test_forum_topic_is_answered_in_its_topic(bot: Harness) -> None:
     sent = await bot.say(-3003, f"/about@{BOT}", chat_type="supergroup",
                          message_thread_id=77, is_topic_message=True)
     assert {m.message_thread_id for m in sent} == {77}
+
+
+async def test_quick_commands_in_one_chat_are_answered_in_order(bot: Harness) -> None:
+    for text in ("/news", "/start", "/about", "/help"):
+        bot.tg.push_message(PRIVATE, text)
+    await bot.deliver()
+    sent = await bot.tg.wait_for_messages(PRIVATE, 4)
+    firsts = [m.text.split("\n")[0] for m in sent]
+    expected = []
+    for text in ("/news", "/start", "/about", "/help"):
+        reply = await bot.app.handle(Request(platform="telegram", chat_id=str(PRIVATE),
+                                             user_id=str(PRIVATE), command=text[1:]))
+        expected.append(plain_text(reply).split("\n")[0])
+    assert firsts == expected
+
+
+async def test_paging_a_long_query_goes_through_a_short_token(bot: Harness) -> None:
+    query = " ".join(["INTERPOL"] * 12)  # 107 characters: too long for callback_data
+    [first] = await bot.say(PRIVATE, f"/search {query}")
+    assert "Page 1/" in first.text
+    data = first.reply_markup["inline_keyboard"][0][-1]["callback_data"]  # type: ignore[index]
+    assert data.startswith("~") and len(data.encode()) <= 64
+    await bot.press(PRIVATE, first)
+    await bot.until_text(PRIVATE, "Page 2/")
+    assert len(bot.tg.messages(PRIVATE)) == 1

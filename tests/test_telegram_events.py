@@ -6,7 +6,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from bot.app import App
 from bot.render.telegram import utf16_len
+from handlers.base import Command, Deps, Request
+from handlers.reply import Reply, ReplyBuilder
 from storage.models import Chat, NewsItem, utcnow
 from storage.text import search_doc
 from tests.fakes.telegram_api import FakeTelegram
@@ -202,3 +205,79 @@ async def test_forged_or_stale_buttons_get_a_polite_answer(fake_telegram: FakeTe
         assert all("expired" in c.params.get("text", "") for c in answers)
         sent = fake_telegram.messages(PRIVATE)
         assert len(sent) == 1 and not sent[0].edited, fake_telegram.dump()
+
+
+def add_test_commands(app: App) -> None:
+    """An admin command and one that asks Telegram whether the user administers the chat."""
+
+    async def secret(req: Request, deps: Deps) -> Reply:
+        return ReplyBuilder().para("admin only").build()
+
+    async def am_i_admin(req: Request, deps: Deps) -> Reply:
+        assert req.check_chat_admin is not None
+        return ReplyBuilder().para(f"chat admin: {await req.check_chat_admin()}").build()
+
+    text = {"fr": "Réservé", "en": "Restricted"}
+    app.registry.add(Command("secret", secret, text, "/secret", text, admin=True))
+    app.registry.add(Command("amiadmin", am_i_admin, text, "/amiadmin", text))
+
+
+async def test_owners_menu_admin_commands_and_chat_admin_check(fake_telegram: FakeTelegram,
+                                                               db_url: str) -> None:
+    owner, other = 1001, 1002
+    async with running_bot(fake_telegram, db_url, prepare=add_test_commands,
+                           owners=[str(owner)]) as bot:
+        owner_menu = [c["command"] for c in fake_telegram.commands[("chat", "")]]
+        public_menu = [c["command"] for c in fake_telegram.commands[("default", "")]]
+        assert "secret" in owner_menu and "secret" not in public_menu
+        scopes = [c.params.get("scope", {}) for c in bot.calls("setMyCommands")]
+        assert [s["chat_id"] for s in scopes if s.get("type") == "chat"] == [owner]
+
+        [allowed] = await bot.say(owner, "/secret")
+        [refused] = await bot.say(other, "/secret")
+        assert allowed.text == "admin only" and "admin" in refused.text and refused.text != "admin only"
+
+        fake_telegram.set_chat_admins(GROUP, [2000], creator=3000)
+        for user, expected in ((2000, True), (3000, True), (4000, False)):
+            [reply] = await bot.say(GROUP, f"/amiadmin@{BOT}", chat_type="supergroup", user_id=user)
+            assert reply.text == f"chat admin: {expected}"
+        # an anonymous admin posts as the group itself, from Telegram's GroupAnonymousBot
+        group = fake_telegram.chat(GROUP).as_chat()
+        command = f"/amiadmin@{BOT}"
+        fake_telegram.push_update({"message": {
+            "message_id": 4242, "date": int(time.time()), "chat": group, "sender_chat": group,
+            "from": {"id": 1087968824, "is_bot": True, "first_name": "Group",
+                     "username": "GroupAnonymousBot"},
+            "text": command, "entities": [{"type": "bot_command", "offset": 0,
+                                           "length": len(command)}],
+        }})
+        sent = await fake_telegram.wait_for_messages(GROUP, 4)
+        assert sent[-1].text == "chat admin: True"
+
+
+async def test_a_long_reply_paced_by_429s_arrives_whole_and_once(fake_telegram: FakeTelegram,
+                                                                 db_url: str) -> None:
+    body = " ".join(f"mot{n}" for n in range(1500))  # ~8,400 characters: 3 parts
+    async with running_bot(fake_telegram, db_url) as bot:
+        item_id = await add_item(bot, "Longue", body)
+        fake_telegram.limits.enabled = True  # Telegram's 1 message/s in a private chat
+        fake_telegram.push_message(PRIVATE, f"/item {item_id}")
+        await bot.until_text(PRIVATE, "mot1499")
+        sent = fake_telegram.messages(PRIVATE)
+        assert fake_telegram.count_429 >= 1
+        assert len(sent) == 3 and sent[0].text.startswith("Longue")
+        shown = " ".join(m.text for m in sent)
+        assert all(shown.count(f"mot{n} ") == 1 for n in (0, 700, 1400))
+
+
+async def test_a_reply_to_a_migrated_group_follows_it(fake_telegram: FakeTelegram,
+                                                      db_url: str) -> None:
+    new_id = -1009876
+    async with running_bot(fake_telegram, db_url) as bot:
+        await bot.say(GROUP, f"/lang@{BOT} en", chat_type="group")
+        fake_telegram.migrate_chat(GROUP, new_id)  # the service message has not reached us yet
+        fake_telegram.push_message(GROUP, f"/help@{BOT}", chat_type="group")
+        [reply] = await fake_telegram.wait_for_messages(new_id, 1)
+        assert "The agenda, by day or topic" in reply.text
+        row = await chat_row(bot, new_id)
+        assert row is not None and row.language == "en"

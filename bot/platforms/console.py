@@ -1,7 +1,8 @@
-"""The console chat: a REPL in the terminal, and the one-shot `ask` used by scripts and tests.
+r"""The console chat: a REPL in the terminal, and the one-shot `ask` used by scripts and tests.
 
-Buttons are shown numbered; typing the number presses the button. End of input (Ctrl-D or a
-closed pipe) ends the chat cleanly.
+Buttons are shown numbered; typing the number presses the button. A line ending with ``\``
+continues on the next line (multi-line admin commands such as /additem). End of input (Ctrl-D
+or a closed pipe) ends the chat cleanly.
 """
 
 from __future__ import annotations
@@ -48,10 +49,17 @@ async def repl(app: App, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout)
             if interactive:
                 stdout.write("\n")
             return 0
+        # A line ending with a backslash continues on the next one, for multi-line commands
+        # such as /additem (title on the first line, text below).
+        while line.rstrip("\r\n").endswith("\\"):
+            more = await asyncio.to_thread(stdin.readline)
+            line = line.rstrip("\r\n")[:-1] + "\n" + more
+            if not more:
+                break
         text = line.strip()
         if not text:
             continue
-        if text.isdigit() and buttons and 1 <= int(text) <= len(buttons):
+        if text.isascii() and text.isdigit() and buttons and 1 <= int(text) <= len(buttons):
             b = buttons[int(text) - 1]
             request = make_request(app, f"/{b.command} {b.args}", page=b.page)
         else:

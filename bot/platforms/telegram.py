@@ -22,6 +22,7 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.platforms.telegram_order import ChatOrderedProcessor
 from bot.platforms.telegram_send import TelegramSender, translate_error
 from bot.platforms.telegram_updates import ALLOWED_UPDATES, UpdateRouter
 from bot.render.telegram import CallbackCodec
@@ -61,7 +62,7 @@ class TelegramPlatform:
             .token(self.config.token.get_secret_value())
             .base_url(self.config.base_url)
             .base_file_url(self.config.base_file_url or self.config.base_url.replace("/bot", "/file/bot"))
-            .concurrent_updates(self.config.concurrent_updates)
+            .concurrent_updates(ChatOrderedProcessor(self.config.concurrent_updates))
             .job_queue(None)  # schedules live in the database (bot/scheduler.py), not in PTB
             .build()
         )

@@ -105,7 +105,8 @@ class TelegramSender:
     """Implements bot.platforms.base.Sender for Telegram (HTML parse mode, no link previews).
 
     When a multi-part reply fails after some parts went out, the raised DeliveryError carries
-    the ids already sent in ``sent_message_ids`` so the outbox can record them.
+    the ids already sent in ``sent_message_ids`` so the caller can record them and resume
+    with ``skip_parts`` instead of repeating them.
     """
 
     platform = "telegram"
@@ -115,11 +116,14 @@ class TelegramSender:
         self.codec = codec or CallbackCodec()
 
     async def send(self, chat_id: str, reply: Reply, *, nonce: str = "",
-                   thread_id: int | None = None, reply_to: int | None = None) -> list[str]:
+                   thread_id: int | None = None, skip_parts: int = 0) -> list[str]:
+        """Send the parts in order (``skip_parts`` first ones excepted: a resumed send)."""
         parts = render_parts(reply)
         markup = keyboard(reply.buttons, self.codec)
         sent: list[str] = []
         for n, text in enumerate(parts):
+            if n < skip_parts:
+                continue
             last = n == len(parts) - 1
             try:
                 message = await self.bot.send_message(

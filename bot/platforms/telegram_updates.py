@@ -74,18 +74,24 @@ class UpdateRouter:
 
     # ----------------------------------------------------------------- commands
     def request(self, chat: Chat, user: User, command: str, args: str, *,
-                page: int = 1, replied: Message | None = None) -> Request:
+                page: int = 1, message: Message | None = None) -> Request:
+        replied = message.reply_to_message if message else None
+        # an anonymous group admin writes as the group itself (sender_chat == chat)
+        anonymous_admin = bool(message and message.sender_chat and message.sender_chat.id == chat.id)
         return Request(
             platform=PLATFORM, chat_id=str(chat.id), user_id=str(user.id),
             command=command, args=args, chat_kind=chat.type,
             chat_title=chat.title or None, user_name=user.full_name,
             user_language=user.language_code, page=page,
-            check_chat_admin=self._admin_check(chat.id, user.id),
+            check_chat_admin=self._admin_check(chat.id, user.id, anonymous_admin),
             replied_text=(replied.text or replied.caption) if replied else None,
         )
 
-    def _admin_check(self, chat_id: int, user_id: int) -> Callable[[], Awaitable[bool]]:
+    def _admin_check(self, chat_id: int, user_id: int,
+                     anonymous_admin: bool = False) -> Callable[[], Awaitable[bool]]:
         async def check() -> bool:
+            if anonymous_admin:
+                return True
             try:
                 member = await self.sender.bot.get_chat_member(chat_id, user_id)
             except TelegramError as exc:
@@ -106,31 +112,35 @@ class UpdateRouter:
         addressed = message.text.split(maxsplit=1)[0].find("@") > 0
         if chat.type != Chat.PRIVATE and not addressed and self.app.registry.get(command) is None:
             return  # in a group, a bare unknown command is most likely another bot's
-        reply = await self.app.handle(self.request(
-            chat, user, command, args, replied=message.reply_to_message))
+        reply = await self.app.handle(self.request(chat, user, command, args, message=message))
         thread = message.message_thread_id if message.is_topic_message else None
         await self.deliver(chat.id, reply, thread_id=thread)
 
     async def deliver(self, chat_id: int, reply: Reply, *, thread_id: int | None = None) -> None:
-        """Send an interactive reply; record a chat that is gone or moved."""
-        for attempt in (1, 2):
+        """Send an interactive reply; wait out a short 429 and resume where it stopped; follow
+        a group that became a supergroup; record a chat that is gone."""
+        done = 0
+        for _attempt in range(4):
             try:
-                await self.sender.send(str(chat_id), reply, nonce="", thread_id=thread_id)
+                await self.sender.send(str(chat_id), reply, nonce="", thread_id=thread_id,
+                                       skip_parts=done)
                 return
             except RateLimited as exc:
-                if attempt == 2 or exc.retry_after > MAX_INLINE_WAIT:
+                done += len(getattr(exc, "sent_message_ids", ()))
+                if exc.retry_after > MAX_INLINE_WAIT:
                     log.warning("reply dropped: rate limited", extra={"retry_after": exc.retry_after})
                     return
                 await asyncio.sleep(exc.retry_after)
-            except ChatUnavailable as exc:
-                await self.deactivate(str(chat_id), exc.reason)
-                return
             except ChatMoved as exc:
                 await self.migrate(str(chat_id), exc.new_chat_id)
+                chat_id, thread_id, done = int(exc.new_chat_id), None, 0
+            except ChatUnavailable as exc:
+                await self.deactivate(str(chat_id), exc.reason)
                 return
             except DeliveryError as exc:
                 log.warning("reply failed", extra={"error": type(exc).__name__, "detail": str(exc)})
                 return
+        log.warning("reply dropped after retries")
 
     # ------------------------------------------------------------------ buttons
     async def on_callback(self, update: Update, context: CallbackContext) -> None:  # type: ignore[type-arg]

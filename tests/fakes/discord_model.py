@@ -184,7 +184,7 @@ def message_payload(
         "mention_roles": [],
         "attachments": [],
         "embeds": [_stored_embed(e) for e in body.get("embeds") or []],
-        "components": body.get("components") or [],
+        "components": _stored_components(body.get("components")),
         "pinned": False,
         "type": 0,
         "flags": int(body.get("flags") or 0) | flags,
@@ -205,7 +205,7 @@ def apply_edit(message: dict[str, Any], body: dict[str, Any]) -> None:
     if "embeds" in body:
         message["embeds"] = [_stored_embed(e) for e in body["embeds"] or []]
     if "components" in body:
-        message["components"] = body["components"] or []
+        message["components"] = _stored_components(body["components"])
     if body.get("flags") is not None:
         message["flags"] = int(body["flags"])
     message["edited_timestamp"] = iso_now()
@@ -216,3 +216,16 @@ def _stored_embed(embed: dict[str, Any]) -> dict[str, Any]:
     stored = {k: v for k, v in embed.items() if v is not None}
     stored.setdefault("type", "rich")
     return stored
+
+
+def _stored_components(components: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Discord numbers every stored component (``id``, 1, 2, … depth-first) when not given."""
+    counter = itertools.count(1)
+
+    def number(component: dict[str, Any]) -> dict[str, Any]:
+        stored = {**component, "id": component.get("id") or next(counter)}
+        if isinstance(component.get("components"), list):
+            stored["components"] = [number(c) for c in component["components"]]
+        return stored
+
+    return [number(c) for c in components or []]

@@ -1,0 +1,208 @@
+"""The feed poller: a Component with its own asyncio loop that polls each ``[[feeds]]`` source.
+
+A tick every few seconds asks which feeds are due (``feed_states.next_poll_at``, kept in the
+database so restarts do not re-poll or forget backoff). A due feed is fetched with its ETag and
+Last-Modified; new entries become news items (published and announced, or drafts, per feed) in
+one transaction with the feed's state. A failing feed is retried with exponential backoff
+(1 min, 2, 4 … up to 6 h) and stays visible in /stats; it is never disabled.
+
+With several replicas on one database, only the holder of the "feeds" lease polls (the lease
+table of the delivery layer); another replica takes over when the holder stops renewing it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+
+import aiohttp
+from sqlalchemy import select
+
+from bot.app import App
+from bot.config import FeedSection
+from bot.feed_fetch import Entry, FeedError, fetch, parse_entries
+from storage.editorial import refresh_search_doc, source_for
+from storage.models import NewsItem
+from storage.text import fold
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("newsbot.feeds")
+
+RETRY_BASE = dt.timedelta(minutes=1)
+RETRY_MAX = dt.timedelta(hours=6)
+LEASE_NAME = "feeds"
+TITLE_MAX = 200
+BODY_MAX = 8000
+
+
+@dataclass
+class PollOutcome:
+    feed: str
+    created: int = 0
+    skipped: int = 0
+    not_modified: bool = False
+    error: str | None = None
+
+
+def backoff(failures: int) -> dt.timedelta:
+    return min(RETRY_BASE * 2 ** max(failures - 1, 0), RETRY_MAX)
+
+
+def keep(entry: Entry, feed: FeedSection) -> bool:
+    """The feed's keyword rules: one include word (when any) and no exclude word."""
+    text = fold(f"{entry.title} {entry.body}")
+    if feed.keywords.include and not any(fold(w) in text for w in feed.keywords.include):
+        return False
+    return not any(fold(w) in text for w in feed.keywords.exclude)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+async def ingest(uow: UnitOfWork, app: App, feed: FeedSection, entries: list[Entry],
+                 now: dt.datetime) -> tuple[int, int]:
+    """New entries -> items; (created, skipped). Flushes; the caller's unit of work commits."""
+    known_topics = {tp.key for tp in await uow.content.topics()}
+    topics = [tp for tp in feed.topics if tp in known_topics]
+    created = skipped = 0
+    for entry in entries:
+        digest = entry.content_hash
+        key = f"feed-{digest[:40]}"
+        if await uow.feeds.seen(feed.name, entry.guid, digest):
+            skipped += 1
+            continue
+        existing = await uow.session.scalar(select(NewsItem.id).where(NewsItem.key == key))
+        if existing is not None:  # imported from another database: known item, new memory
+            await uow.feeds.remember(feed.name, entry.guid, digest, existing)
+            skipped += 1
+            continue
+        if not keep(entry, feed):
+            await uow.feeds.remember(feed.name, entry.guid, digest, None)
+            skipped += 1
+            continue
+        lang = feed.language
+        item = NewsItem(
+            key=key, status="published" if feed.publish else "draft", topics=topics,
+            title={lang: _cut(entry.title, TITLE_MAX)}, body={lang: _cut(entry.body, BODY_MAX)},
+            published_at=now if feed.publish else None, created_by=f"feed:{feed.name}"[:100],
+        )
+        item.source_id = (await source_for(uow.session, feed.name, entry.link)).id
+        refresh_search_doc(item)
+        await uow.items.add(item)
+        await uow.feeds.remember(feed.name, entry.guid, digest, item.id)
+        await uow.audit.record(platform="feed", user_id=feed.name[:64], action="item.add",
+                               target=f"item:{item.id}", after={"status": item.status, "guid": entry.guid})
+        if feed.publish and app.deps.publisher is not None:
+            await app.deps.publisher.item_published(uow, item.id)
+        created += 1
+    return created, skipped
+
+
+class FeedPoller:
+    """Polls the configured feeds on their intervals until stopped."""
+
+    name = "feeds"
+
+    def __init__(self, app: App, feeds: list[FeedSection] | None = None, *, tick: float = 15.0) -> None:
+        self.app = app
+        self.feeds = list(app.settings.feeds if feeds is None else feeds)
+        self.tick = tick
+        self._http: aiohttp.ClientSession | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.owner = f"feeds-{uuid.uuid4().hex[:12]}"
+        #: the lease outlives a few missed ticks, so a slow poll does not hand it over
+        self.lease_seconds = max(60.0, tick * 4)
+
+    async def __aenter__(self) -> FeedPoller:
+        self._http = aiohttp.ClientSession()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    async def start(self) -> None:
+        await self.__aenter__()
+        self._task = asyncio.create_task(self._run(), name="feed-poller")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+            async with self.app.uow() as uow:
+                await uow.leases.release(LEASE_NAME, self.owner)
+        await self.__aexit__()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.poll_due()
+            except Exception:  # one bad tick must not end polling
+                log.exception("feed tick failed")
+            await asyncio.sleep(self.tick)
+
+    async def poll_due(self) -> list[PollOutcome]:
+        """Poll the feeds whose time has come, if this process holds the feeds lease."""
+        now = self.app.deps.clock()
+        due = []
+        async with self.app.uow() as uow:
+            if not await uow.leases.acquire(LEASE_NAME, self.owner, now, self.lease_seconds):
+                return []
+            for feed in self.feeds:
+                state = await uow.feeds.state(feed.name, feed.url)
+                if state.next_poll_at is None or state.next_poll_at <= now:
+                    due.append(feed)
+        return [await self.poll(feed) for feed in due]
+
+    async def _failed(self, feed: FeedSection, outcome: PollOutcome, error: str) -> PollOutcome:
+        outcome.error = error
+        async with self.app.uow() as uow:
+            state = await uow.feeds.state(feed.name, feed.url)
+            delay = backoff(state.consecutive_failures + 1)
+            await uow.feeds.record_failure(state, self.app.deps.clock(), error, delay)
+        log.warning("feed failed", extra={"feed": feed.name, "error": error})
+        return outcome
+
+    async def poll(self, feed: FeedSection) -> PollOutcome:
+        """Fetch, parse and ingest one feed, recording success or failure in its state row."""
+        assert self._http is not None, "use the poller as a context manager or start() it"
+        cfg = self.app.settings.editorial
+        outcome = PollOutcome(feed.name)
+        async with self.app.uow() as uow:
+            state = await uow.feeds.state(feed.name, feed.url)
+            etag, modified = state.etag, state.last_modified
+        try:
+            fetched = await fetch(self._http, feed.url, etag=etag, last_modified=modified,
+                                  time_limit=cfg.feed_timeout_seconds, max_bytes=cfg.feed_max_bytes)
+            entries = parse_entries(fetched) if fetched.status == 200 else []
+        except FeedError as exc:
+            return await self._failed(feed, outcome, str(exc))
+        now = self.app.deps.clock()
+        try:
+            async with self.app.uow() as uow:
+                state = await uow.feeds.state(feed.name, feed.url)
+                outcome.not_modified = fetched.status == 304
+                outcome.created, outcome.skipped = await ingest(uow, self.app, feed, entries, now)
+                state.items_created = (state.items_created or 0) + outcome.created
+                await uow.feeds.record_success(state, now, dt.timedelta(minutes=feed.interval_minutes),
+                                               fetched.etag, fetched.last_modified)
+        except Exception as exc:  # nothing of this poll was written; back off like a fetch error
+            log.exception("feed ingestion failed", extra={"feed": feed.name})
+            return await self._failed(feed, outcome, f"ingestion error: {type(exc).__name__}")
+        log.info("feed polled", extra={"feed": feed.name, "created": outcome.created,
+                                       "skipped": outcome.skipped, "not_modified": outcome.not_modified})
+        return outcome
+
+
+async def poll_once(app: App) -> list[PollOutcome]:
+    """Every configured feed, now, whatever its schedule (``python -m bot poll-feeds``)."""
+    async with FeedPoller(app) as poller:
+        return [await poller.poll(feed) for feed in poller.feeds]

@@ -1,0 +1,172 @@
+"""Discord rendering: a Reply becomes messages of embeds (or plain content), escaped and split.
+
+Every text span is escaped (``discord.utils.escape_markdown`` + ``escape_mentions``), so
+content from admins or feeds cannot format, mask links or ping anyone; messages are also sent
+with ``allowed_mentions=none`` as a second lock. Replies are split on block boundaries to
+Discord's limits: content ≤ 2000 chars; an embed's title ≤ 256 and description ≤ 4096; ≤ 10
+embeds and ≤ 6000 chars of embed text per message. A block longer than a whole description is
+cut on lines, then words.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+
+from handlers.reply import BulletList, Heading, Paragraph, Reply, Sources, Span
+
+with warnings.catch_warnings():
+    # discord.py imports the deprecated stdlib `audioop` (voice), irrelevant here
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import discord
+
+CONTENT_MAX = 2000
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+EMBEDS_MAX = 10
+EMBED_TOTAL_MAX = 6000
+COLOR = 0x1F5FA8  # INTERPOL blue
+NO_MENTIONS = discord.AllowedMentions.none()
+
+_SAFE_URL = re.compile(r"https?://[^\s<>()\[\]]+\Z")
+
+
+@dataclass
+class DiscordMessage:
+    """One message to send: plain ``content`` or ``embeds`` (never both)."""
+
+    content: str | None = None
+    embeds: list[discord.Embed] = field(default_factory=list)
+
+    def size(self) -> int:
+        return len(self.content or "") + sum(len(e) for e in self.embeds)
+
+
+def no_mentions(text: str) -> str:
+    """@everyone/@here and <@id>, <@&id>, <#id> shown as text, whatever the id's length."""
+    text = discord.utils.escape_mentions(text)
+    return text.replace("<@", "<@\u200b").replace("<#", "<#\u200b").replace("@\u200b\u200b", "@\u200b")
+
+
+def escape(text: str) -> str:
+    return no_mentions(discord.utils.escape_markdown(text))
+
+
+def _span(s: Span) -> str:
+    if not s.text:
+        return ""
+    core = s.text.replace("`", "ˋ") if s.code else escape(s.text)
+    lead = core[: len(core) - len(core.lstrip())]
+    trail = core[len(core.rstrip()):]
+    core = core.strip()
+    if s.code:
+        return f"{lead}`{no_mentions(core)}`{trail}" if core else lead + trail
+    if core and s.bold:
+        core = f"**{core}**"
+    if core and s.italic:
+        core = f"*{core}*"
+    if core and s.url and _SAFE_URL.match(s.url):
+        core = f"[{core}]({s.url})" if s.url != s.text else s.url
+    return lead + core + trail
+
+
+def _spans(spans: tuple[Span, ...]) -> str:
+    return "".join(_span(s) for s in spans)
+
+
+def block_texts(reply: Reply, title: str | None = None) -> list[str]:
+    """Each block as Discord markdown; the heading used as the embed ``title`` is left out."""
+    out: list[str] = []
+    skipped = title is None
+    for b in reply.blocks:
+        if isinstance(b, Heading):
+            if not skipped and b.text == title:
+                skipped = True
+                continue
+            if b.text.strip():
+                out.append(f"**{escape(b.text)}**")
+        elif isinstance(b, Paragraph):
+            out.append(_spans(b.spans))
+        elif isinstance(b, BulletList):
+            out.append("\n".join(
+                (f"{n}\\. " if b.numbered else "• ") + _spans(item)
+                for n, item in enumerate(b.items, 1)
+            ))
+        elif isinstance(b, Sources):
+            refs = []
+            for r in b.refs:
+                name = escape(r.name)
+                if r.url and _SAFE_URL.match(r.url):
+                    name = f"[{name}]({r.url})"
+                refs.append(name + (f" ({escape(r.date)})" if r.date else ""))
+            out.append(f"*{escape(b.label)}* " + " · ".join(refs))
+    return [t for t in out if t.strip()]
+
+
+def cut(text: str, limit: int) -> list[str]:
+    """Pieces of ``text`` no longer than ``limit``: on lines, then spaces, then anywhere."""
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        at = window.rfind("\n")
+        if at <= 0:
+            at = window.rfind(" ")
+        if at <= 0:
+            at = limit
+        # never leave a dangling escape backslash at the end of a piece
+        while at > 1 and rest[at - 1] == "\\":
+            at -= 1
+        pieces.append(rest[:at].rstrip())
+        rest = rest[at:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return [p for p in pieces if p]
+
+
+def _pack(texts: list[str], limit: int) -> list[str]:
+    """Join block texts with blank lines into as few chunks ≤ ``limit`` as possible."""
+    chunks: list[str] = []
+    current = ""
+    for text in texts:
+        for piece in cut(text, limit):
+            if current and len(current) + 2 + len(piece) <= limit:
+                current += "\n\n" + piece
+            else:
+                if current:
+                    chunks.append(current)
+                current = piece
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def render(reply: Reply) -> list[DiscordMessage]:
+    """The messages for ``reply``: plain content for short untitled replies, else embeds."""
+    title = reply.title or next((b.text for b in reply.blocks if isinstance(b, Heading)), None)
+    if title is None or reply.is_error:
+        chunks = _pack(block_texts(reply), CONTENT_MAX)
+        return [DiscordMessage(content=c) for c in chunks] or [DiscordMessage(content="…")]
+    reply_title = cut(escape(title), TITLE_MAX - 1)[0]
+    if len(reply_title) < len(escape(title)):
+        reply_title += "…"
+    descriptions = _pack(block_texts(reply, title), DESCRIPTION_MAX)
+    messages: list[DiscordMessage] = []
+    current = DiscordMessage()
+    for n, text in enumerate(descriptions or [""]):
+        embed = discord.Embed(
+            title=reply_title if n == 0 else None,
+            description=text or None,
+            color=COLOR,
+        )
+        if current.embeds and (
+            len(current.embeds) >= EMBEDS_MAX or current.size() + len(embed) > EMBED_TOTAL_MAX
+        ):
+            messages.append(current)
+            current = DiscordMessage()
+        current.embeds.append(embed)
+    messages.append(current)
+    return messages

@@ -1,0 +1,183 @@
+"""Parsing and validating what admins type, so every admin command fails the same precise way.
+
+Options can be written on the first line (``lang=en topics=cybercrime source="Le Matin"``) or as
+``key: value`` lines right after it, which is easier on a phone keyboard. Phones insert curly
+quotes and guillemets, so “…”, «…» and '…' quote as well as "…".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from handlers.base import UserError
+from storage.text import LANGUAGES, fold
+
+TITLE_MAX = 200
+BODY_MAX = 8000
+NAME_MAX = 200
+URL_MAX = 2000
+
+_QUOTED = r'"[^"]*"|“[^”]*”|«[^»]*»|\'[^\']*\'|\S+'
+_OPTION = re.compile(rf"(?<!\S)([A-Za-z_]+)=({_QUOTED})")
+_HEADER = re.compile(r"^\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$")
+_ID = re.compile(r"#?([0-9]{1,12})")
+_HHMM = re.compile(r"([0-9]{1,2})[:h]([0-9]{2})")
+
+
+def unquote(value: str) -> str:
+    value = value.strip()
+    for a, b in ('""', "“”", "«»", "''"):
+        if len(value) >= 2 and value[0] == a and value[-1] == b:
+            return value[1:-1].strip()
+    return value
+
+
+def parse_options(text: str, keys: Iterable[str], aliases: dict[str, str] | None = None,
+                  ) -> tuple[str, dict[str, str]]:
+    """(text without its options, {key: value}); unknown ``key=`` words stay in the text.
+
+    Options are read from the first line (``key=value``) and from ``key: value`` lines that
+    directly follow it; the first non-option line starts the body.
+    """
+    known = {k: k for k in keys} | (aliases or {})
+    options: dict[str, str] = {}
+
+    def take(m: re.Match[str]) -> str:
+        key = known.get(m.group(1).lower())
+        if key is None:
+            return m.group(0)
+        options[key] = unquote(m.group(2))
+        return ""
+
+    lines = text.split("\n")
+    first = " ".join(_OPTION.sub(take, lines[0]).split())
+    rest = lines[1:]
+    while rest:
+        m = _HEADER.match(rest[0])
+        if not m or m.group(1).lower() not in known:
+            break
+        options[known[m.group(1).lower()]] = unquote(m.group(2))
+        rest = rest[1:]
+    return "\n".join([first, *rest]).strip(), options
+
+
+#: separates title and body where a line break cannot be typed (Discord slash options)
+TITLE_SEPARATOR = " // "
+
+
+def split_title_body(text: str) -> tuple[str, str]:
+    """First line is the title, the rest (blank lines trimmed) the body.
+
+    On one line, ``Title // body`` does the same: Discord's slash options have no line breaks.
+    """
+    text = text.strip()
+    sep = "\n" if "\n" in text or TITLE_SEPARATOR not in text else TITLE_SEPARATOR
+    title, _, body = text.partition(sep)
+    return title.strip(), body.strip()
+
+
+def parse_id(value: str, what: str = "item") -> int:
+    m = _ID.fullmatch(value.strip())
+    if not m:
+        raise UserError("admin.bad_id", value=value.strip()[:32] or "—", what=what)
+    return int(m.group(1))
+
+
+def check_text(value: str, field: str, limit: int, *, required: bool = True) -> str:
+    value = value.strip()
+    if required and not value:
+        raise UserError("admin.empty", field=field)
+    if len(value) > limit:
+        raise UserError("admin.too_long", field=field, limit=limit, length=len(value))
+    return value
+
+
+def check_title(value: str) -> str:
+    value = check_text(value, "title", TITLE_MAX)
+    if "\n" in value:
+        raise UserError("admin.title_one_line")
+    return value
+
+
+def check_body(value: str, *, required: bool = False) -> str:
+    return check_text(value, "body", BODY_MAX, required=required)
+
+
+def check_lang(value: str) -> str:
+    lang = value.strip().lower()
+    if lang not in LANGUAGES:
+        raise UserError("admin.bad_lang", value=value.strip()[:16], langs=", ".join(LANGUAGES))
+    return lang
+
+
+def check_url(value: str) -> str:
+    value = value.strip().strip("<>")
+    parts = urlsplit(value) if len(value) <= URL_MAX and not any(c.isspace() for c in value) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
+        raise UserError("admin.bad_url", value=value[:80])
+    return value
+
+
+def check_topics(value: str, known: Iterable[str]) -> list[str]:
+    """'cybercrime, governance' -> keys, each checked against the event's topics."""
+    keys = list(known)
+    chosen: list[str] = []
+    for raw in re.split(r"[,\s]+", value.strip()):
+        if not raw:
+            continue
+        key = raw.lower()
+        if key not in keys:
+            raise UserError("admin.bad_topic", value=raw[:40], topics=", ".join(keys))
+        if key not in chosen:
+            chosen.append(key)
+    return chosen
+
+
+def parse_moment(value: str, tz: str, now: dt.datetime) -> dt.datetime:
+    """ISO 8601 (with a zone, or read in the event's zone) or HH:MM today in the event's zone."""
+    raw = value.strip()
+    zone = ZoneInfo(tz)
+    m = _HHMM.fullmatch(raw)
+    try:
+        if m:
+            local_day = now.astimezone(zone).date()
+            moment = dt.datetime.combine(local_day, dt.time(int(m.group(1)), int(m.group(2))))
+        else:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ][0-9:.]+)?(Z|[+-]\d{2}:?\d{2})?", raw):
+                raise ValueError(raw)
+            moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise UserError("admin.bad_time", value=raw[:40], tz=tz) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(dt.UTC)
+
+
+def parse_day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UserError("admin.bad_day", value=value.strip()[:40]) from None
+
+
+def parse_bool(value: str) -> bool:
+    v = fold(value.strip())
+    if v in ("yes", "oui", "true", "1", "y", "o"):
+        return True
+    if v in ("no", "non", "false", "0", "n"):
+        return False
+    raise UserError("admin.bad_bool", value=value.strip()[:16])
+
+
+def split_field(value: str, fields: Iterable[str], *, localized: Iterable[str] = ()) -> tuple[str, str | None]:
+    """'title.en' -> ('title', 'en'); checks the field (and language) against those allowed."""
+    name, _, lang = value.strip().lower().partition(".")
+    allowed = list(fields)
+    if name not in allowed or (lang and name not in localized):
+        raise UserError("admin.bad_field", value=value.strip()[:32], fields=", ".join(
+            [*allowed, *(f"{f}.en" for f in localized)]))
+    return name, (check_lang(lang) if lang else None)

@@ -1,0 +1,66 @@
+"""Corrections reach the readers: when a published item changes, every copy already delivered is
+edited in place (outbox kind "edit") if it is younger than ``Deps.edit_window`` and the platform
+gave us message ids; otherwise the chat gets a short correction notice (kind "correction").
+
+Outbox payload of an "edit" row: the new message as ``Reply.to_dict()`` plus three keys the
+outbox worker reads — ``edit_message_ids`` (the platform ids to edit), ``edit_of`` (the outbox
+row that carried the original) and ``fallback`` (a correction notice ``Reply.to_dict()`` to send
+instead when ``Sender.edit`` returns False). ``Reply.from_dict`` ignores the extra keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from handlers.base import Deps
+from handlers.digest import alert_reply
+from handlers.i18n import t
+from handlers.reply import Reply, ReplyBuilder, Span
+from storage.editorial import delivered_copies, enqueue
+from storage.models import NewsItem, Topic
+from storage.text import pick
+from storage.uow import UnitOfWork
+
+
+def correction_notice(item: NewsItem, lang: str) -> Reply:
+    return (ReplyBuilder()
+            .para(Span(t("correction.label", lang) + " — ", bold=True),
+                  t("correction.notice", lang, id=item.id, title=pick(item.title, lang)))
+            .build())
+
+
+def corrected_copy(item: NewsItem, lang: str, tz: str, topics: Sequence[Topic]) -> Reply:
+    """The alert as subscribers got it, rebuilt from the corrected item, marked as updated."""
+    alert = alert_reply(item, topics, lang=lang, tz=tz)
+    marker = ReplyBuilder().para(Span(t("correction.updated", lang), italic=True)).blocks
+    return replace(alert, blocks=(*alert.blocks, *marker))
+
+
+async def send_corrections(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: int) -> tuple[int, int]:
+    """Enqueue edits or notices for every delivered copy of ``item``; (edits, notices).
+
+    ``change_id`` (the audit entry of the change) makes the rows idempotent per change.
+    """
+    now = deps.clock()
+    edits = notices = 0
+    noticed: set[int] = set()
+    topics = await uow.content.topics()
+    for row, chat in await delivered_copies(uow.session, item.id):
+        if not chat.active:
+            continue
+        lang = chat.language or deps.default_language
+        notice = correction_notice(item, lang)
+        fresh = row.sent_at is not None and now - row.sent_at <= deps.edit_window
+        if fresh and row.platform_message_ids:
+            payload = corrected_copy(item, lang, chat.timezone or deps.timezone, topics).to_dict()
+            payload |= {"edit_message_ids": list(row.platform_message_ids), "edit_of": row.id,
+                        "fallback": notice.to_dict()}
+            edits += await enqueue(uow.session, dedupe_key=f"edit:{row.id}:{change_id}",
+                                   chat_id=chat.id, kind="edit", item_id=item.id, payload=payload, now=now)
+        elif chat.id not in noticed:
+            noticed.add(chat.id)
+            notices += await enqueue(uow.session, dedupe_key=f"correction:{item.id}:{chat.id}:{change_id}",
+                                     chat_id=chat.id, kind="correction", item_id=item.id,
+                                     payload=notice.to_dict(), now=now)
+    return edits, notices

@@ -1,0 +1,96 @@
+"""Pieces shared by the admin commands: who acts, the audit trail, owner checks, previews."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from typing import Any
+
+from handlers import editorial_i18n  # noqa: F401  (registers the desk's messages)
+from handlers.base import Deps, NotAllowed, Request, UserError
+from handlers.i18n import t
+from handlers.news import full_item
+from handlers.reply import ReplyBuilder, Span
+from storage.models import NewsItem
+from storage.text import LANGUAGES, pick
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("newsbot.desk")
+
+#: commands only the configured owners may run (plain admins are refused)
+OWNER_ONLY: set[str] = set()
+
+
+def is_owner(req: Request, deps: Deps) -> bool:
+    return req.user_id in deps.owners.get(req.platform, frozenset())
+
+
+def require_owner(req: Request, deps: Deps) -> None:
+    if not is_owner(req, deps):
+        log.warning("owner command refused",
+                    extra={"command": req.command, "platform": req.platform, "user": req.user_id})
+        raise NotAllowed("admin.owner_only", command=req.command)
+
+
+async def audit(uow: UnitOfWork, req: Request, action: str, target: str,
+                before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> int:
+    entry = await uow.audit.record(platform=req.platform, user_id=req.user_id, action=action,
+                                   target=target, before=before, after=after)
+    return entry.id
+
+
+def clean_text(text: str | None) -> str:
+    """A forwarded message's text without control characters (newlines and tabs kept)."""
+    if not text:
+        return ""
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs")).strip()
+
+
+def split_args(text: str, n: int) -> list[str]:
+    """The first ``n`` words, then the rest of the text untouched (newlines kept)."""
+    parts = text.strip().split(None, n)
+    if len(parts) <= n:
+        raise UserError("admin.missing")
+    return parts
+
+
+async def get_item(uow: UnitOfWork, item_id: int, *, allow_deleted: bool = False) -> NewsItem:
+    item = await uow.items.get(item_id)
+    if item is None:
+        raise UserError("item.admin_none", show_usage=False, id=item_id)
+    if item.deleted_at is not None and not allow_deleted:
+        raise UserError("item.deleted", show_usage=False, id=item_id)
+    return item
+
+
+async def settle(uow: UnitOfWork, item: NewsItem) -> NewsItem:
+    """Write pending changes and reload the item, so its source relationship matches source_id."""
+    await uow.session.flush()
+    await uow.session.refresh(item)
+    return item
+
+
+async def topic_names(uow: UnitOfWork, lang: str) -> dict[str, str]:
+    return {tp.key: pick(tp.name, lang) for tp in await uow.content.topics()}
+
+
+def main_language(item: NewsItem) -> str:
+    """The language the item was written in first (title/body without a suffix edit it)."""
+    return next((k for k, v in item.title.items() if v), LANGUAGES[0])
+
+
+def item_preview(item: NewsItem, lang: str, deps: Deps, topics: dict[str, str],
+                 intro: str | None = None) -> ReplyBuilder:
+    """Status line, then the item exactly as readers see it, then what is missing and what next."""
+    b = ReplyBuilder()
+    if intro:
+        b.para(Span(intro, bold=True))
+    langs = [k for k in LANGUAGES if item.title.get(k)]
+    b.para(Span(t("item.status", lang, id=item.id, status=t(f"item.status.{item.status}", lang),
+                  langs=", ".join(langs)), italic=True))
+    b.blocks.extend(full_item(item, lang, deps.timezone, topics).blocks)
+    for missing in (k for k in LANGUAGES if not item.title.get(k)):
+        b.para(Span(t("item.missing_lang", lang, id=item.id, language=missing), italic=True))
+    hint = "item.hint" if item.status == "draft" else "item.hint_published"
+    b.para(Span(t(hint, lang, id=item.id), italic=True))
+    return b

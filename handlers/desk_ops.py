@@ -1,0 +1,177 @@
+"""/audit, /broadcast and /stats: the desk's view of what happened and what goes out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from handlers.admin_input import BODY_MAX, check_text
+from handlers.base import Deps, Option, Registry, Request, UserError, paginate
+from handlers.common import add_pager
+from handlers.desk import audit
+from handlers.i18n import format_moment, t
+from handlers.reply import Reply, ReplyBuilder, Span
+from storage.editorial import drafts, enqueue, outbox_counts, subscribed_chats, subscriber_counts
+from storage.models import AuditEntry
+from storage.text import pick
+
+MAX_AUDIT = 50
+DEFAULT_AUDIT = 10
+BROADCAST_TTL = dt.timedelta(hours=1)
+DRAFTS_PER_PAGE = 10
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str) if value is not None else "—"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _changed(entry: AuditEntry) -> str:
+    """Only the keys that differ between before and after, so a line stays readable."""
+    before, after = entry.before or {}, entry.after or {}
+    keys = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
+    if not keys:
+        return ""
+    return "; ".join(f"{k}: {_short(before.get(k), 60)} → {_short(after.get(k), 60)}" for k in keys[:4])
+
+
+def broadcast_reply(text: str, lang: str) -> Reply:
+    b = ReplyBuilder().heading(t("broadcast.heading", lang))
+    for para in text.split("\n\n"):
+        b.para(para.strip())
+    return b.build()
+
+
+def register(r: Registry) -> None:
+    @r.command(
+        "audit", admin=True, group="admin",
+        summary={"fr": "Qui a fait quoi (journal)", "en": "Who did what (log)"},
+        usage="/audit [n]",
+        options=(Option("count", {"fr": "Combien (1–50)", "en": "How many (1–50)"}, type="int"),),
+    )
+    async def audit_(req: Request, deps: Deps) -> Reply:
+        lang = req.language
+        arg = req.args.split()
+        count = DEFAULT_AUDIT
+        if arg:
+            if len(arg) > 1 or not re.fullmatch(r"[0-9]{1,3}", arg[0]) or not 1 <= int(arg[0]) <= MAX_AUDIT:
+                raise UserError("audit.bad_count", value=req.args[:32], max=MAX_AUDIT)
+            count = int(arg[0])
+        async with deps.uow() as uow:
+            entries = await uow.audit.latest(count)
+        if not entries:
+            return ReplyBuilder().para(t("audit.none", lang)).build()
+        b = ReplyBuilder().heading(t("audit.title", lang))
+        rows = []
+        for e in entries:
+            row = [Span(f"#{e.id} ", code=True), Span(format_moment(e.at, lang, deps.timezone), italic=True),
+                   Span(f" {e.platform}:{e.user_id} "), Span(e.action, bold=True),
+                   Span(f" {e.target or ''}")]
+            diff = _changed(e)
+            if diff:
+                row.append(Span(" — " + diff))
+            rows.append(tuple(row))
+        b.bullets(rows)
+        return b.build()
+
+    @r.command(
+        "drafts", admin=True, group="admin",
+        summary={"fr": "Les brouillons à relire (dont ceux des flux)", "en": "Drafts to review (feeds' too)"},
+        usage="/drafts",
+    )
+    async def drafts_(req: Request, deps: Deps) -> Reply:
+        lang = req.language
+        async with deps.uow() as uow:
+            wanted = (max(req.page, 1) - 1) * DRAFTS_PER_PAGE
+            items, total = await drafts(uow.session, DRAFTS_PER_PAGE, wanted)
+            page, pages, offset = paginate(total, req.page, DRAFTS_PER_PAGE)
+            if offset != wanted:
+                items, total = await drafts(uow.session, DRAFTS_PER_PAGE, offset)
+        if not items:
+            return ReplyBuilder().para(t("drafts.none", lang)).build()
+        b = ReplyBuilder().heading(t("drafts.title", lang, n=total))
+        b.bullets([(Span(f"#{i.id} ", code=True), Span(pick(i.title, lang), bold=True),
+                    Span(f" — {i.created_by or '?'}", italic=True)) for i in items])
+        b.para(Span(t("drafts.hint", lang), italic=True))
+        add_pager(b, req, page, pages)
+        return b.build()
+
+    @r.command(
+        "broadcast", admin=True, group="admin",
+        summary={"fr": "Message à tous les abonnés (avec confirmation)",
+                 "en": "Message to every subscriber (with confirmation)"},
+        usage="/broadcast <text>",
+        help={"fr": "Montre le message et le nombre de destinataires ; le bouton de confirmation "
+                    "(/broadcast confirm <n>) le met en file pour tous les abonnés actifs.",
+              "en": "Shows the message and how many chats will get it; the confirm button "
+                    "(/broadcast confirm <n>) queues it for every active subscriber."},
+        options=(Option("text", {"fr": "Le message", "en": "The message"}, required=True, rest=True),),
+    )
+    async def broadcast(req: Request, deps: Deps) -> Reply:
+        lang = req.language
+        parts = req.args.split()
+        if len(parts) == 2 and parts[0].lower() == "confirm" and re.fullmatch(r"[0-9]{1,12}", parts[1]):
+            return await _confirm_broadcast(req, deps, int(parts[1]))
+        text = check_text(req.args, "text", BODY_MAX)
+        async with deps.uow() as uow:
+            chats = await subscribed_chats(uow.session)
+            draft = await audit(uow, req, "broadcast.draft", "broadcast", after={"text": text})
+        b = ReplyBuilder().para(Span(t("broadcast.preview", lang, n=len(chats)), bold=True))
+        b.blocks.extend(broadcast_reply(text, lang).blocks)
+        return b.button(t("broadcast.confirm", lang), "broadcast", f"confirm {draft}").build()
+
+    @r.command(
+        "stats", admin=True, group="admin",
+        summary={"fr": "Abonnés, envois, file d’attente, flux", "en": "Subscribers, deliveries, queue, feeds"},
+        usage="/stats",
+    )
+    async def stats(req: Request, deps: Deps) -> Reply:
+        lang = req.language
+        now = deps.clock()
+        async with deps.uow() as uow:
+            subs = await subscriber_counts(uow.session)
+            out = await outbox_counts(uow.session, now - dt.timedelta(hours=24))
+            feeds = await uow.feeds.states()
+        b = ReplyBuilder().heading(t("stats.title", lang))
+        b.para(Span(t("stats.subscribers", lang), bold=True))
+        b.bullets([(Span(f"{p} · {k}: ", bold=True), Span(t("stats.sub_row", lang, n=n, digest=d, alerts=a)))
+                   for p, k, n, d, a in subs] or [(Span("—"),)])
+        b.para(Span(t("stats.delivery", lang), bold=True),
+               t("stats.delivery_row", lang, **out))
+        b.para(Span(t("stats.feeds", lang), bold=True))
+        rows = []
+        for f in feeds:
+            ok = format_moment(f.last_success_at, lang, deps.timezone) if f.last_success_at else "—"
+            row = [Span(f.name, bold=True), Span(" — " + t("stats.feed_ok", lang, when=ok))]
+            if f.consecutive_failures:
+                err_at = format_moment(f.last_error_at, lang, deps.timezone) if f.last_error_at else "?"
+                row.append(Span(" · " + t("stats.feed_failing", lang, n=f.consecutive_failures,
+                                          error=f.last_error or "?", when=err_at), bold=True))
+            if f.next_poll_at:
+                row.append(Span(" · " + t("stats.feed_next", lang,
+                                          when=format_moment(f.next_poll_at, lang, deps.timezone)), italic=True))
+            rows.append(tuple(row))
+        b.bullets(rows or [(Span(t("stats.no_feeds", lang)),)])
+        return b.build()
+
+
+async def _confirm_broadcast(req: Request, deps: Deps, draft_id: int) -> Reply:
+    """Queue a previewed broadcast once: the dedupe key per (draft, chat) makes a second press harmless."""
+    lang = req.language
+    async with deps.uow() as uow:
+        draft = await uow.session.get(AuditEntry, draft_id)
+        if (draft is None or draft.action != "broadcast.draft" or draft.user_id != req.user_id
+                or draft.platform != req.platform or deps.clock() - draft.at > BROADCAST_TTL
+                or not draft.after):
+            raise UserError("broadcast.no_draft", show_usage=False)
+        text = str(draft.after["text"])
+        queued = 0
+        for chat in await subscribed_chats(uow.session):
+            payload = broadcast_reply(text, chat.language or deps.default_language).to_dict()
+            queued += await enqueue(uow.session, dedupe_key=f"broadcast:{draft_id}:{chat.id}",
+                                    chat_id=chat.id, kind="broadcast", payload=payload, now=deps.clock())
+        if queued:
+            await audit(uow, req, "broadcast.send", f"audit:{draft_id}", after={"chats": queued})
+    return ReplyBuilder().para(t("broadcast.queued", lang, n=queued)).build()

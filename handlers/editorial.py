@@ -1,0 +1,327 @@
+"""The news desk on a phone: /additem, /edititem, /translate, /delitem, /undo, /publish.
+
+Every command is one unit of work: its change, its audit entry and the outbox rows it causes
+(alerts, corrections) commit together or not at all. Content is stored raw; renderers escape.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from handlers.admin_input import (
+    check_body,
+    check_lang,
+    check_title,
+    check_topics,
+    check_url,
+    parse_id,
+    parse_moment,
+    parse_options,
+    split_field,
+    split_title_body,
+)
+from handlers.base import Deps, Option, Registry, Request, UserError
+from handlers.corrections import send_corrections
+from handlers.desk import (
+    audit,
+    clean_text,
+    get_item,
+    item_preview,
+    main_language,
+    settle,
+    split_args,
+    topic_names,
+)
+from handlers.digest import alert_reply
+from handlers.i18n import t
+from handlers.news import full_item
+from handlers.program_admin import PROGRAM_UNDOABLE, undo_program_edit
+from handlers.reply import Reply, ReplyBuilder, Span
+from storage.editorial import (
+    item_snapshot,
+    refresh_search_doc,
+    restore_item,
+    source_for,
+    undoable_entry,
+)
+from storage.models import NewsItem, Source
+from storage.uow import UnitOfWork
+
+ITEM_OPTIONS = ("lang", "topics", "source", "url", "at")
+ALIASES = {"topic": "topics", "language": "lang", "langue": "lang", "themes": "topics",
+           "link": "url", "lien": "url", "date": "at", "time": "at"}
+EDIT_FIELDS = ("title", "body", "topics", "source", "url", "at")
+UNDOABLE = ("item.edit", "item.delete", *PROGRAM_UNDOABLE)
+
+ADDITEM_HELP = {
+    "fr": "Crée un brouillon. Première ligne : le titre ; lignes suivantes : le texte. Options sur la "
+          "première ligne (lang=en topics=cybercrime,governance source=\"Le Matin\" url=https://… "
+          "at=2025-11-25T10:00) ou en lignes « clé: valeur » juste après le titre :\n"
+          "/additem Interpol adopte la résolution\ntopics: cybercrime\nsource: Le Matin\n"
+          "url: https://lematin.ma/…\nLe texte de la nouvelle…\n"
+          "En réponse à un message transféré, son texte devient la nouvelle (1re ligne = titre). "
+          "Heure : ISO 8601 (2025-11-25T10:00, heure de l’événement si pas de fuseau) ou HH:MM. "
+          "Sur une seule ligne (Discord) : « Titre // texte ». "
+          "Titre ≤ 200 caractères, texte ≤ 8000. Puis /publish <n>.",
+    "en": "Creates a draft. First line: the title; next lines: the text. Options on the first line "
+          "(lang=en topics=cybercrime,governance source=\"Le Matin\" url=https://… "
+          "at=2025-11-25T10:00) or as “key: value” lines right after the title:\n"
+          "/additem Interpol adopts the resolution\ntopics: cybercrime\nsource: Le Matin\n"
+          "url: https://lematin.ma/…\nThe text of the item…\n"
+          "In reply to a forwarded message, its text becomes the item (first line = title). "
+          "Time: ISO 8601 (2025-11-25T10:00, event time when no zone is given) or HH:MM. "
+          "On one line (Discord): “Title // text”. "
+          "Title ≤ 200 characters, text ≤ 8000. Then /publish <n>.",
+}
+
+
+def _id_option() -> Option:
+    return Option("id", {"fr": "Numéro de la nouvelle", "en": "News item number"}, type="int",
+                  required=True)
+
+
+async def _apply_options(uow: UnitOfWork, deps: Deps, item: NewsItem, opts: dict[str, str]) -> None:
+    if "topics" in opts:
+        known = [tp.key for tp in await uow.content.topics()]
+        item.topics = [] if opts["topics"].strip() in ("-", "") else check_topics(opts["topics"], known)
+    if "source" in opts or "url" in opts:
+        current = await uow.session.get(Source, item.source_id) if item.source_id else None
+        name = opts.get("source", current.title if current else None)
+        url = check_url(opts["url"]) if opts.get("url") else (current.url if current else None)
+        if name is not None:
+            name = name.strip()[:200] or None
+        if name is None and url is None:
+            item.source_id = None
+        else:
+            item.source_id = (await source_for(uow.session, name, url)).id
+    if "at" in opts:
+        item.published_at = parse_moment(opts["at"], deps.timezone, deps.clock())
+
+
+def _title_and_body(text: str, req: Request) -> tuple[str, str]:
+    """Typed text, then the replied-to (forwarded) message's text: first line title, rest body."""
+    forwarded = clean_text(req.replied_text)
+    if forwarded:
+        text = f"{text}\n{forwarded}" if text else forwarded
+    title, body = split_title_body(text)
+    return check_title(title), check_body(body)
+
+
+def _validate_options(opts: dict[str, str], deps: Deps) -> None:
+    """Checks that need no database, before anything is written."""
+    if "lang" in opts:
+        check_lang(opts["lang"])
+    if opts.get("url"):
+        check_url(opts["url"])
+    if "at" in opts:
+        parse_moment(opts["at"], deps.timezone, deps.clock())
+
+
+async def _after_change(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: int) -> tuple[int, int]:
+    if item.status == "published" and item.deleted_at is None:
+        return await send_corrections(uow, deps, item, change_id)
+    return 0, 0
+
+
+def _corrections_line(b: ReplyBuilder, lang: str, sent: tuple[int, int]) -> None:
+    if any(sent):
+        b.para(Span(t("item.corrections", lang, edits=sent[0], notices=sent[1]), italic=True))
+
+
+async def _finish_edit(uow: UnitOfWork, req: Request, deps: Deps, item: NewsItem, before: dict[str, Any],
+                       lang: str, intro: str) -> Reply:
+    """Audit the edit, correct delivered copies, answer with the preview in ``lang``."""
+    change = await audit(uow, req, "item.edit", f"item:{item.id}", before, item_snapshot(item))
+    sent = await _after_change(uow, deps, await settle(uow, item), change)
+    b = item_preview(item, lang, deps, await topic_names(uow, lang), intro)
+    _corrections_line(b, req.language, sent)
+    return b.build()
+
+
+def register(r: Registry) -> None:
+    @r.command(
+        "additem", admin=True, group="admin",
+        summary={"fr": "Créer une nouvelle (brouillon)", "en": "Create a news item (draft)"},
+        usage="/additem <title> [lang=… topics=… source=… url=… at=…] ↵ <text>",
+        help=ADDITEM_HELP,
+        options=(Option("text", {"fr": "Titre, options, puis le texte",
+                                 "en": "Title, options, then the text"}, required=True, rest=True),),
+    )
+    async def additem(req: Request, deps: Deps) -> Reply:
+        text, opts = parse_options(req.args, ITEM_OPTIONS, ALIASES)
+        title, body = _title_and_body(text, req)
+        _validate_options(opts, deps)
+        lang = check_lang(opts["lang"]) if "lang" in opts else req.language
+        async with deps.uow() as uow:
+            item = NewsItem(key=f"item-{uuid.uuid4()}", status="draft", topics=[],
+                            title={lang: title}, body={lang: body},
+                            created_by=f"{req.platform}:{req.user_id}")
+            await _apply_options(uow, deps, item, opts)
+            refresh_search_doc(item)
+            await uow.items.add(item)
+            await audit(uow, req, "item.add", f"item:{item.id}", after=item_snapshot(item))
+            await settle(uow, item)
+            topics = await topic_names(uow, req.language)
+            return item_preview(item, req.language, deps, topics,
+                                t("item.draft_created", req.language, id=item.id)) \
+                .button(t("publish.button", req.language), "publish", str(item.id)).build()
+
+    @r.command(
+        "edititem", admin=True, group="admin",
+        summary={"fr": "Modifier une nouvelle", "en": "Edit a news item"},
+        usage="/edititem <id> <title|body|topics|source|url|at|title.en|body.en…> <value>",
+        help={"fr": "Modifie un champ. title/body sans suffixe : la langue d’origine ; title.en, "
+                    "body.fr… : une langue précise. topics : clés séparées par des virgules (- pour "
+                    "vider). at : 2025-11-25T10:00 ou 10:00. Une nouvelle déjà publiée est corrigée "
+                    "chez les lecteurs. /undo annule.",
+              "en": "Edits one field. title/body without a suffix: the original language; title.en, "
+                    "body.fr…: one language. topics: comma-separated keys (- to clear). at: "
+                    "2025-11-25T10:00 or 10:00. A published item is corrected for readers too. "
+                    "/undo takes it back."},
+        options=(_id_option(),
+                 Option("field", {"fr": "Champ", "en": "Field"}, required=True,
+                        choices=(*EDIT_FIELDS, "title.en", "title.fr", "body.en", "body.fr")),
+                 Option("value", {"fr": "Nouvelle valeur", "en": "New value"}, required=True, rest=True)),
+    )
+    async def edititem(req: Request, deps: Deps) -> Reply:
+        raw_id, raw_field, value = split_args(req.args, 2)
+        item_id = parse_id(raw_id)
+        field, lang = split_field(raw_field, EDIT_FIELDS, localized=("title", "body"))
+        if field == "title":
+            value = check_title(value)
+        elif field == "body":
+            value = check_body(value, required=True)
+        else:
+            _validate_options({field: value}, deps)
+        async with deps.uow() as uow:
+            item = await get_item(uow, item_id)
+            before = item_snapshot(item)
+            if field in ("title", "body"):
+                lang = lang or main_language(item)
+                texts: dict[str, Any] = dict(getattr(item, field))
+                texts[lang] = value
+                setattr(item, field, texts)
+                refresh_search_doc(item)
+            else:
+                await _apply_options(uow, deps, item, {field: value})
+            return await _finish_edit(uow, req, deps, item, before, req.language,
+                                      t("item.updated", req.language, id=item.id, field=raw_field.lower()))
+
+    @r.command(
+        "translate", admin=True, group="admin",
+        summary={"fr": "Ajouter la version dans une autre langue", "en": "Add the other-language version"},
+        usage="/translate <id> <fr|en> ↵ <title> ↵ <text>",
+        help={"fr": "La nouvelle dans l’autre langue : première ligne le titre, ensuite le texte "
+                    "(ou « Titre // texte » sur une ligne, ou en réponse au message qui contient "
+                    "la traduction).",
+              "en": "The item in the other language: first line the title, then the text "
+                    "(or “Title // text” on one line, or in reply to the message holding the "
+                    "translation)."},
+        options=(_id_option(),
+                 Option("lang", {"fr": "Langue", "en": "Language"}, required=True, choices=("fr", "en")),
+                 Option("text", {"fr": "Titre puis texte", "en": "Title then text"}, rest=True)),
+    )
+    async def translate(req: Request, deps: Deps) -> Reply:
+        parts = req.args.strip().split(None, 2)
+        if len(parts) < 2:
+            raise UserError("admin.missing")
+        item_id, lang = parse_id(parts[0]), check_lang(parts[1])
+        title, body = _title_and_body(parts[2] if len(parts) > 2 else "", req)
+        async with deps.uow() as uow:
+            item = await get_item(uow, item_id)
+            before = item_snapshot(item)
+            item.title = {**item.title, lang: title}
+            item.body = {**item.body, lang: body} if body else {k: v for k, v in item.body.items() if k != lang}
+            refresh_search_doc(item)
+            return await _finish_edit(uow, req, deps, item, before, lang,
+                                      t("item.translated", req.language, id=item.id, language=lang))
+
+    @r.command(
+        "delitem", admin=True, group="admin",
+        summary={"fr": "Supprimer une nouvelle (/undo l’annule)", "en": "Delete a news item (/undo takes it back)"},
+        usage="/delitem <id>",
+        options=(_id_option(),),
+    )
+    async def delitem(req: Request, deps: Deps) -> Reply:
+        item_id = parse_id(req.args)
+        async with deps.uow() as uow:
+            item = await get_item(uow, item_id)
+            before = item_snapshot(item)
+            item.deleted_at = deps.clock()
+            await audit(uow, req, "item.delete", f"item:{item.id}", before, item_snapshot(item))
+        return ReplyBuilder().para(t("item.deleted_ok", req.language, id=item_id)) \
+            .button("↩ /undo", "undo").build()
+
+    @r.command(
+        "undo", admin=True, group="admin",
+        summary={"fr": "Annuler ma dernière modification ou suppression",
+                 "en": "Take back my last edit or delete"},
+        usage="/undo",
+    )
+    async def undo(req: Request, deps: Deps) -> Reply:
+        lang = req.language
+        minutes = int(deps.undo_window.total_seconds() // 60)
+        async with deps.uow() as uow:
+            entry = await undoable_entry(uow.session, req.platform, req.user_id, UNDOABLE,
+                                         deps.clock() - deps.undo_window)
+            if entry is None or not entry.before:
+                raise UserError("undo.nothing", show_usage=False, minutes=minutes)
+            if not entry.action.startswith("item."):
+                return await undo_program_edit(uow, req, entry)
+            item_id = int((entry.target or "item:0").split(":")[1])
+            item = await uow.items.get(item_id)
+            if item is None:
+                raise UserError("undo.gone", show_usage=False, id=item_id)
+            current = item_snapshot(item)
+            restore_item(item, entry.before)
+            change = await audit(uow, req, "undo", f"audit:{entry.id}", current, item_snapshot(item))
+            sent = await _after_change(uow, deps, await settle(uow, item), change)
+            action = t("undo.action." + entry.action.split(".")[1], lang)
+            b = ReplyBuilder().para(t("undo.done", lang, action=action, id=item.id))
+            if item.deleted_at is None:
+                b.blocks.extend(full_item(item, lang, deps.timezone, await topic_names(uow, lang)).blocks)
+            _corrections_line(b, lang, sent)
+            return b.build()
+
+    @r.command(
+        "publish", admin=True, group="admin",
+        summary={"fr": "Publier un brouillon (aperçu, puis confirmation)",
+                 "en": "Publish a draft (preview, then confirm)"},
+        usage="/publish <id> [confirm]",
+        help={"fr": "Montre la nouvelle telle que les abonnés la verront, avec un bouton de "
+                    "confirmation ; /publish <n> confirm publie et envoie les alertes.",
+              "en": "Shows the item as subscribers will see it, with a confirm button; "
+                    "/publish <n> confirm publishes it and sends the alerts."},
+        options=(_id_option(),
+                 Option("confirm", {"fr": "confirm pour publier", "en": "confirm to publish"},
+                        choices=("confirm",))),
+    )
+    async def publish(req: Request, deps: Deps) -> Reply:
+        parts = req.args.split()
+        if not parts or len(parts) > 2:
+            raise UserError("admin.missing")
+        item_id = parse_id(parts[0])
+        confirm = len(parts) == 2
+        if confirm and parts[1].lower() not in ("confirm", "confirmer", "ok", "yes", "oui"):
+            raise UserError("publish.bad_word", id=item_id)
+        lang = req.language
+        async with deps.uow() as uow:
+            item = await get_item(uow, item_id)
+            if item.status == "published":
+                raise UserError("publish.already", show_usage=False, id=item_id)
+            if not confirm:
+                b = ReplyBuilder().para(Span(t("publish.preview", lang), bold=True))
+                preview = NewsItem(id=item.id, title=item.title, body=item.body, topics=item.topics,
+                                   source=item.source, published_at=item.published_at or deps.clock())
+                b.blocks.extend(alert_reply(preview, await uow.content.topics(), lang=lang,
+                                            tz=deps.timezone).blocks)
+                return b.button(t("publish.confirm", lang), "publish", f"{item.id} confirm").build()
+            before = item_snapshot(item)
+            item.status = "published"
+            item.published_at = item.published_at or deps.clock()
+            await audit(uow, req, "item.publish", f"item:{item.id}", before, item_snapshot(item))
+            if deps.publisher is None:
+                return ReplyBuilder().para(t("publish.no_publisher", lang, id=item.id)).build()
+            alerts = await deps.publisher.item_published(uow, item.id)
+        return ReplyBuilder().para(t("publish.done", lang, id=item_id, alerts=alerts)).build()

@@ -1,0 +1,157 @@
+"""The news desk's words (admin commands), merged into handlers.i18n.MESSAGES on import."""
+
+from __future__ import annotations
+
+from handlers.i18n import MESSAGES
+
+EDITORIAL_MESSAGES: dict[str, dict[str, str]] = {
+    "admin.bad_id": {"fr": "« {value} » n’est pas un numéro ({what}).",
+                     "en": "“{value}” is not a number ({what})."},
+    "admin.empty": {"fr": "Le champ {field} est vide.", "en": "The {field} field is empty."},
+    "admin.too_long": {"fr": "Le champ {field} est trop long : {length} caractères (maximum {limit}).",
+                       "en": "The {field} field is too long: {length} characters (at most {limit})."},
+    "admin.title_one_line": {"fr": "Le titre doit tenir sur une ligne.",
+                             "en": "The title must fit on one line."},
+    "admin.bad_lang": {"fr": "Langue inconnue « {value} ». Langues : {langs}.",
+                       "en": "Unknown language “{value}”. Languages: {langs}."},
+    "admin.bad_url": {"fr": "« {value} » n’est pas une adresse http:// ou https:// valide.",
+                      "en": "“{value}” is not a valid http:// or https:// address."},
+    "admin.bad_topic": {"fr": "Thème inconnu « {value} ». Thèmes : {topics}.",
+                        "en": "Unknown topic “{value}”. Topics: {topics}."},
+    "admin.bad_time": {
+        "fr": "Heure invalide « {value} ». Écrire 2025-11-25T10:00 (heure de {tz}), "
+              "2025-11-25T10:00+01:00 ou 10:00 (aujourd’hui).",
+        "en": "Invalid time “{value}”. Write 2025-11-25T10:00 ({tz} time), "
+              "2025-11-25T10:00+01:00 or 10:00 (today)."},
+    "admin.bad_day": {"fr": "Date invalide « {value} ». Écrire 2025-11-25.",
+                      "en": "Invalid date “{value}”. Write 2025-11-25."},
+    "admin.bad_bool": {"fr": "« {value} » : répondre oui ou non.", "en": "“{value}”: answer yes or no."},
+    "admin.bad_field": {"fr": "Champ inconnu « {value} ». Champs : {fields}.",
+                        "en": "Unknown field “{value}”. Fields: {fields}."},
+    "admin.missing": {"fr": "Il manque des arguments.", "en": "Some arguments are missing."},
+    "admin.bad_option": {"fr": "Option inconnue « {value} ». Options : {options}.",
+                         "en": "Unknown option “{value}”. Options: {options}."},
+    "admin.owner_only": {"fr": "La commande /{command} est réservée aux propriétaires du bot.",
+                         "en": "The /{command} command is for the bot's owners only."},
+    "admins.title": {"fr": "Administrateurs", "en": "Administrators"},
+    "admins.owners": {"fr": "Propriétaires (configuration) : ", "en": "Owners (configuration): "},
+    "admins.none": {"fr": "Aucun administrateur ajouté.", "en": "No administrator added."},
+    "admins.added": {"fr": "{user} ({platform}) est maintenant administrateur.",
+                     "en": "{user} ({platform}) is now an administrator."},
+    "admins.already": {"fr": "{user} ({platform}) est déjà administrateur.",
+                       "en": "{user} ({platform}) is already an administrator."},
+    "admins.removed": {"fr": "{user} ({platform}) n’est plus administrateur.",
+                       "en": "{user} ({platform}) is no longer an administrator."},
+    "admins.not_found": {"fr": "{user} ({platform}) n’est pas administrateur.",
+                         "en": "{user} ({platform}) is not an administrator."},
+    "admins.owner": {"fr": "{user} est propriétaire (configuration) : rien à changer ici.",
+                     "en": "{user} is an owner (configuration): nothing to change here."},
+    "admins.bad_user": {"fr": "« {value} » n’est pas un identifiant d’utilisateur.",
+                        "en": "“{value}” is not a user id."},
+    "item.admin_none": {"fr": "Aucune nouvelle n’a le numéro {id}.", "en": "No news item has number {id}."},
+    "item.deleted": {"fr": "La nouvelle #{id} est supprimée (/undo pour revenir en arrière).",
+                     "en": "News item #{id} is deleted (/undo to take it back)."},
+    "item.draft_created": {"fr": "Brouillon #{id} créé. Aperçu :", "en": "Draft #{id} created. Preview:"},
+    "item.updated": {"fr": "Nouvelle #{id} modifiée ({field}).", "en": "News item #{id} updated ({field})."},
+    "item.translated": {"fr": "Nouvelle #{id} : version {language} enregistrée.",
+                        "en": "News item #{id}: {language} version saved."},
+    "item.deleted_ok": {"fr": "Nouvelle #{id} supprimée. /undo pour l’annuler.",
+                        "en": "News item #{id} deleted. /undo to take it back."},
+    "item.status": {"fr": "#{id} · {status} · langues : {langs}", "en": "#{id} · {status} · languages: {langs}"},
+    "item.status.draft": {"fr": "brouillon", "en": "draft"},
+    "item.status.published": {"fr": "publiée", "en": "published"},
+    "item.missing_lang": {"fr": "Pas encore de version {language} : /translate {id} {language}",
+                          "en": "No {language} version yet: /translate {id} {language}"},
+    "item.hint": {"fr": "Modifier : /edititem {id} <champ> <valeur> · Publier : /publish {id}",
+                  "en": "Edit: /edititem {id} <field> <value> · Publish: /publish {id}"},
+    "item.hint_published": {"fr": "Modifier : /edititem {id} <champ> <valeur> · Annuler : /undo",
+                             "en": "Edit: /edititem {id} <field> <value> · Take back: /undo"},
+    "item.corrections": {
+        "fr": "Lecteurs déjà servis : {edits} message(s) corrigé(s) sur place, {notices} avis de correction.",
+        "en": "Readers already served: {edits} message(s) edited in place, {notices} correction notice(s)."},
+    "publish.preview": {"fr": "Aperçu : voici ce que verront les abonnés.",
+                        "en": "Preview: this is what subscribers will see."},
+    "publish.button": {"fr": "Publier…", "en": "Publish…"},
+    "publish.confirm": {"fr": "Confirmer la publication", "en": "Confirm publication"},
+    "publish.already": {"fr": "La nouvelle #{id} est déjà publiée.", "en": "News item #{id} is already published."},
+    "publish.done": {"fr": "Nouvelle #{id} publiée. Alertes en file : {alerts}.",
+                     "en": "News item #{id} published. Alerts queued: {alerts}."},
+    "publish.no_publisher": {"fr": "Nouvelle #{id} publiée (pas d’alertes : la diffusion n’est pas active).",
+                             "en": "News item #{id} published (no alerts: delivery is not running)."},
+    "publish.bad_word": {"fr": "Écrire /publish {id} confirm pour confirmer.",
+                         "en": "Write /publish {id} confirm to confirm."},
+    "undo.nothing": {"fr": "Rien à annuler : aucune modification ni suppression de votre part depuis {minutes} min.",
+                     "en": "Nothing to undo: no edit or delete of yours in the last {minutes} min."},
+    "undo.done": {"fr": "Annulé : {action} de la nouvelle #{id}.", "en": "Undone: {action} of news item #{id}."},
+    "undo.gone": {"fr": "La nouvelle #{id} n’existe plus : rien à annuler.",
+                  "en": "News item #{id} no longer exists: nothing to undo."},
+    "correction.label": {"fr": "Correction", "en": "Correction"},
+    "correction.notice": {"fr": "La nouvelle #{id} « {title} » a été corrigée. Lire : /item {id}",
+                          "en": "News item #{id} “{title}” was corrected. Read: /item {id}"},
+    "correction.updated": {"fr": "(mise à jour)", "en": "(updated)"},
+    "audit.title": {"fr": "Journal des modifications", "en": "Change log"},
+    "audit.none": {"fr": "Aucune modification enregistrée.", "en": "No change recorded."},
+    "audit.bad_count": {"fr": "« {value} » n’est pas un nombre entre 1 et {max}.",
+                        "en": "“{value}” is not a number between 1 and {max}."},
+}
+
+MESSAGES.update(EDITORIAL_MESSAGES)
+
+MESSAGES.update({
+    "undo.action.edit": {"fr": "modification", "en": "edit"},
+    "undo.action.delete": {"fr": "suppression", "en": "deletion"},
+})
+
+MESSAGES.update({
+    "broadcast.heading": {"fr": "Message de la rédaction", "en": "From the news desk"},
+    "broadcast.preview": {"fr": "Aperçu — ce message partira vers {n} discussion(s) abonnée(s) :",
+                          "en": "Preview — this message will go to {n} subscribed chat(s):"},
+    "broadcast.confirm": {"fr": "Envoyer à tous", "en": "Send to everyone"},
+    "broadcast.queued": {"fr": "Message mis en file pour {n} discussion(s).",
+                         "en": "Message queued for {n} chat(s)."},
+    "broadcast.no_draft": {
+        "fr": "Aucun message en attente de confirmation (il expire au bout d’une heure) : renvoyez /broadcast <texte>.",
+        "en": "No message waiting for confirmation (it expires after an hour): send /broadcast <text> again."},
+    "stats.title": {"fr": "Statistiques", "en": "Statistics"},
+    "stats.subscribers": {"fr": "Abonnés actifs", "en": "Active subscribers"},
+    "stats.sub_row": {"fr": "{n} (résumé : {digest}, alertes : {alerts})",
+                      "en": "{n} (digest: {digest}, alerts: {alerts})"},
+    "stats.delivery": {"fr": "Envois (24 h) : ", "en": "Deliveries (24 h): "},
+    "stats.delivery_row": {
+        "fr": "{sent} envoyé(s), {failed} échec(s) ; file : {pending} en attente dont {retrying} en nouvel essai.",
+        "en": "{sent} sent, {failed} failed; queue: {pending} pending, {retrying} of them retrying."},
+    "stats.feeds": {"fr": "Flux", "en": "Feeds"},
+    "stats.no_feeds": {"fr": "Aucun flux interrogé.", "en": "No feed polled yet."},
+    "stats.feed_ok": {"fr": "dernier succès : {when}", "en": "last success: {when}"},
+    "stats.feed_failing": {"fr": "{n} échec(s) de suite, dernier : {error} ({when})",
+                           "en": "{n} failure(s) in a row, last: {error} ({when})"},
+    "stats.feed_next": {"fr": "prochain essai : {when}", "en": "next try: {when}"},
+})
+
+MESSAGES.update({
+    "program.bad_cc": {"fr": "« {value} » n’est pas un code pays à deux lettres (MA, FR…).",
+                       "en": "“{value}” is not a two-letter country code (MA, FR…)."},
+    "program.bad_status": {"fr": "Statut inconnu « {value} ». Statuts : {statuses}.",
+                           "en": "Unknown status “{value}”. Statuses: {statuses}."},
+    "program.not_found": {"fr": "Rien ne correspond à « {ref} » ({what}) : donner le numéro ou la clé.",
+                          "en": "Nothing matches “{ref}” ({what}): give the number or the key."},
+    "program.updated": {"fr": "Modifié : {label} (#{id}, {ref}).", "en": "Updated: {label} (#{id}, {ref})."},
+    "program.session_added": {"fr": "Séance ajoutée : {label} (#{id}, clé {ref}). Voir /agenda.",
+                              "en": "Session added: {label} (#{id}, key {ref}). See /agenda."},
+    "program.participant_added": {"fr": "Participant ajouté : {label} (#{id}, clé {ref}). Voir /participants.",
+                                  "en": "Participant added: {label} (#{id}, key {ref}). See /participants."},
+})
+
+MESSAGES.update({
+    "undo.program_done": {"fr": "Annulé : la modification ({what} #{id}).",
+                          "en": "Undone: the edit ({what} #{id})."},
+    "undo.nothing_left": {"fr": "Cette fiche n’existe plus : rien à annuler.",
+                          "en": "That record no longer exists: nothing to undo."},
+})
+
+MESSAGES.update({
+    "drafts.title": {"fr": "Brouillons ({n})", "en": "Drafts ({n})"},
+    "drafts.none": {"fr": "Aucun brouillon en attente.", "en": "No draft waiting."},
+    "drafts.hint": {"fr": "Relire et publier : /publish <n> · modifier : /edititem <n> … · jeter : /delitem <n>",
+                    "en": "Review and publish: /publish <n> · edit: /edititem <n> … · discard: /delitem <n>"},
+})

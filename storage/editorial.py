@@ -1,0 +1,145 @@
+"""Data helpers for the news desk: item snapshots (audit and undo), sources by name, delivered
+copies of an item, broadcast recipients and the figures /stats shows.
+
+Everything flushes, nothing commits: the command's unit of work decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry, Chat, NewsItem, OutboxMessage, Source, Subscription, utcnow
+from storage.outbox import NewMessage, OutboxRepository
+from storage.text import search_doc
+
+#: outbox kinds that are themselves corrections of an earlier message
+CORRECTION_KINDS = ("edit", "correction")
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _from_iso(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def item_snapshot(item: NewsItem) -> dict[str, Any]:
+    """The editable state of an item, JSON-ready: an audit entry's before/after, and what undo restores."""
+    return {
+        "status": item.status, "topics": list(item.topics or []), "title": dict(item.title),
+        "body": dict(item.body), "source_id": item.source_id,
+        "published_at": _iso(item.published_at), "deleted_at": _iso(item.deleted_at),
+    }
+
+
+def restore_item(item: NewsItem, snap: dict[str, Any]) -> None:
+    item.status = snap["status"]
+    item.topics = list(snap["topics"])
+    item.title = dict(snap["title"])
+    item.body = dict(snap["body"])
+    item.source_id = snap["source_id"]
+    item.published_at = _from_iso(snap["published_at"])
+    item.deleted_at = _from_iso(snap["deleted_at"])
+    item.search_doc = search_doc(item.title, item.body)
+
+
+def refresh_search_doc(item: NewsItem) -> None:
+    item.search_doc = search_doc(item.title, item.body)
+
+
+async def source_for(session: AsyncSession, name: str | None, url: str | None) -> Source:
+    """The source with this name and URL, created when new (its key derives from both)."""
+    label = name or (url or "").split("/")[2]
+    digest = hashlib.sha256(f"{label}\n{url or ''}".encode()).hexdigest()[:16]
+    key = f"admin-{digest}"
+    found = (await session.scalars(select(Source).where(Source.key == key))).first()
+    if found is not None:
+        return found
+    source = Source(key=key, title=label, name={"fr": label, "en": label}, language="fr", url=url)
+    session.add(source)
+    await session.flush()
+    return source
+
+
+async def delivered_copies(session: AsyncSession, item_id: int) -> Sequence[tuple[OutboxMessage, Chat]]:
+    """Messages that carried this item to a chat and were sent (corrections excluded)."""
+    stmt = (
+        select(OutboxMessage, Chat)
+        .join(Chat, Chat.id == OutboxMessage.chat_id)
+        .where(OutboxMessage.item_id == item_id, OutboxMessage.sent_at.is_not(None),
+               OutboxMessage.kind.not_in(CORRECTION_KINDS))
+        .order_by(OutboxMessage.id)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+
+
+async def subscribed_chats(session: AsyncSession) -> Sequence[Chat]:
+    """Active chats with a digest or alert subscription: the audience of a broadcast."""
+    stmt = (
+        select(Chat).join(Subscription, Subscription.chat_id == Chat.id)
+        .where(Chat.active.is_(True), (Subscription.digest.is_(True)) | (Subscription.alerts.is_(True)))
+        .order_by(Chat.id)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def enqueue(session: AsyncSession, *, dedupe_key: str, chat_id: int, kind: str,
+                  payload: dict[str, Any], item_id: int | None = None,
+                  now: dt.datetime | None = None) -> bool:
+    """Add one outbox row unless its dedupe key exists (insert-or-ignore); True when added."""
+    message = NewMessage(dedupe_key[:200], chat_id, kind, payload, item_id=item_id)
+    return bool(await OutboxRepository(session).enqueue([message], now or utcnow()))
+
+
+async def undoable_entry(session: AsyncSession, platform: str, user_id: str, actions: Sequence[str],
+                         since: dt.datetime) -> AuditEntry | None:
+    """The caller's most recent undoable change since ``since`` that was not undone yet."""
+    mine = and_(AuditEntry.platform == platform, AuditEntry.user_id == user_id, AuditEntry.at >= since)
+    undone = {t for t in (await session.scalars(
+        select(AuditEntry.target).where(mine, AuditEntry.action == "undo"))).all() if t}
+    stmt = select(AuditEntry).where(mine, AuditEntry.action.in_(actions)).order_by(AuditEntry.id.desc())
+    for entry in (await session.scalars(stmt)).all():
+        if f"audit:{entry.id}" not in undone:
+            return entry
+    return None
+
+
+async def subscriber_counts(session: AsyncSession) -> list[tuple[str, str, int, int, int]]:
+    """(platform, chat kind, chats, with digest, with alerts) for active subscribed chats."""
+    stmt = (
+        select(Chat.platform, Chat.kind, func.count(),
+               func.sum(case((Subscription.digest.is_(True), 1), else_=0)),
+               func.sum(case((Subscription.alerts.is_(True), 1), else_=0)))
+        .join(Subscription, Subscription.chat_id == Chat.id)
+        .where(Chat.active.is_(True))
+        .group_by(Chat.platform, Chat.kind).order_by(Chat.platform, Chat.kind)
+    )
+    return [(p, k, int(n), int(d or 0), int(a or 0)) for p, k, n, d, a in (await session.execute(stmt)).all()]
+
+
+async def outbox_counts(session: AsyncSession, since: dt.datetime) -> dict[str, int]:
+    """Sent and failed since ``since``; pending and dead overall (queue depth)."""
+    sent = await session.scalar(select(func.count()).where(OutboxMessage.sent_at >= since))
+    failed = await session.scalar(select(func.count()).where(
+        OutboxMessage.status.in_(("failed", "dead")), OutboxMessage.created_at >= since))
+    retrying = await session.scalar(select(func.count()).where(
+        OutboxMessage.status == "pending", OutboxMessage.attempts > 0))
+    pending = await session.scalar(select(func.count()).where(
+        OutboxMessage.status.in_(("pending", "sending"))))
+    return {"sent": int(sent or 0), "failed": int(failed or 0), "retrying": int(retrying or 0),
+            "pending": int(pending or 0)}
+
+
+async def drafts(session: AsyncSession, limit: int, offset: int) -> tuple[Sequence[NewsItem], int]:
+    """Drafts not deleted, newest first, and how many there are."""
+    where = (NewsItem.status == "draft", NewsItem.deleted_at.is_(None))
+    total = int(await session.scalar(select(func.count()).select_from(NewsItem).where(*where)) or 0)
+    stmt = select(NewsItem).where(*where).order_by(NewsItem.id.desc()).limit(limit).offset(offset)
+    return (await session.scalars(stmt)).all(), total

@@ -1,0 +1,183 @@
+"""Export and import of all content, for backups and moving a news desk between databases.
+
+The format is the seed file's (schema 1) extended with what the desk adds: every item with its
+``status``, ``deleted_at`` and ``created_by`` (and its database ``id``, informative only).
+Import is idempotent by ``key`` (rows with the same key are updated, others inserted; nothing
+is deleted) and validates the whole file first: a bad entry stops it with a message naming
+the entry (``items[3].published_at: …``) before anything is written. Import never announces
+items: it restores content, it does not publish news.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import NewsItem, Source
+from storage.repositories import ContentRepository
+from storage.seed import SeedError, SeedReport, _upsert, load_seed
+from storage.text import search_doc
+
+FORMAT = "newsbot-content"
+STATUSES = ("draft", "published")
+LOCALIZED = dict
+
+
+class TransferError(SeedError):
+    """The file is not importable; the message names the entry and the problem."""
+
+
+def _d(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _src(source: Source | None) -> str | None:
+    return source.key if source else None
+
+
+async def export_content(session: AsyncSession) -> dict[str, Any]:
+    content = ContentRepository(session)
+    event, resolution = await content.event(), await content.resolution()
+    if event is None or resolution is None:
+        raise TransferError("nothing to export: the database has no event or no resolution")
+    items = (await session.scalars(select(NewsItem).order_by(NewsItem.id))).all()
+    return {
+        "schema": 1, "format": FORMAT,
+        "event": {"key": event.key, "name": event.name, "place": event.place, "summary": event.summary,
+                  "timezone": event.timezone, "starts_on": _d(event.starts_on), "ends_on": _d(event.ends_on),
+                  "source": _src(event.source)},
+        "sources": [{"key": s.key, "title": s.title, "name": s.name, "language": s.language, "url": s.url,
+                     "published_on": _d(s.published_on)} for s in await content.sources()],
+        "topics": [{"key": t.key, "name": t.name} for t in await content.topics()],
+        "facts": [{"key": f.key, "label": f.label, "value": f.value, "source": _src(f.source)}
+                  for f in await content.facts()],
+        "agenda": [{"key": a.key, "day": _d(a.day), "topic": a.topic, "title": a.title,
+                    "description": a.description, "source": _src(a.source)} for a in await content.agenda()],
+        "participants": [{"key": p.key, "name": p.name, "role": p.role, "organisation": p.organisation,
+                          "country": p.country, "country_code": p.country_code, "spoke": p.spoke,
+                          "source": _src(p.source)} for p in await content.participants()],
+        "resolution": {"key": resolution.key, "title": resolution.title, "summary": resolution.summary,
+                       "status": resolution.status, "adopted": resolution.adopted,
+                       "points": resolution.points, "source": _src(resolution.source)},
+        "items": [{"key": i.key or f"item-id-{i.id}", "id": i.id, "status": i.status,
+                   "published_at": i.published_at.isoformat() if i.published_at else None,
+                   "deleted_at": i.deleted_at.isoformat() if i.deleted_at else None,
+                   "created_by": i.created_by, "topics": list(i.topics or []), "title": i.title,
+                   "body": i.body, "source": _src(i.source)} for i in items],
+    }
+
+
+# ------------------------------------------------------------------ validation
+Check = Callable[[Any], bool]
+_STR: Check = lambda v: isinstance(v, str)  # noqa: E731
+_OPT_STR: Check = lambda v: v is None or isinstance(v, str)  # noqa: E731
+_LOC: Check = lambda v: isinstance(v, dict) and all(  # noqa: E731
+    isinstance(k, str) and isinstance(x, str) for k, x in v.items())
+_OPT_LOC: Check = lambda v: v is None or _LOC(v)  # noqa: E731
+_KEY: Check = lambda v: isinstance(v, str) and 0 < len(v) <= 100  # noqa: E731
+
+
+def _date_ok(v: Any) -> bool:
+    if v is None:
+        return True
+    try:
+        dt.date.fromisoformat(v)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _moment_ok(v: Any) -> bool:
+    if v is None:
+        return True
+    try:
+        return dt.datetime.fromisoformat(v).tzinfo is not None
+    except (TypeError, ValueError):
+        return False
+
+
+SHAPES: dict[str, dict[str, tuple[Check, str]]] = {
+    "sources": {"key": (_KEY, "a key"), "title": (_STR, "text"), "name": (_LOC, "{lang: text}"),
+                "url": (_OPT_STR, "a URL or null"), "published_on": (_date_ok, "YYYY-MM-DD or null")},
+    "topics": {"key": (_KEY, "a key"), "name": (_LOC, "{lang: text}")},
+    "facts": {"key": (_KEY, "a key"), "label": (_LOC, "{lang: text}"), "value": (_LOC, "{lang: text}"),
+              "source": (_KEY, "a source key")},
+    "agenda": {"key": (_KEY, "a key"), "day": (_date_ok, "YYYY-MM-DD or null"), "title": (_LOC, "{lang: text}"),
+               "description": (_LOC, "{lang: text}"), "topic": (_OPT_STR, "a topic key or null")},
+    "participants": {"key": (_KEY, "a key"), "name": (_STR, "text"), "role": (_LOC, "{lang: text}"),
+                     "country": (_OPT_LOC, "{lang: text} or null")},
+    "items": {"key": (_KEY, "a key"), "status": (lambda v: v in STATUSES, "draft or published"),
+              "title": (_LOC, "{lang: text}"), "body": (_LOC, "{lang: text}"),
+              "topics": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of keys"),
+              "published_at": (_moment_ok, "an ISO 8601 time with a zone, or null"),
+              "deleted_at": (_moment_ok, "an ISO 8601 time with a zone, or null")},
+}
+
+
+def validate(data: Any) -> None:
+    """Raise TransferError naming the first bad entry; checks shapes and cross references."""
+    if not isinstance(data, dict) or data.get("schema") != 1:
+        raise TransferError('expected a JSON object with "schema": 1')
+    for section in ("event", "resolution"):
+        if not isinstance(data.get(section), dict) or not _KEY(data[section].get("key")):
+            raise TransferError(f"{section}: missing, or without a key")
+    sources = set()
+    for section, fields in SHAPES.items():
+        rows = data.get(section, [] if section == "items" else None)
+        if not isinstance(rows, list):
+            raise TransferError(f"{section}: expected a list")
+        seen: set[str] = set()
+        for n, row in enumerate(rows):
+            where = f"{section}[{n}]"
+            if not isinstance(row, dict):
+                raise TransferError(f"{where}: expected an object")
+            for name, (ok, expected) in fields.items():
+                if name not in row and section != "items" and name in ("day", "topic", "country", "url",
+                                                                        "published_on"):
+                    continue
+                if not ok(row.get(name)):
+                    raise TransferError(f"{where}.{name}: expected {expected}, got {row.get(name)!r:.60}")
+            if section != "facts":
+                if row["key"] in seen:
+                    raise TransferError(f"{where}.key: {row['key']!r} appears twice")
+                seen.add(row["key"])
+        if section == "sources":
+            sources = seen
+    topics = {t["key"] for t in data["topics"]}
+    for section in ("facts", "agenda", "participants", "items"):
+        for n, row in enumerate(data.get(section, [])):
+            if row.get("source") is not None and row["source"] not in sources:
+                raise TransferError(f"{section}[{n}].source: unknown source key {row['source']!r}")
+    for n, row in enumerate(data.get("items", [])):
+        unknown = [t for t in row["topics"] if t not in topics]
+        if unknown:
+            raise TransferError(f"items[{n}].topics: unknown topic {unknown[0]!r}")
+    for section in ("event", "resolution"):
+        src = data[section].get("source")
+        if src is not None and src not in sources:
+            raise TransferError(f"{section}.source: unknown source key {src!r}")
+
+
+async def import_content(session: AsyncSession, data: dict[str, Any]) -> SeedReport:
+    """Validate, then upsert everything by key in the caller's transaction (flushes, no commit)."""
+    validate(data)
+    try:
+        report = await load_seed(session, {**data, "items": []})
+        by_key = {s.key: s.id for s in (await session.scalars(select(Source))).all()}
+        for it in data.get("items", []):
+            await _upsert(session, NewsItem, it["key"], {
+                "status": it["status"], "topics": list(it["topics"]), "title": it["title"],
+                "body": it["body"], "search_doc": search_doc(it["title"], it["body"]),
+                "source_id": by_key.get(it.get("source")) if it.get("source") else None,
+                "published_at": dt.datetime.fromisoformat(it["published_at"]) if it.get("published_at") else None,
+                "deleted_at": dt.datetime.fromisoformat(it["deleted_at"]) if it.get("deleted_at") else None,
+                "created_by": it.get("created_by"),
+            }, report)
+        await session.flush()
+    except (KeyError, TypeError) as exc:
+        raise TransferError(f"malformed entry: {exc!r}") from exc
+    return report

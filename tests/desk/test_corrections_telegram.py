@@ -1,0 +1,95 @@
+"""A correction reaches readers on Telegram: the alert already delivered is edited in place
+(the fake Bot API checks every call against the spec), an old copy gets a correction notice,
+and a copy that can no longer be edited in place gets the notice instead."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+from sqlalchemy import update
+from telegram import Bot
+
+from bot.alerts import AlertPublisher
+from bot.app import App
+from bot.delivery import OutboxWorker
+from bot.platforms.telegram import TelegramSender
+from storage.models import OutboxMessage
+from tests.desk.conftest import desk_settings
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixtures import fake_telegram
+from tests.helpers import send, text_of
+from tests.outbox_support import fast_settings, rows, run_until_settled
+
+__all__ = ["fake_telegram"]
+
+FRESH, OLD = 7001, 7002
+OWNER = {"user_id": "local"}
+
+
+@pytest_asyncio.fixture
+async def newsroom(fake_telegram: FakeTelegram, db_url: str) -> AsyncIterator[tuple[App, TelegramSender]]:
+    fake_telegram.limits.enabled = False
+    async with App(desk_settings(db_url)) as app, \
+            Bot(fake_telegram.token, base_url=fake_telegram.base_url) as bot:
+        app.deps.publisher = AlertPublisher(app.settings.bot.default_language)
+        for chat in (FRESH, OLD):
+            fake_telegram.push_message(chat, "/start")  # the fake learns the private chat
+            async with app.uow() as uow:
+                row = await uow.chats.touch("telegram", str(chat), kind="private", title=None)
+                sub = await uow.subscriptions.get_or_create(row, dt.datetime.now(dt.UTC))
+                sub.alerts = True
+        yield app, TelegramSender(bot)
+
+
+async def deliver(app: App, sender: TelegramSender) -> None:
+    worker = OutboxWorker(app.uow, {"telegram": sender}, fast_settings())
+    await run_until_settled(worker, app.uow)
+
+
+async def test_correction_edits_fresh_copies_and_notifies_old_ones(
+        fake_telegram: FakeTelegram, newsroom: tuple[App, TelegramSender]) -> None:
+    app, sender = newsroom
+    added = await send(app, "/additem Interpol élit son comité topics=governance\nLe vote a eu lieu.", **OWNER)
+    item_id = int(added.buttons[0].args)
+    assert "Alertes en file : 2" in await text_of(app, f"/publish {item_id} confirm", **OWNER)
+    await deliver(app, sender)
+    [fresh_alert] = fake_telegram.messages(FRESH)
+    [old_alert] = fake_telegram.messages(OLD)
+    assert "Interpol élit son comité" in fresh_alert.text and old_alert.text == fresh_alert.text
+    async with app.uow() as uow:  # the second chat got its alert three days ago
+        await uow.session.execute(update(OutboxMessage).where(
+            OutboxMessage.dedupe_key.like(f"alert:{item_id}:%"),
+            OutboxMessage.chat_id == (await uow.chats.find("telegram", str(OLD))).id,  # type: ignore[union-attr]
+        ).values(sent_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=72)))
+
+    reply = await text_of(app, f"/edititem {item_id} title Interpol élit son nouveau comité exécutif", **OWNER)
+    assert "1 message(s) corrigé(s) sur place, 1 avis de correction" in reply
+    await deliver(app, sender)
+
+    [edited] = fake_telegram.messages(FRESH)  # no new message: the alert itself changed
+    assert edited.message_id == fresh_alert.message_id and edited.edited
+    assert "Interpol élit son nouveau comité exécutif" in edited.text and "(mise à jour)" in edited.text
+    old_alert_now, notice = fake_telegram.messages(OLD)
+    assert not old_alert_now.edited and "Interpol élit son comité" in old_alert_now.text
+    assert "Correction" in notice.text and f"/item {item_id}" in notice.text
+    assert all(r.status == "sent" for r in await rows(app.uow))
+
+
+async def test_a_copy_that_cannot_be_edited_gets_the_notice(
+        fake_telegram: FakeTelegram, newsroom: tuple[App, TelegramSender]) -> None:
+    app, sender = newsroom
+    added = await send(app, "/additem Bref topics=governance\nCourt.", **OWNER)
+    item_id = int(added.buttons[0].args)
+    await send(app, f"/publish {item_id} confirm", **OWNER)
+    await deliver(app, sender)
+    assert len(fake_telegram.messages(FRESH)) == 1
+    # the corrected item no longer fits in one Telegram message: editing in place is impossible
+    long_body = "\n\n".join(f"Paragraphe {n} " + "mot " * 180 for n in range(8))[:3980]
+    await send(app, f"/edititem {item_id} body {long_body}", **OWNER)
+    await deliver(app, sender)
+    original, notice = fake_telegram.messages(FRESH)
+    assert not original.edited and "Court." in original.text
+    assert "Correction" in notice.text and f"/item {item_id}" in notice.text
+    assert not any(c.method == "editMessageText" for c in fake_telegram.calls)

@@ -1,0 +1,152 @@
+"""The news desk as an admin uses it: add, preview, publish, edit, undo, delete — with audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.app import App
+from storage.models import AuditEntry, Chat, NewsItem, OutboxMessage
+from tests.desk.conftest import RecordingPublisher, counts
+from tests.helpers import send, text_of
+
+OWNER = {"user_id": "local"}
+
+
+async def _item(app: App, item_id: int) -> NewsItem:
+    async with app.uow() as uow:
+        item = await uow.items.get(item_id)
+        assert item is not None
+        return item
+
+
+async def test_add_preview_publish_edit_undo_delete(desk: App) -> None:
+    publisher = RecordingPublisher()
+    desk.deps.publisher = publisher
+    added = await send(desk, "/additem Interpol adopte la résolution topics=cybercrime "
+                             "source=“Le Matin” url=https://lematin.ma/a at=2025-11-25T10:00\n"
+                             "Premier paragraphe.\n\nSecond paragraphe.", **OWNER)
+    text = await text_of(desk, "/audit 1", **OWNER)
+    assert not added.is_error
+    item_id = int(added.buttons[0].args)
+    assert added.buttons[0].command == "publish"
+    item = await _item(desk, item_id)
+    assert item.status == "draft" and item.title == {"fr": "Interpol adopte la résolution"}
+    assert item.body == {"fr": "Premier paragraphe.\n\nSecond paragraphe."}
+    assert item.topics == ["cybercrime"] and item.key and item.key.startswith("item-")
+    assert item.published_at == dt.datetime(2025, 11, 25, 9, 0, tzinfo=dt.UTC)  # 10:00 in Casablanca (UTC+1)
+    assert "item.add" in text
+    # a draft is invisible to readers
+    assert "Aucune nouvelle publiée" in await text_of(desk, f"/item {item_id}")
+
+    preview = await send(desk, f"/publish {item_id}", **OWNER)
+    assert [(b.command, b.args) for b in preview.buttons] == [("publish", f"{item_id} confirm")]
+    assert "Second paragraphe." in await text_of(desk, f"/publish {item_id}", **OWNER)
+    assert (await _item(desk, item_id)).status == "draft"
+    done = await text_of(desk, f"/publish {item_id} confirm", **OWNER)
+    assert "publiée" in done and "Alertes en file : 3" in done
+    assert publisher.items == [item_id]
+    assert "Le Matin" in await text_of(desk, f"/item {item_id}")
+    assert "déjà publiée" in await text_of(desk, f"/publish {item_id} confirm", **OWNER)
+
+    await send(desk, f"/translate {item_id} en\nInterpol adopts the resolution\nFirst paragraph.", **OWNER)
+    assert "Interpol adopts the resolution" in await text_of(desk, f"/item {item_id}", lang="en")
+    await send(desk, f"/edititem {item_id} title Résolution adoptée à Marrakech", **OWNER)
+    assert "Résolution adoptée à Marrakech" in await text_of(desk, f"/item {item_id}")
+    assert f"#{item_id}" in await text_of(desk, "/search adoptee marrakech")  # search_doc in sync
+
+    undone = await text_of(desk, "/undo", **OWNER)
+    assert "Annulé : modification" in undone
+    assert (await _item(desk, item_id)).title["fr"] == "Interpol adopte la résolution"
+    assert f"#{item_id}" not in await text_of(desk, "/search adoptee marrakech")
+
+    await send(desk, f"/delitem {item_id}", **OWNER)
+    assert "Aucune nouvelle publiée" in await text_of(desk, f"/item {item_id}")
+    assert "supprimée" in await text_of(desk, f"/edititem {item_id} title X", **OWNER)
+    await send(desk, "/undo", **OWNER)
+    assert "Interpol adopte" in await text_of(desk, f"/item {item_id}")
+
+    async with desk.uow() as uow:
+        actions = [(e.action, e.user_id) for e in await uow.audit.latest(20)]
+        edit = (await uow.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "item.edit").order_by(AuditEntry.id.desc()))).first()
+    assert [a for a, _ in actions[:7]] == ["undo", "item.delete", "undo", "item.edit", "item.edit",
+                                           "item.publish", "item.add"]
+    assert all(u == "local" for _, u in actions[:7])
+    assert edit is not None and edit.before and edit.after
+    assert edit.before["title"]["fr"] == "Interpol adopte la résolution"
+    assert edit.after["title"]["fr"] == "Résolution adoptée à Marrakech"
+    audit = await text_of(desk, "/audit 3", **OWNER)
+    assert "undo" in audit and "item.delete" in audit
+
+
+async def test_undo_is_per_user_and_limited_in_time(desk: App) -> None:
+    await send(desk, "/admin add 42", **OWNER)
+    await send(desk, "/edititem 3 title Titre changé", user_id="42")
+    assert "Rien à annuler" in await text_of(desk, "/undo", **OWNER)
+    desk.deps.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    assert "Rien à annuler" in await text_of(desk, "/undo", user_id="42")
+    desk.deps.clock = lambda: dt.datetime.now(dt.UTC)
+    assert "Annulé" in await text_of(desk, "/undo", user_id="42")
+    assert (await _item(desk, 3)).title["fr"] != "Titre changé"
+
+
+async def test_additem_in_reply_to_a_forwarded_message(desk: App) -> None:
+    from handlers import Request
+
+    reply = await desk.handle(Request(
+        platform="telegram", chat_id="1001", user_id="1001", command="additem", args="lang=en topics=governance",
+        replied_text="Executive Committee elected\nThe Assembly elected a new committee.\x07",
+    ))
+    item = await _item(desk, int(reply.buttons[0].args))
+    assert item.title == {"en": "Executive Committee elected"}
+    assert item.body == {"en": "The Assembly elected a new committee."}
+    assert item.created_by == "telegram:1001"
+
+
+async def test_editing_a_delivered_item_queues_edits_or_notices(desk: App) -> None:
+    now = dt.datetime.now(dt.UTC)
+    async with desk.uow() as uow:
+        fresh = Chat(platform="telegram", platform_chat_id="501", kind="private", language="en")
+        old = Chat(platform="telegram", platform_chat_id="502", kind="group")
+        uow.session.add_all([fresh, old])
+        await uow.session.flush()
+        for chat, sent, ids in ((fresh, now - dt.timedelta(hours=1), ["77"]),
+                                (old, now - dt.timedelta(hours=72), ["78"])):
+            uow.session.add(OutboxMessage(dedupe_key=f"alert:{chat.id}:2", chat_id=chat.id, kind="alert",
+                                          item_id=2, payload={"blocks": []}, status="sent",
+                                          platform_message_ids=ids, sent_at=sent))
+    reply = await text_of(desk, "/edititem 2 title.en Corrected headline", **OWNER)
+    assert "1 message(s) corrigé(s) sur place, 1 avis de correction" in reply
+    async with desk.uow() as uow:
+        rows = (await uow.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind.in_(("edit", "correction"))).order_by(OutboxMessage.kind))).all()
+    edit, notice = rows[1], rows[0]
+    assert edit.kind == "edit" and edit.payload["edit_message_ids"] == ["77"]
+    assert "Corrected headline" in str(edit.payload["blocks"])
+    assert notice.kind == "correction" and "a été corrigée" in str(notice.payload["blocks"])
+    before = await counts(desk)
+    await send(desk, "/edititem 2 topics governance", **OWNER)  # a second change: new rows
+    assert (await counts(desk))["outbox"] == before["outbox"] + 2
+
+
+async def test_one_line_title_and_body_for_discord(desk: App) -> None:
+    reply = await send(desk, "/additem Comité élu topics=governance // Le vote a eu lieu. Il était serré.",
+                       platform="discord", user_id="2001")
+    item = await _item(desk, int(reply.buttons[0].args))
+    assert item.title == {"fr": "Comité élu"} and item.body == {"fr": "Le vote a eu lieu. Il était serré."}
+    await send(desk, f"/translate {item.id} en Committee elected // The vote took place.",
+               platform="discord", user_id="2001")
+    assert (await _item(desk, item.id)).body["en"] == "The vote took place."
+
+
+async def test_undo_takes_back_agenda_participant_and_resolution_edits(desk: App) -> None:
+    assert "Modifié" in await text_of(desk, "/editsession opening-ceremony day 2025-11-26", **OWNER)
+    assert "Modifié" in await text_of(desk, "/setresolution status draft", **OWNER)
+    assert "projet" in await text_of(desk, "/resolution")
+    assert "Annulé : la modification (resolution" in await text_of(desk, "/undo", **OWNER)
+    assert "adoptée" in await text_of(desk, "/resolution")
+    assert "Annulé : la modification (session" in await text_of(desk, "/undo", **OWNER)
+    assert "Cérémonie d’ouverture" in await text_of(desk, "/agenda lundi")
+    assert "Rien à annuler" in await text_of(desk, "/undo", **OWNER)
