@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import inspect
 import logging
 import os
 import random
@@ -35,6 +36,7 @@ from bot.config import DeliverySection
 from bot.platforms.base import (
     ChatMoved,
     ChatUnavailable,
+    DeliveryError,
     PermanentError,
     RateLimited,
     Sender,
@@ -56,6 +58,8 @@ class Outcome:
     row: Claimed
     sent: list[str] | None = None
     error: Exception | None = None
+    #: parts of a split message delivered before the error (kept so a retry resumes)
+    partial: list[str] = field(default_factory=list)
     done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
@@ -71,7 +75,11 @@ class Counters:
 
 async def deliver(row: Claimed, sender: Sender, reply: Reply) -> list[str]:
     """Send a row; an "edit" row (a correction, see handlers/corrections.py) edits the copies
-    already delivered, and sends its ``fallback`` notice when the platform cannot edit them."""
+    already delivered, and sends its ``fallback`` notice when the platform cannot edit them.
+
+    A message split in parts that failed half-way resumes after the parts already delivered
+    (``platform_message_ids`` saved with the error) when the sender can skip parts.
+    """
     edit_ids = row.payload.get("edit_message_ids") if row.kind == "edit" else None
     if edit_ids:
         ids = [str(i) for i in edit_ids]
@@ -79,7 +87,24 @@ async def deliver(row: Claimed, sender: Sender, reply: Reply) -> list[str]:
             return ids
         if row.payload.get("fallback"):
             reply = Reply.from_dict(row.payload["fallback"])
+    done = list(row.platform_message_ids) if row.kind != "edit" else []
+    if done and _can_skip_parts(sender):
+        try:
+            more = await sender.send(row.platform_chat_id, reply, nonce=row.dedupe_key,
+                                     skip_parts=len(done))  # type: ignore[call-arg]
+        except DeliveryError as exc:
+            exc.sent_message_ids = done + list(getattr(exc, "sent_message_ids", []))  # type: ignore[attr-defined]
+            raise
+        return done + [str(i) for i in more]
     return await sender.send(row.platform_chat_id, reply, nonce=row.dedupe_key)
+
+
+def _partial(exc: Exception) -> list[str]:
+    return [str(i) for i in getattr(exc, "sent_message_ids", None) or []]
+
+
+def _can_skip_parts(sender: Sender) -> bool:
+    return "skip_parts" in inspect.signature(sender.send).parameters
 
 
 class OutboxWorker:
@@ -275,10 +300,10 @@ class OutboxWorker:
                 return Outcome(row, sent=[str(i) for i in ids])
             except RateLimited as exc:
                 (limits.overall if exc.scope == "global" else chat_window).pause(exc.retry_after)
-                return Outcome(row, error=exc)
+                return Outcome(row, error=exc, partial=_partial(exc))
             except Exception as exc:
                 log.debug("send failed", extra={"row": row.id, "error": repr(exc)[:200]})
-                return Outcome(row, error=exc)
+                return Outcome(row, error=exc, partial=_partial(exc))
             finally:
                 limits.overall.release()
         finally:
@@ -319,6 +344,8 @@ class OutboxWorker:
                 row, exc = o.row, o.error
                 if exc is None:
                     continue
+                if o.partial and row.kind != "edit" and not isinstance(exc, ChatMoved):
+                    await uow.outbox.save_progress(row.id, self.owner, o.partial)
                 if isinstance(exc, RateLimited):
                     c.rate_limited += 1
                     await uow.outbox.retry(row.id, self.owner, error=str(exc), count_attempt=False,

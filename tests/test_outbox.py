@@ -14,6 +14,7 @@ from bot.platforms.base import (
     RateLimited,
     TransientError,
 )
+from handlers.reply import Reply, ReplyBuilder, plain_text
 from storage.models import utcnow
 from storage.outbox import NewMessage
 from tests.outbox_support import (
@@ -241,3 +242,37 @@ async def test_a_sender_that_loses_its_lease_stops_sending(app: App) -> None:
     assert len(sender.sent) < 30
     async with app.uow() as uow:
         assert await uow.leases.holder("delivery", utcnow()) == "other"
+
+
+class PartsSender(ScriptedSender):
+    """Sends each paragraph as its own message; a 429 after the first part, once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail_after_first = True
+
+    async def send(self, chat_id: str, reply: Reply, *, nonce: str, skip_parts: int = 0) -> list[str]:
+        ids = []
+        for n, block in enumerate(reply.blocks):
+            if n < skip_parts:
+                continue
+            if n == 1 and self.fail_after_first:
+                self.fail_after_first = False
+                error = RateLimited(1, "chat")
+                error.sent_message_ids = ids  # type: ignore[attr-defined]
+                raise error
+            self.sent.append((chat_id, plain_text(Reply((block,)))))
+            ids.append(str(len(self.sent)))
+        return ids
+
+
+async def test_a_split_message_resumes_after_the_parts_already_delivered(app: App) -> None:
+    chats = await add_chats(app.uow, ["1"])
+    payload = ReplyBuilder().para("part one").para("part two").para("part three").build().to_dict()
+    async with app.uow() as uow:
+        await uow.outbox.enqueue([NewMessage("long:1", chats["1"], "digest", payload)], utcnow())
+    sender = PartsSender()
+    await run_until_settled(OutboxWorker(app.uow, {"telegram": sender}, fast_settings()), app.uow)
+    assert sender.texts("1") == ["part one", "part two", "part three"]  # none repeated
+    [row] = await rows(app.uow)
+    assert row.status == "sent" and row.platform_message_ids == ["1", "2", "3"]
