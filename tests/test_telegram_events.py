@@ -173,6 +173,7 @@ async def test_group_upgraded_to_supergroup_keeps_its_settings(fake_telegram: Fa
                                                                db_url: str) -> None:
     new_id = -1002002
     async with running_bot(fake_telegram, db_url) as bot:
+        fake_telegram.set_chat_admins(GROUP, [1000])  # the group's admin (the default sender)
         await bot.say(GROUP, f"/lang@{BOT} en", chat_type="group")
         fake_telegram.push_migration(GROUP, new_id)
 
@@ -274,6 +275,7 @@ async def test_a_reply_to_a_migrated_group_follows_it(fake_telegram: FakeTelegra
                                                       db_url: str) -> None:
     new_id = -1009876
     async with running_bot(fake_telegram, db_url) as bot:
+        fake_telegram.set_chat_admins(GROUP, [1000])  # the group's admin (the default sender)
         await bot.say(GROUP, f"/lang@{BOT} en", chat_type="group")
         fake_telegram.migrate_chat(GROUP, new_id)  # the service message has not reached us yet
         fake_telegram.push_message(GROUP, f"/help@{BOT}", chat_type="group")
