@@ -28,7 +28,8 @@ class TelegramSenderComponent:
 
     async def start(self) -> None:
         await self.bot.initialize()
-        self.app.senders["telegram"] = TelegramSender(self.bot)
+        self.app.senders["telegram"] = TelegramSender(
+            self.bot, paid_broadcast=self.app.settings.delivery.paid_broadcast)
 
     async def stop(self) -> None:
         self.app.senders.pop("telegram", None)

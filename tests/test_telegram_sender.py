@@ -106,3 +106,17 @@ async def test_failure_mid_reply_reports_what_was_sent(
     with pytest.raises(ChatUnavailable) as caught:
         await sender.send(str(CHAT), long_reply(), nonce="n")
     assert len(caught.value.sent_message_ids) == 1  # type: ignore[attr-defined]
+
+
+async def test_paid_broadcast_applies_to_outbox_sends_only(
+    fake_telegram: FakeTelegram, sender: TelegramSender
+) -> None:
+    short = Reply((Paragraph((Span("digest"),)),))
+    sender.paid_broadcast = True
+    await sender.send(str(CHAT), short, nonce="digest:1:2025-11-25")  # from the outbox
+    await sender.send(str(CHAT), short, nonce="")  # an interactive reply
+    sender.paid_broadcast = False
+    await sender.send(str(CHAT), short, nonce="digest:1:2025-11-26")
+    sent = [c.params.get("allow_paid_broadcast") for c in fake_telegram.calls
+            if c.method == "sendMessage"]
+    assert sent == [True, None, None]

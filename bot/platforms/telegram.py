@@ -66,7 +66,8 @@ class TelegramPlatform:
             .job_queue(None)  # schedules live in the database (bot/scheduler.py), not in PTB
             .build()
         )
-        self.sender = TelegramSender(self.application.bot, CallbackCodec())
+        self.sender = TelegramSender(self.application.bot, CallbackCodec(),
+                                     paid_broadcast=app.settings.delivery.paid_broadcast)
         self.router = UpdateRouter(app, self.sender)
         for handler in self.router.handlers():
             self.application.add_handler(handler)

@@ -111,9 +111,13 @@ class TelegramSender:
 
     platform = "telegram"
 
-    def __init__(self, bot: Bot, codec: CallbackCodec | None = None) -> None:
+    def __init__(self, bot: Bot, codec: CallbackCodec | None = None, *,
+                 paid_broadcast: bool = False) -> None:
         self.bot = bot
         self.codec = codec or CallbackCodec()
+        #: outbox sends (they carry a nonce) use Telegram's paid broadcasts, up to 1,000/s;
+        #: interactive replies (no nonce) never do
+        self.paid_broadcast = paid_broadcast
 
     async def send(self, chat_id: str, reply: Reply, *, nonce: str = "",
                    thread_id: int | None = None, skip_parts: int = 0) -> list[str]:
@@ -130,6 +134,7 @@ class TelegramSender:
                     chat_id=chat_id_value(chat_id), text=text, parse_mode=ParseMode.HTML,
                     link_preview_options=NO_PREVIEW, message_thread_id=thread_id,
                     reply_markup=markup if last else None,
+                    allow_paid_broadcast=True if self.paid_broadcast and nonce else None,
                 )
             except TelegramError as exc:
                 error = translate_error(exc)
