@@ -45,9 +45,17 @@ async def _run(settings: Settings) -> int:
         from bot.service import serve
 
         return await serve(settings)
-    from bot.platforms.console import repl
+    from contextlib import AsyncExitStack
 
-    async with App(settings) as app:
+    from bot.platforms.console import ConsoleSender, repl
+    from bot.service import delivery_components
+
+    async with App(settings) as app, AsyncExitStack() as stack:
+        # digests and alerts of the console chat are printed in it
+        app.senders["console"] = ConsoleSender(sys.stdout)
+        for component in delivery_components(app):
+            await component.start()
+            stack.push_async_callback(component.stop)
         return await repl(app)
 
 

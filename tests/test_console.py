@@ -74,3 +74,39 @@ def test_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
                          text=True, cwd=ROOT, env=env, timeout=60)
     assert out.returncode == 1
     assert out.stderr.startswith("error:") and "Traceback" not in out.stderr
+
+
+def test_alerts_of_the_console_chat_are_printed_in_it(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    seen: list[str] = []
+
+    def wait_for(text: str, deadline: float) -> str:
+        while time.monotonic() < deadline:
+            for line in list(seen):
+                if text in line:
+                    return line
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} never shown:\n{''.join(seen)[-2000:]}")
+
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env=_env(tmp_path),
+    ) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        out = proc.stdout
+        reader = threading.Thread(target=lambda: seen.extend(iter(out.readline, "")), daemon=True)
+        reader.start()
+        deadline = time.monotonic() + 60
+        proc.stdin.write("/lang en\n/subscribe alerts\n/additem topics=cybercrime Test alert // Body.\n")
+        proc.stdin.flush()
+        item_id = wait_for("Draft #", deadline).split("Draft #", 1)[1].split()[0]
+        proc.stdin.write(f"/publish {item_id} confirm\n")
+        proc.stdin.flush()
+        wait_for("[alert #1]", deadline)
+        proc.stdin.close()
+        assert proc.wait(timeout=30) == 0
+        reader.join(timeout=5)
+    shown = "".join(seen)
+    assert shown.split("[alert #1]", 1)[1].lstrip().startswith("Test alert")

@@ -20,6 +20,30 @@ from handlers.reply import Button
 CHAT_ID = "console"
 
 
+class ConsoleSender:
+    """Digests, alerts and broadcasts for the console chat, printed in the terminal.
+
+    With it, `make run` shows the whole flow without a platform token: /subscribe alerts,
+    then /publish an item, and the alert appears in the chat.
+    """
+
+    platform = "console"
+
+    def __init__(self, stdout: TextIO) -> None:
+        self.stdout = stdout
+        self.sent = 0
+
+    async def send(self, chat_id: str, reply: Reply, *, nonce: str = "") -> list[str]:
+        self.sent += 1
+        kind = nonce.split(":", 1)[0] or "message"
+        self.stdout.write(f"\n[{kind} #{self.sent}]\n{render(reply)}\n\n")
+        self.stdout.flush()
+        return [f"console-{self.sent}"]
+
+    async def edit(self, chat_id: str, message_ids: list[str], reply: Reply) -> bool:
+        return False  # printed text cannot be changed: the worker sends the correction notice
+
+
 def make_request(app: App, text: str, *, chat_id: str = CHAT_ID, lang: str | None = None,
                  page: int = 1, forced: bool = False) -> Request:
     command, args = parse_command(text)
