@@ -144,8 +144,9 @@ class DeliverySection(Section):
     paid_global_per_second: float = Field(default=1000, gt=0, le=1000)
     #: of the overall limit, kept free for command replies (they never queue in the outbox)
     reserve_per_second: float = Field(default=3, ge=0)
-    #: added to every rate window, so clock skew and latency never make a 429
-    margin_seconds: float = Field(default=0.05, ge=0)
+    #: added to every rate window; slots already count from the answer, so a request reaches
+    #: the server after the window of the one it follows has closed: this is only slack
+    margin_seconds: float = Field(default=0.01, ge=0)
     max_attempts: int = Field(default=8, ge=1)
     backoff_seconds: float = Field(default=2, gt=0)
     max_backoff_seconds: float = Field(default=600, gt=0)

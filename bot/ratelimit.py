@@ -90,7 +90,7 @@ class Limits:
     """The windows of one platform: overall, and one per chat (created on demand, pruned)."""
 
     def __init__(self, global_per_second: float, private_per_second: float,
-                 group_per_minute: float, margin: float = 0.05) -> None:
+                 group_per_minute: float, margin: float = 0.01) -> None:
         self.overall = SlidingWindow.per_second(global_per_second, margin)
         self._private = private_per_second
         self._group = group_per_minute

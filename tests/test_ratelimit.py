@@ -48,7 +48,7 @@ def test_rates_become_windows() -> None:
     assert (SlidingWindow.per_second(30, 0.05).limit, SlidingWindow.per_second(30, 0.05).span) == (30, 1.05)
     slow = SlidingWindow.per_second(0.5)
     assert (slow.limit, slow.span) == (1, 2.0)
-    group = Limits(30, 1, 20).chat("-5", private=False)
+    group = Limits(30, 1, 20, margin=0.05).chat("-5", private=False)
     assert (group.limit, group.span) == (20, 60.05)
     with pytest.raises(ValueError):
         SlidingWindow(0, 1)
