@@ -149,7 +149,8 @@ async def part2(tmp: str) -> None:
         limiter = AIORateLimiter(overall_max_rate=1000, overall_time_period=1,
                                  group_max_rate=600, group_time_period=60, max_retries=5)
         ptb = ExtBot(fake.token, base_url=fake.base_url, rate_limiter=limiter,
-                     request=HTTPXRequest(connection_pool_size=64, pool_timeout=600))
+                     request=HTTPXRequest(connection_pool_size=64, pool_timeout=600,
+                                          connect_timeout=30, read_timeout=30))
         await ptb.initialize()
         fake.reset()
         cpu, wall = time.process_time(), time.perf_counter()
