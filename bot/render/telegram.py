@@ -40,7 +40,9 @@ def _style(run: Run) -> tuple[bool, bool, bool, str | None]:
 
 def utf16_len(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units: an emoji outside the BMP counts 2)."""
-    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _safe_url(url: str | None) -> str | None:
