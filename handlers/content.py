@@ -11,7 +11,7 @@ from handlers.common import add_pager, add_sources, matches, page_slice
 from handlers.i18n import format_day, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.models import AgendaSession, Event, Topic
-from storage.text import fold, pick
+from storage.text import fold, pick, words
 
 PER_PAGE = 6
 
@@ -158,7 +158,7 @@ def register(r: Registry) -> None:
         for p in shown:
             row = [Span(p.name, bold=True), Span(" — " + pick(p.role, lang))]
             org = pick(p.organisation, lang)
-            if org and fold(org) not in fold(pick(p.role, lang)):
+            if org and not _says_the_same(org, pick(p.role, lang)):
                 row.append(Span(f", {org}"))
             if p.country:
                 row.append(Span(f" ({pick(p.country, lang)})"))
@@ -191,6 +191,16 @@ def register(r: Registry) -> None:
         b.bullets([(Span(pick(p, lang)),) for p in res.points], numbered=True)
         add_sources(b, [res.source], lang)
         return b.build()
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in words(text) if len(w) > 3}
+
+
+def _says_the_same(organisation: str, role: str) -> bool:
+    """'Ministère de l’Intérieur' adds nothing to 'Ministre de l’Intérieur' (nor 'Direction
+    générale des études' to 'Directeur général des études'): compare word stems."""
+    return fold(organisation) in fold(role) or _stems(organisation) <= _stems(role)
 
 
 def _days(event: Event | None, lang: str) -> str:

@@ -42,6 +42,8 @@ async def test_participants_by_name_role_and_country(app: App) -> None:
     assert (await text_of(app, "/participants hammouchi")).count("Hammouchi") == 1
     minister = await text_of(app, "/participants ministre")
     assert "Abdelouafi Laftit" in minister and "Valdecy Urquiza" not in minister
+    # an organisation that only repeats the role is not shown again
+    assert "Ministre de l’Intérieur (Maroc)" in minister and "Ministère de l’Intérieur" not in minister
     en = await text_of(app, "/participants secretary general", lang="en")
     assert "Valdecy Urquiza" in en
     morocco = await text_of(app, "/participants morocco", lang="en")
