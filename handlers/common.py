@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import TypeVar
 
 from handlers.base import Request, paginate
 from handlers.i18n import t
@@ -37,6 +38,26 @@ def add_pager(b: ReplyBuilder, req: Request, page: int, pages: int) -> None:
 
 def page_slice(total: int, req: Request, per_page: int) -> tuple[int, int, int]:
     return paginate(total, req.page, per_page)
+
+
+T = TypeVar("T")
+Fetch = Callable[[int, int], Awaitable[tuple[Sequence[T], int]]]
+
+
+async def fetch_page(req: Request, per_page: int, fetch: Fetch[T],
+                     max_total: int | None = None) -> tuple[Sequence[T], int, int, int]:
+    """One query for the requested page (``fetch(limit, offset) -> (rows, total)``), and a
+    second only when the page number is stale (past the end: the last page is shown).
+
+    Returns (rows, total, page, pages); ``max_total`` caps the pages of a capped count.
+    """
+    wanted = (max(req.page, 1) - 1) * per_page
+    rows, total = await fetch(per_page, wanted)
+    shown_total = total if max_total is None else min(total, max_total)
+    page, pages, offset = paginate(shown_total, req.page, per_page)
+    if offset != wanted and total:
+        rows, total = await fetch(per_page, offset)
+    return rows, total, page, pages
 
 
 def matches(query: str, *texts: str | dict[str, str] | None) -> bool:

@@ -8,8 +8,8 @@ import re
 from typing import Any
 
 from handlers.admin_input import BODY_MAX, check_text
-from handlers.base import Deps, Option, Registry, Request, UserError, paginate
-from handlers.common import add_pager
+from handlers.base import Deps, Option, Registry, Request, UserError
+from handlers.common import add_pager, fetch_page
 from handlers.desk import audit
 from handlers.i18n import format_moment, t
 from handlers.reply import Reply, ReplyBuilder, Span
@@ -84,11 +84,8 @@ def register(r: Registry) -> None:
     async def drafts_(req: Request, deps: Deps) -> Reply:
         lang = req.language
         async with deps.uow() as uow:
-            wanted = (max(req.page, 1) - 1) * DRAFTS_PER_PAGE
-            items, total = await drafts(uow.session, DRAFTS_PER_PAGE, wanted)
-            page, pages, offset = paginate(total, req.page, DRAFTS_PER_PAGE)
-            if offset != wanted:
-                items, total = await drafts(uow.session, DRAFTS_PER_PAGE, offset)
+            items, total, page, pages = await fetch_page(
+                req, DRAFTS_PER_PAGE, lambda limit, offset: drafts(uow.session, limit, offset))
         if not items:
             return ReplyBuilder().para(t("drafts.none", lang)).build()
         b = ReplyBuilder().heading(t("drafts.title", lang, n=total))

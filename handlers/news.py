@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.base import Deps, Option, Registry, Request, UserError
-from handlers.common import add_pager, add_sources, page_slice
+from handlers.common import add_pager, add_sources, fetch_page, page_slice
 from handlers.i18n import format_count, format_moment, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.models import NewsItem
@@ -124,11 +124,9 @@ def register(r: Registry) -> None:
         if not query:
             raise UserError("search.empty", show_usage=False)
         async with deps.uow() as uow:
-            wanted = (max(req.page, 1) - 1) * PER_PAGE
-            items, total = await uow.items.search(query, PER_PAGE, wanted)
-            page, pages, offset = page_slice(min(total, COUNT_CAP), req, PER_PAGE)
-            if offset != wanted and total:  # a stale page number: show the last page
-                items, total = await uow.items.search(query, PER_PAGE, offset)
+            items, total, page, pages = await fetch_page(
+                req, PER_PAGE, lambda limit, offset: uow.items.search(query, limit, offset),
+                max_total=COUNT_CAP)
         shown_query = query[:80]
         if not items:
             return ReplyBuilder().para(t("search.none", lang, query=shown_query)).build()

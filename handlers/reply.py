@@ -8,6 +8,7 @@ inject markup. A reply serialises to JSON (``to_dict``/``from_dict``) for the ou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -128,7 +129,7 @@ class ReplyBuilder:
             self.blocks.append(Paragraph(s))
         return self
 
-    def bullets(self, items: list[tuple[Span, ...]], numbered: bool = False) -> ReplyBuilder:
+    def bullets(self, items: Sequence[tuple[Span, ...]], numbered: bool = False) -> ReplyBuilder:
         if items:
             self.blocks.append(BulletList(tuple(items), numbered=numbered))
         return self

@@ -39,7 +39,7 @@ async def search_items(
     terms = query_words(query)
     if not terms:
         return [], 0
-    if session.bind.dialect.name == "sqlite":
+    if session.get_bind().dialect.name == "sqlite":
         match = " ".join(f'"{t}"*' for t in terms)
         # CROSS JOIN keeps the FTS match as the outer loop: with a plain JOIN SQLite's planner
         # may walk every published item and probe the index per row (seconds at 20,000 items).
