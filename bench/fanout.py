@@ -68,11 +68,11 @@ def worker_for(app: Any, sender: Any) -> Any:
 
 async def telegram_sender(fake: FakeTelegramProcess) -> tuple[Any, Any]:
     from telegram import Bot
-    from telegram.request import HTTPXRequest
 
+    from bot.platforms.telegram_http import AiohttpRequest
     from bot.platforms.telegram_send import TelegramSender
 
-    bot = Bot(fake.token, base_url=fake.base_url, request=HTTPXRequest(connection_pool_size=64))
+    bot = Bot(fake.token, base_url=fake.base_url, request=AiohttpRequest(64))
     await bot.initialize()
     return bot, TelegramSender(bot)
 

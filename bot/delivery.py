@@ -23,7 +23,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import inspect
+import json
 import logging
 import os
 import random
@@ -97,6 +99,15 @@ async def deliver(row: Claimed, sender: Sender, reply: Reply) -> list[str]:
             raise
         return done + [str(i) for i in more]
     return await sender.send(row.platform_chat_id, reply, nonce=row.dedupe_key)
+
+
+@functools.lru_cache(maxsize=256)
+def reply_of(payload_json: str) -> Reply:
+    """A row's reply; one decode per distinct payload (a digest is one text for many chats).
+
+    ``Reply`` is immutable, so sharing one between rows is safe.
+    """
+    return Reply.from_dict(json.loads(payload_json))
 
 
 def _partial(exc: Exception) -> list[str]:
@@ -291,7 +302,7 @@ class OutboxWorker:
                     chat_window: SlidingWindow) -> Outcome:
         try:
             try:
-                reply = Reply.from_dict(row.payload)
+                reply = reply_of(row.payload_json)
             except (KeyError, TypeError, ValueError) as exc:
                 return Outcome(row, error=PermanentError(f"unreadable payload: {exc!r}"))
             await limits.overall.acquire()

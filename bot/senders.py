@@ -8,9 +8,9 @@ poll for updates (Telegram allows one poller per token).
 from __future__ import annotations
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.app import App
+from bot.platforms.telegram_http import AiohttpRequest
 from bot.platforms.telegram_send import TelegramSender
 
 
@@ -24,7 +24,7 @@ class TelegramSenderComponent:
         assert cfg.token is not None
         self.app = app
         self.bot = Bot(cfg.token.get_secret_value(), base_url=cfg.base_url,
-                       request=HTTPXRequest(connection_pool_size=pool_size))
+                       request=AiohttpRequest(pool_size))
 
     async def start(self) -> None:
         await self.bot.initialize()

@@ -12,12 +12,13 @@ Row states: pending (to send, maybe leased) -> sent | dead (with ``last_error``)
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, Text, and_, bindparam, cast, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,19 +51,27 @@ class NewMessage:
 
 @dataclass(frozen=True)
 class Claimed:
-    """A claimed row with what the worker needs about its chat."""
+    """A claimed row with what the worker needs about its chat.
+
+    The payload comes as its JSON text: a digest is the same text for thousands of rows, so
+    the worker decodes it once per distinct text (see ``bot/delivery.py``), not once per row.
+    """
 
     id: int
     dedupe_key: str
     chat_id: int
     kind: str
-    payload: dict[str, Any]
+    payload_json: str
     attempts: int
     last_error: str | None
     platform: str
     platform_chat_id: str
     chat_kind: str
     platform_message_ids: list[str]
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return dict(json.loads(self.payload_json))
 
 
 class OutboxRepository:
@@ -114,17 +123,16 @@ class OutboxRepository:
         ids = [r[0] for r in (await self.session.execute(stmt)).all()]
         if not ids:
             return []
+        m, c = OutboxMessage, Chat
+        # plain columns, not ORM objects: this runs for every message the bot sends
         rows = (await self.session.execute(
-            select(OutboxMessage, Chat).join(Chat, Chat.id == OutboxMessage.chat_id)
-            .where(OutboxMessage.id.in_(ids))
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .execution_options(populate_existing=True)
+            select(m.id, m.dedupe_key, m.chat_id, m.kind, cast(m.payload, Text), m.attempts,
+                   m.last_error, c.platform, c.platform_chat_id, c.kind, m.platform_message_ids)
+            .join(c, c.id == m.chat_id)
+            .where(m.id.in_(ids))
+            .order_by(m.next_attempt_at, m.id)
         )).all()
-        return [
-            Claimed(m.id, m.dedupe_key, m.chat_id, m.kind, m.payload, m.attempts, m.last_error,
-                    c.platform, c.platform_chat_id, c.kind, list(m.platform_message_ids or []))
-            for m, c in rows
-        ]
+        return [Claimed(*row[:10], list(row[10] or [])) for row in rows]
 
     async def _set(self, row_id: int, owner: str | None, **values: Any) -> bool:
         """Change a row the caller still leases (a lost lease means another worker owns it)."""

@@ -16,6 +16,7 @@ from bot.platforms.base import (
     TransientError,
 )
 from bot.platforms.telegram import TelegramSender
+from bot.platforms.telegram_http import AiohttpRequest
 from handlers.reply import Button, Paragraph, Reply, Span
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixtures import fake_telegram
@@ -29,7 +30,8 @@ CHAT = 4242
 async def sender(fake_telegram: FakeTelegram) -> AsyncIterator[TelegramSender]:
     fake_telegram.limits.enabled = False
     fake_telegram.push_message(CHAT, "hello")  # the fake learns the private chat
-    async with Bot(fake_telegram.token, base_url=fake_telegram.base_url) as bot:
+    async with Bot(fake_telegram.token, base_url=fake_telegram.base_url,
+                   request=AiohttpRequest(8)) as bot:  # the transport the bot runs with
         yield TelegramSender(bot)
 
 

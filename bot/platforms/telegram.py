@@ -22,6 +22,7 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.platforms.telegram_http import AiohttpRequest
 from bot.platforms.telegram_order import ChatOrderedProcessor
 from bot.platforms.telegram_send import TelegramSender, translate_error
 from bot.platforms.telegram_updates import ALLOWED_UPDATES, UpdateRouter
@@ -63,6 +64,9 @@ class TelegramPlatform:
             .base_url(self.config.base_url)
             .base_file_url(self.config.base_file_url or self.config.base_url.replace("/bot", "/file/bot"))
             .concurrent_updates(ChatOrderedProcessor(self.config.concurrent_updates))
+            .request(AiohttpRequest(256))
+            # one long poll at a time; its read timeout is set per call by PTB
+            .get_updates_request(AiohttpRequest(1))
             .job_queue(None)  # schedules live in the database (bot/scheduler.py), not in PTB
             .build()
         )
