@@ -31,7 +31,7 @@ import os
 import random
 import socket
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.config import DeliverySection
@@ -75,12 +75,14 @@ class Counters:
     moved: int = 0
 
 
-async def deliver(row: Claimed, sender: Sender, reply: Reply) -> list[str]:
+async def deliver(row: Claimed, sender: Sender, reply: Reply,
+                  pace: Callable[[], Awaitable[None]] | None = None) -> list[str]:
     """Send a row; an "edit" row (a correction, see handlers/corrections.py) edits the copies
     already delivered, and sends its ``fallback`` notice when the platform cannot edit them.
 
     A message split in parts that failed half-way resumes after the parts already delivered
     (``platform_message_ids`` saved with the error) when the sender can skip parts.
+    ``pace`` is awaited before each further part of a split message, when the sender takes it.
     """
     edit_ids = row.payload.get("edit_message_ids") if row.kind == "edit" else None
     if edit_ids:
@@ -89,16 +91,17 @@ async def deliver(row: Claimed, sender: Sender, reply: Reply) -> list[str]:
             return ids
         if row.payload.get("fallback"):
             reply = Reply.from_dict(row.payload["fallback"])
+    extra: dict[str, object] = {"pace": pace} if pace is not None and _takes(sender, "pace") else {}
     done = list(row.platform_message_ids) if row.kind != "edit" else []
-    if done and _can_skip_parts(sender):
+    if done and _takes(sender, "skip_parts"):
         try:
             more = await sender.send(row.platform_chat_id, reply, nonce=row.dedupe_key,
-                                     skip_parts=len(done))  # type: ignore[call-arg]
+                                     skip_parts=len(done), **extra)  # type: ignore[call-arg]
         except DeliveryError as exc:
             exc.sent_message_ids = done + list(getattr(exc, "sent_message_ids", []))  # type: ignore[attr-defined]
             raise
         return done + [str(i) for i in more]
-    return await sender.send(row.platform_chat_id, reply, nonce=row.dedupe_key)
+    return await sender.send(row.platform_chat_id, reply, nonce=row.dedupe_key, **extra)
 
 
 @functools.lru_cache(maxsize=256)
@@ -114,8 +117,14 @@ def _partial(exc: Exception) -> list[str]:
     return [str(i) for i in getattr(exc, "sent_message_ids", None) or []]
 
 
-def _can_skip_parts(sender: Sender) -> bool:
-    return "skip_parts" in inspect.signature(sender.send).parameters
+@functools.lru_cache(maxsize=32)
+def _parameters(send: Callable[..., object]) -> frozenset[str]:
+    return frozenset(inspect.signature(send).parameters)
+
+
+def _takes(sender: Sender, option: str) -> bool:
+    """Whether this sender's ``send`` has an optional extra (``skip_parts``, ``pace``)."""
+    return option in _parameters(type(sender).send)
 
 
 class OutboxWorker:
@@ -300,14 +309,26 @@ class OutboxWorker:
 
     async def _send(self, row: Claimed, sender: Sender, limits: Limits,
                     chat_window: SlidingWindow) -> Outcome:
+        """Send with the chat's slot (taken by the caller) and one of the bot's; each further
+        part of a split message takes fresh slots of both: the platform counts messages."""
+        held = [chat_window]
+
+        async def next_part() -> None:
+            while held:
+                held.pop().release()
+            for window in (chat_window, limits.overall):
+                await window.acquire()
+                held.append(window)
+
         try:
             try:
                 reply = reply_of(row.payload_json)
             except (KeyError, TypeError, ValueError) as exc:
                 return Outcome(row, error=PermanentError(f"unreadable payload: {exc!r}"))
             await limits.overall.acquire()
+            held.append(limits.overall)
             try:
-                ids = await deliver(row, sender, reply)
+                ids = await deliver(row, sender, reply, pace=next_part)
                 return Outcome(row, sent=[str(i) for i in ids])
             except RateLimited as exc:
                 (limits.overall if exc.scope == "global" else chat_window).pause(exc.retry_after)
@@ -315,10 +336,9 @@ class OutboxWorker:
             except Exception as exc:
                 log.debug("send failed", extra={"row": row.id, "error": repr(exc)[:200]})
                 return Outcome(row, error=exc, partial=_partial(exc))
-            finally:
-                limits.overall.release()
         finally:
-            chat_window.release()
+            while held:
+                held.pop().release()
 
     # ---------------------------------------------------------------- recording
     async def _record_loop(self) -> None:

@@ -21,6 +21,7 @@ from bot.app import App
 from bot.delivery import OutboxWorker
 from bot.digests import plan_digests
 from bot.platforms.telegram_send import TelegramSender
+from handlers.reply import ReplyBuilder
 from storage.models import utcnow
 from storage.outbox import NewMessage
 from tests.bulk import add_subscribed_chats
@@ -81,6 +82,26 @@ async def test_real_limits_zero_429s_including_one_busy_private_chat(
     await run_until_settled(worker(app, sender), app.uow, timeout=60)
     assert tg.count_429 == 0
     assert len(tg.messages(1)) == 4 and all(len(tg.messages(c)) == 1 for c in ids[1:])
+
+
+async def test_each_part_of_a_split_digest_keeps_the_chat_pace(
+        app: App, fake_telegram: FakeTelegram, sender: TelegramSender) -> None:  # noqa: F811
+    """A digest too long for one message goes out in parts; Telegram counts each part
+    against the chat's 1 message/s, so the parts are spaced, not sent back to back."""
+    tg = fake_telegram
+    long = ReplyBuilder()
+    for n in range(5):
+        long.para(f"Point {n}: " + "é" * 1500)
+    chats = await add_subscribed_chats(app.uow, [11, 12], created=SINCE, next_digest_at=NOW)
+    async with app.uow() as uow:
+        await uow.outbox.enqueue([NewMessage(f"long:{cid}", cid, "digest", long.build().to_dict())
+                                  for cid in chats.values()], utcnow())
+    await run_until_settled(worker(app, sender), app.uow, timeout=30)
+    assert tg.count_429 == 0
+    for chat in (11, 12):
+        sent = tg.messages(chat)
+        assert [m.text[:7] for m in sent] == ["Point 0", "Point 2", "Point 4"]
+    assert all(r.status == "sent" and len(r.platform_message_ids) == 3 for r in await rows(app.uow))
 
 
 async def test_blocked_missing_and_migrated_chats(app: App, fake_telegram: FakeTelegram,  # noqa: F811

@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import os
 import warnings
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -132,14 +133,18 @@ class TelegramSender:
         self.paid_broadcast = paid_broadcast
 
     async def send(self, chat_id: str, reply: Reply, *, nonce: str = "",
-                   thread_id: int | None = None, skip_parts: int = 0) -> list[str]:
-        """Send the parts in order (``skip_parts`` first ones excepted: a resumed send)."""
+                   thread_id: int | None = None, skip_parts: int = 0,
+                   pace: Callable[[], Awaitable[None]] | None = None) -> list[str]:
+        """Send the parts in order (``skip_parts`` first ones excepted: a resumed send);
+        ``pace`` is awaited before each part after the first (the outbox's rate windows)."""
         parts = cached_parts(reply)
         markup = keyboard(reply.buttons, self.codec)
         sent: list[str] = []
         for n, text in enumerate(parts):
             if n < skip_parts:
                 continue
+            if n > skip_parts and pace is not None:
+                await pace()
             last = n == len(parts) - 1
             try:
                 message = await self.bot.do_api_request("send_message", api_kwargs={
