@@ -226,35 +226,41 @@ class BotApiSpec:
     # nothing to report); anything else runs the full check for Telegram's exact texts.
 
     def _status(self, type_name: str, value: Any) -> int:
-        checker = self._checkers.get(type_name)
-        if checker is None:
-            checker = self._checkers[type_name] = self._compile(type_name)
-        return checker(value)
+        return self._checker(type_name)(value)
 
     def _union_status(self, types: list[str], value: Any) -> int:
         for type_name in types:
-            status = self._status(type_name, value)
+            status = self._checker(type_name)(value)
             if status != _FAIL:
                 return status
         return _FAIL
 
+    def _checker(self, type_name: str) -> Callable[[Any], int]:
+        """The compiled pre-check of a type (built on first use, then kept)."""
+        checker = self._checkers.get(type_name)
+        if checker is None:
+            checker = self._checkers[type_name] = self._compile(type_name)
+        return checker
+
+    def _union_checker(self, types: list[str]) -> Callable[[Any], int]:
+        if len(types) == 1:
+            return self._checker(types[0])
+        checkers = [self._checker(t) for t in types]
+
+        def check_union(value: Any) -> int:
+            for check in checkers:
+                status = check(value)
+                if status != _FAIL:
+                    return status
+            return _FAIL
+
+        return check_union
+
     def _compile(self, type_name: str) -> Callable[[Any], int]:
-        status = self._status
+        # Checkers of other types are looked up on first call, not here: types are
+        # recursive (a Message holds a Message), so compiling eagerly would never end.
         if type_name.startswith(_ARRAY):
-            item_type = type_name[len(_ARRAY) :]
-
-            def check_array(value: Any) -> int:
-                if not isinstance(value, list):
-                    return _FAIL
-                worst = _CLEAN
-                for item in value:
-                    outcome = status(item_type, item)
-                    if outcome == _FAIL:
-                        return _FAIL
-                    worst = max(worst, outcome)
-                return worst
-
-            return check_array
+            return self._compile_array(type_name[len(_ARRAY) :])
         scalar = _SCALAR_OK.get(type_name)
         if scalar is not None:
             return lambda value: _CLEAN if scalar(value) else _FAIL
@@ -270,10 +276,32 @@ class BotApiSpec:
                 return self._union_status(self._pick_subtypes(subtypes, value), value)
 
             return check_subtypes
+        return self._compile_object(type_name)
+
+    def _compile_array(self, item_type: str) -> Callable[[Any], int]:
+        item_check: Callable[[Any], int] | None = None
+
+        def check_array(value: Any) -> int:
+            nonlocal item_check
+            if not isinstance(value, list):
+                return _FAIL
+            if item_check is None:
+                item_check = self._checker(item_type)
+            worst = _CLEAN
+            for item in value:
+                status = item_check(item)
+                if status:
+                    if status == _FAIL:
+                        return _FAIL
+                    worst = _WARN
+            return worst
+
+        return check_array
+
+    def _compile_object(self, type_name: str) -> Callable[[Any], int]:
         fields = self._type_fields[type_name]
         required = [name for name, field in fields.items() if field["required"]]
-        field_types = {name: field["types"] for name, field in fields.items()}
-        union_status = self._union_status
+        field_checks: dict[str, Callable[[Any], int]] = {}
 
         def check_object(value: Any) -> int:
             if not isinstance(value, dict):
@@ -281,16 +309,21 @@ class BotApiSpec:
             for name in required:
                 if name not in value:
                     return _FAIL
+            if not field_checks and fields:
+                field_checks.update(
+                    (name, self._union_checker(field["types"])) for name, field in fields.items()
+                )
             worst = _CLEAN
             for name, item in value.items():
-                types = field_types.get(name)
-                if types is None:
+                check = field_checks.get(name)
+                if check is None:  # an unknown field: a warning
                     worst = _WARN
                     continue
-                outcome = union_status(types, item)
-                if outcome == _FAIL:
-                    return _FAIL
-                worst = max(worst, outcome)
+                status = check(item)
+                if status:
+                    if status == _FAIL:
+                        return _FAIL
+                    worst = _WARN
             return worst
 
         return check_object
