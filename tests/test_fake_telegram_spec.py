@@ -98,3 +98,12 @@ def test_decode_params_with_the_shortcut_equals_the_full_check() -> None:
             fast = FAST.decode_params("sendMessage", raw, form_encoded=form)
             full = FULL.decode_params("sendMessage", raw, form_encoded=form)
             assert fast == full, raw
+
+
+def test_scalar_outcomes_follow_the_scalar_predicates() -> None:
+    assert telegram_spec._SCALAR_STATUS.keys() == telegram_spec._SCALAR_OK.keys()
+    values = [None, True, False, 0, -3, 2**70, 1.5, float("nan"), "", "x", b"x", [], {}]
+    for name, ok in telegram_spec._SCALAR_OK.items():
+        for value in values:
+            expected = telegram_spec._CLEAN if ok(value) else telegram_spec._FAIL
+            assert telegram_spec._SCALAR_STATUS[name](value) == expected, (name, value)
