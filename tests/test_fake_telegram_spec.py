@@ -86,9 +86,9 @@ def test_check_object_with_the_shortcut_equals_the_full_check(type_name: str, sa
 
 def test_decode_params_with_the_shortcut_equals_the_full_check() -> None:
     markup = json.dumps(MESSAGE["reply_markup"])
-    base = {"chat_id": "42", "text": "<b>x</b>", "parse_mode": "HTML", "reply_markup": markup,
+    base: dict[str, Any] = {"chat_id": "42", "text": "<b>x</b>", "parse_mode": "HTML", "reply_markup": markup,
             "link_preview_options": json.dumps({"is_disabled": True})}
-    raws = [base, {**base, "chat_id": 42}, {**base, "bogus": "1"}]
+    raws: list[dict[str, Any]] = [base, {**base, "chat_id": 42}, {**base, "bogus": "1"}]
     raws += [{**base, "reply_markup": json.dumps(v)} for v in variants(MESSAGE["reply_markup"])]
     raws += [{**base, "link_preview_options": json.dumps(v)}
              for v in variants({"is_disabled": True, "url": "https://x.org"})]
@@ -102,7 +102,7 @@ def test_decode_params_with_the_shortcut_equals_the_full_check() -> None:
 
 def test_scalar_outcomes_follow_the_scalar_predicates() -> None:
     assert telegram_spec._SCALAR_STATUS.keys() == telegram_spec._SCALAR_OK.keys()
-    values = [None, True, False, 0, -3, 2**70, 1.5, float("nan"), "", "x", b"x", [], {}]
+    values: list[Any] = [None, True, False, 0, -3, 2**70, 1.5, float("nan"), "", "x", b"x", [], {}]
     for name, ok in telegram_spec._SCALAR_OK.items():
         for value in values:
             expected = telegram_spec._CLEAN if ok(value) else telegram_spec._FAIL
