@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from tests.fakes.telegram_html import HtmlParseError, parse_html, strip_message, utf16_len
-from tests.fakes.telegram_state import ChatInfo, SentMessage, bad_request
+from tests.fakes.telegram_state import ApiError, ChatInfo, SentMessage, bad_request
 
 if TYPE_CHECKING:
     from tests.fakes.telegram_spec import BotApiSpec
@@ -29,6 +30,38 @@ NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
 )
+
+
+def _checked_message(
+    text: str, entities: list[dict[str, Any]]
+) -> tuple[str, list[dict[str, Any]]]:
+    """Trim like Telegram, then refuse an empty or too long message (Telegram's texts)."""
+    text, entities = strip_message(text, entities)
+    if not text:
+        raise bad_request("message text is empty")
+    if utf16_len(text) > 4096:
+        raise bad_request("message is too long")
+    return text, entities
+
+
+def _render_html(
+    raw: str,
+) -> tuple[str, tuple[dict[str, Any], ...], tuple[int, str] | None]:
+    """(text, entities, None) of an HTML message, or ("", (), (status, description)) of
+    Telegram's refusal. A pure function of ``raw``: parse, trim, then the length checks.
+    The refusal is kept as data, not as an exception object, so a cached one is re-raised
+    fresh each time."""
+    try:
+        text, entities = _checked_message(*parse_html(raw))
+    except HtmlParseError as exc:
+        return "", (), (400, f"Bad Request: can't parse entities: {exc}")
+    except ApiError as exc:
+        return "", (), (exc.status, exc.description)
+    return text, tuple(entities), None
+
+
+# Bounded: enough for the distinct texts of a digest run, small enough to never matter.
+_render_html_cached = lru_cache(maxsize=256)(_render_html)
 
 
 class TelegramMethods:
@@ -79,19 +112,19 @@ class TelegramMethods:
         if mode is None:
             text, entities = raw, list(params.get("entities") or [])
         elif mode.lower() == "html":
-            try:
-                text, entities = parse_html(raw)
-            except HtmlParseError as exc:
-                raise bad_request(f"can't parse entities: {exc}") from None
+            # Every step of the HTML path depends on the text alone, so it is memoized: a
+            # digest sends the same text to thousands of chats. Same result, same errors.
+            render = _render_html_cached if isinstance(raw, str) else _render_html
+            text, frozen, error = render(raw)
+            if error is not None:
+                raise ApiError(*error)
+            # Fresh dicts per call: SentMessage keeps them and tests may inspect or change
+            # them, which must never reach the shared cached value.
+            return text, [dict(entity) for entity in frozen]
         else:
             self.violations.append(f"parse_mode {mode!r} is not supported by the fake")
             text, entities = raw, []
-        text, entities = strip_message(text, entities)
-        if not text:
-            raise bad_request("message text is empty")
-        if utf16_len(text) > 4096:
-            raise bad_request("message is too long")
-        return text, entities
+        return _checked_message(text, entities)
 
     def _check_markup(self, markup: dict[str, Any] | None) -> None:
         if not markup or "inline_keyboard" not in markup:

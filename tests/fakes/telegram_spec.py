@@ -12,12 +12,43 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 _DISCRIMINATOR_FIELDS = ("type", "status", "source")
 _DISCRIMINATOR_RE = re.compile(r"(?:must be|always)\s+[“\"]?([A-Za-z_][\w-]*)")
+
+
+_ARRAY = "Array of "
+
+
+def _is_integer(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+_SCALAR_OK: dict[str, Callable[[Any], bool]] = {
+    "String": lambda v: isinstance(v, str),
+    "Integer": _is_integer,
+    "Float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "Boolean": lambda v: isinstance(v, bool),
+    "InputFile": lambda v: True,
+}
+
+# Outcomes of the compiled pre-check (see BotApiSpec._status).
+_CLEAN, _WARN, _FAIL = 0, 1, 2
+# The same predicates as _SCALAR_OK, answering an outcome in one call (these run for
+# every scalar of every result; tests/test_fake_telegram_spec.py compares the two).
+_SCALAR_STATUS: dict[str, Callable[[Any], int]] = {
+    "String": lambda v: _CLEAN if isinstance(v, str) else _FAIL,
+    "Integer": lambda v: _CLEAN if isinstance(v, int) and not isinstance(v, bool) else _FAIL,
+    "Float": lambda v: (
+        _CLEAN if isinstance(v, int | float) and not isinstance(v, bool) else _FAIL
+    ),
+    "Boolean": lambda v: _CLEAN if isinstance(v, bool) else _FAIL,
+    "InputFile": lambda v: _CLEAN,
+}
 
 
 class SpecError(ValueError):
@@ -58,6 +89,15 @@ class BotApiSpec:
         self.version: str = data.get("version", "?")
         self.methods: dict[str, dict[str, Any]] = data["methods"]
         self.types: dict[str, dict[str, Any]] = data["types"]
+        self._method_fields = {
+            name: {f["name"]: f for f in method.get("fields", [])}
+            for name, method in self.methods.items()
+        }
+        self._type_fields = {
+            name: {f["name"]: f for f in spec_type.get("fields", [])}
+            for name, spec_type in self.types.items()
+        }
+        self._checkers: dict[str, Callable[[Any], int]] = {}
 
     # ---------------------------------------------------------------- requests
     def decode_params(
@@ -69,7 +109,7 @@ class BotApiSpec:
         violations only (Telegram ignores them); a missing required or badly typed one
         is also a hard error (Telegram answers 400).
         """
-        fields = {f["name"]: f for f in self.methods[method].get("fields", [])}
+        fields = self._method_fields[method]
         decoded: dict[str, Any] = {}
         violations: list[str] = []
         error: str | None = None
@@ -120,6 +160,8 @@ class BotApiSpec:
     # ----------------------------------------------------------------- objects
     def check_object(self, type_name: str, value: Any) -> list[str]:
         """All problems of a (result) object, hard errors and unknown fields alike."""
+        if self._status(type_name, value) == _CLEAN:
+            return []  # exactly what the full check below returns for a clean object
         self._warnings = []
         try:
             self._check_type(type_name, value, type_name)
@@ -128,6 +170,8 @@ class BotApiSpec:
         return list(self._warnings)
 
     def _check_union(self, types: list[str], value: Any, path: str = "") -> Any:
+        if self._union_status(types, value) == _CLEAN:
+            return value  # the loop below would return it too, adding no warning
         errors: list[str] = []
         for type_name in types:
             saved = list(getattr(self, "_warnings", []))
@@ -146,15 +190,8 @@ class BotApiSpec:
             for i, item in enumerate(value):
                 self._check_type(type_name[len("Array of ") :], item, f"{path}[{i}]")
             return
-        scalar_ok = {
-            "String": lambda v: isinstance(v, str),
-            "Integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-            "Float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-            "Boolean": lambda v: isinstance(v, bool),
-            "InputFile": lambda v: True,
-        }
-        if type_name in scalar_ok:
-            if not scalar_ok[type_name](value):
+        if type_name in _SCALAR_OK:
+            if not _SCALAR_OK[type_name](value):
                 raise SpecError(f"{path}: expected {type_name}, got {value!r}"[:200])
             return
         spec_type = self.types.get(type_name)
@@ -165,7 +202,7 @@ class BotApiSpec:
         if "subtypes" in spec_type:
             self._check_union(self._pick_subtypes(spec_type["subtypes"], value), value, path)
             return
-        fields = {f["name"]: f for f in spec_type.get("fields", [])}
+        fields = self._type_fields[type_name]
         for name, field in fields.items():
             if field["required"] and name not in value:
                 raise SpecError(f"can't parse {type_name}: Can't find field \"{name}\"")
@@ -186,6 +223,121 @@ class BotApiSpec:
                 if match and value.get(field["name"]) == match.group(1):
                     return [subtype]
         return subtypes
+
+    # ------------------------------------------------------- compiled pre-check
+    # Why: the fake checks every result it sends (a Message with ~40 entities is ~180
+    # checks) and every JSON parameter; the checks above build paths, copy warning lists
+    # and look fields up on every call. The pre-check below answers, from checkers
+    # compiled once per type, exactly how the full check would end: _CLEAN (no error, no
+    # warning), _WARN (no error, some warnings) or _FAIL (SpecError). It follows the same
+    # rules in the same order: a union takes its first type that does not fail, with that
+    # type's warnings; an object fails on a missing required field or a failing field,
+    # warns on an unknown field or a warning field; an array fails or warns like its worst
+    # item. Only a _CLEAN answer is used as a shortcut (the full check would return with
+    # nothing to report); anything else runs the full check for Telegram's exact texts.
+
+    def _status(self, type_name: str, value: Any) -> int:
+        return self._checker(type_name)(value)
+
+    def _union_status(self, types: list[str], value: Any) -> int:
+        for type_name in types:
+            status = self._checker(type_name)(value)
+            if status != _FAIL:
+                return status
+        return _FAIL
+
+    def _checker(self, type_name: str) -> Callable[[Any], int]:
+        """The compiled pre-check of a type (built on first use, then kept)."""
+        checker = self._checkers.get(type_name)
+        if checker is None:
+            checker = self._checkers[type_name] = self._compile(type_name)
+        return checker
+
+    def _union_checker(self, types: list[str]) -> Callable[[Any], int]:
+        if len(types) == 1:
+            return self._checker(types[0])
+        checkers = [self._checker(t) for t in types]
+
+        def check_union(value: Any) -> int:
+            for check in checkers:
+                status = check(value)
+                if status != _FAIL:
+                    return status
+            return _FAIL
+
+        return check_union
+
+    def _compile(self, type_name: str) -> Callable[[Any], int]:
+        # Checkers of other types are looked up on first call, not here: types are
+        # recursive (a Message holds a Message), so compiling eagerly would never end.
+        if type_name.startswith(_ARRAY):
+            return self._compile_array(type_name[len(_ARRAY) :])
+        scalar = _SCALAR_STATUS.get(type_name)
+        if scalar is not None:
+            return scalar
+        spec_type = self.types.get(type_name)
+        if spec_type is None:
+            return lambda value: _FAIL
+        if "subtypes" in spec_type:
+            subtypes = spec_type["subtypes"]
+
+            def check_subtypes(value: Any) -> int:
+                if not isinstance(value, dict):
+                    return _FAIL
+                return self._union_status(self._pick_subtypes(subtypes, value), value)
+
+            return check_subtypes
+        return self._compile_object(type_name)
+
+    def _compile_array(self, item_type: str) -> Callable[[Any], int]:
+        item_check: Callable[[Any], int] | None = None
+
+        def check_array(value: Any) -> int:
+            nonlocal item_check
+            if not isinstance(value, list):
+                return _FAIL
+            if item_check is None:
+                item_check = self._checker(item_type)
+            worst = _CLEAN
+            for item in value:
+                status = item_check(item)
+                if status:
+                    if status == _FAIL:
+                        return _FAIL
+                    worst = _WARN
+            return worst
+
+        return check_array
+
+    def _compile_object(self, type_name: str) -> Callable[[Any], int]:
+        fields = self._type_fields[type_name]
+        required = [name for name, field in fields.items() if field["required"]]
+        field_checks: dict[str, Callable[[Any], int]] = {}
+
+        def check_object(value: Any) -> int:
+            if not isinstance(value, dict):
+                return _FAIL
+            for name in required:
+                if name not in value:
+                    return _FAIL
+            if not field_checks and fields:
+                field_checks.update(
+                    (name, self._union_checker(field["types"])) for name, field in fields.items()
+                )
+            worst = _CLEAN
+            for name, item in value.items():
+                check = field_checks.get(name)
+                if check is None:  # an unknown field: a warning
+                    worst = _WARN
+                    continue
+                status = check(item)
+                if status:
+                    if status == _FAIL:
+                        return _FAIL
+                    worst = _WARN
+            return worst
+
+        return check_object
 
     # ----------------------------------------------------------------- building
     def fill_required(self, type_name: str, given: dict[str, Any]) -> dict[str, Any]:
