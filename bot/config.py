@@ -155,6 +155,8 @@ class DeliverySection(Section):
     batch_size: int = Field(default=200, ge=1)
     #: sends started but not yet recorded: the most a crash can repeat
     max_in_flight: int = Field(default=16, ge=1)
+    #: the same bound when ``paid_broadcast`` is on (1,000/s needs more messages in the air)
+    paid_max_in_flight: int = Field(default=64, ge=1)
     poll_seconds: float = Field(default=1, gt=0)
     #: one active sender per database: its lease lasts this long unless renewed
     leader_ttl_seconds: float = Field(default=15, gt=0)

@@ -14,8 +14,9 @@ a row lease, waits for the chat's and the bot's rate windows, sends through the 
 - PermanentError      -> dead letter with the reason
 
 Telegram has no idempotency key: a message is "in flight" from the start of its send until
-its outcome is committed. At most ``max_in_flight`` messages are, so a crash (SIGKILL)
-repeats at most that many after restart; the rest were either recorded or never started.
+its outcome is committed. At most ``max_in_flight`` (``paid_max_in_flight`` in a paid
+broadcast) messages are, so a crash (SIGKILL) repeats at most that many after restart; the
+rest were either recorded or never started.
 """
 
 from __future__ import annotations
@@ -147,7 +148,9 @@ class OutboxWorker:
         self.is_leader = False
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._unstarted: set[int] = set()
-        self._in_flight = asyncio.Semaphore(settings.max_in_flight)
+        self.max_in_flight = (settings.paid_max_in_flight if settings.paid_broadcast
+                              else settings.max_in_flight)
+        self._in_flight = asyncio.Semaphore(self.max_in_flight)
         self._outcomes: list[Outcome] = []
         #: one write transaction at a time from this worker: on SQLite two would wait on
         #: each other in the busy handler (sleeps of up to 100 ms) instead of in asyncio
