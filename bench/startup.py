@@ -17,19 +17,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 7
 
+#: ``python -m bot ask /agenda``, then the process's own peak RSS (VmHWM) on stderr.
+#: Not wait4's ``ru_maxrss``: Linux keeps it across fork and exec, so a child of a big
+#: parent (``make bench`` runs every benchmark in one process) reports the parent's peak.
+CHILD = """
+import atexit, runpy, sys
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            sys.stderr.write("\\nVmHWM " + line.split()[1] + "\\n")
+atexit.register(peak)
+sys.argv = ["bot", "ask", "/agenda"]
+runpy.run_module("bot", run_name="__main__")
+"""
+
 
 def _run(env: dict[str, str]) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one `ask` child process, measured with wait4."""
+    """(seconds, peak RSS in MB) of one `ask` child process."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "ask", "/agenda"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True,
+                          text=True, check=False)
     elapsed = time.perf_counter() - start
-    out = proc.stdout.read().decode() if proc.stdout else ""
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0 or "Programme" not in out:
-        raise RuntimeError(f"ask failed: {proc.returncode} {proc.stderr.read() if proc.stderr else ''}")
-    return elapsed, usage.ru_maxrss / 1024
+    if proc.returncode != 0 or "Programme" not in proc.stdout:
+        raise RuntimeError(f"ask failed: {proc.returncode} {proc.stderr}")
+    peak_kb = int(proc.stderr.rsplit("VmHWM ", 1)[1].split()[0])
+    return elapsed, peak_kb / 1024
 
 
 def main() -> None:
