@@ -7,6 +7,10 @@ request and stamped when its answer arrives, so "at most ``limit`` requests in a
 ``span`` seconds" holds at the server whatever the latency: a request starts only when
 fewer than ``limit`` others are in flight or finished within the last ``span``.
 A 429 pauses only the scope it names (``pause``).
+
+Waiters queue in order and are woken one at a time, by one timer or by an answer: at 1,000
+messages/s with dozens of sends waiting, waking every waiter on every free slot (each to
+find that another took it) cost more CPU than the sends and delayed them.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ class SlidingWindow:
         self._done: deque[float] = deque()
         self._active = 0
         self._paused_until = 0.0
-        self._changed = asyncio.Event()
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._timer: asyncio.TimerHandle | None = None
 
     @classmethod
     def per_second(cls, rate: float, margin: float = 0.0) -> SlidingWindow:
@@ -43,7 +48,8 @@ class SlidingWindow:
     def idle(self) -> bool:
         now = self._clock()
         self._expire(now)
-        return not self._active and not self._done and now >= self._paused_until
+        return (not self._active and not self._done and not self._waiters
+                and now >= self._paused_until)
 
     def ready_in(self) -> float | None:
         """Seconds until a slot frees up; None when it waits on a request still in flight."""
@@ -57,33 +63,61 @@ class SlidingWindow:
             wait = max(wait, self._done[excess - 1] + self.span - now)
         return wait
 
+    def _free(self, now: float) -> bool:
+        return now >= self._paused_until and self._active + len(self._done) < self.limit
+
     async def acquire(self) -> None:
-        while True:
-            now = self._clock()
-            self._expire(now)
-            if now >= self._paused_until and self._active + len(self._done) < self.limit:
-                self._active += 1
-                return
-            event = self._changed
-            try:
-                await asyncio.wait_for(event.wait(), self.ready_in())
-            except TimeoutError:
-                pass
+        """Take a slot: at once when one is free and nobody queues before us, else in turn."""
+        now = self._clock()
+        self._expire(now)
+        if not self._waiters and self._free(now):
+            self._active += 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        self._schedule()
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._active -= 1  # granted, but our caller gave up: the slot was never used
+                self._grant()
+            else:
+                self._waiters.remove(waiter)
+            raise
 
     def release(self) -> None:
         """The request's answer arrived: it counts in the window from now."""
         self._active -= 1
         self._done.append(self._clock())
-        self._notify()
+        self._grant()
 
     def pause(self, seconds: float) -> None:
         """A 429 for this scope: nothing starts here before ``seconds`` have passed."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
-        self._notify()
+        self._schedule()
 
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
+    def _grant(self) -> None:
+        """Hand free slots to the first waiters, then wait for the next one to free up."""
+        now = self._clock()
+        self._expire(now)
+        while self._waiters and self._free(now):
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self._active += 1
+                waiter.set_result(None)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """One timer for the first waiter; none when only an answer can free a slot."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._waiters:
+            return
+        wait = self.ready_in()
+        if wait is not None:
+            self._timer = asyncio.get_running_loop().call_later(wait, self._grant)
 
 
 class Limits:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.ratelimit import Limits, SlidingWindow
@@ -63,3 +65,50 @@ async def test_idle_chat_windows_are_forgotten() -> None:
     limits.chat("quiet", private=True)
     limits.prune()
     assert len(limits) == 1  # the idle one went, the one with a request in flight stayed
+
+
+async def test_waiters_are_served_in_turn_one_per_free_slot() -> None:
+    """A freed slot goes to the first waiter only; the others keep waiting, in order."""
+    clock = Clock()
+    w = SlidingWindow(1, 0.02, clock)  # 20 ms of the controlled clock; the timer is real
+    await w.acquire()
+    order: list[int] = []
+
+    async def send(n: int) -> None:
+        await w.acquire()
+        order.append(n)
+
+    tasks = [asyncio.create_task(send(n)) for n in range(5)]
+    await asyncio.sleep(0)
+    w.release()  # the answer: the slot counts until 0.02
+    await asyncio.sleep(0.05)
+    assert order == []  # the controlled clock has not moved: still in the window
+    clock.now = 0.03
+    await asyncio.sleep(0.05)  # the timer fires, sees the slot free, wakes one waiter
+    assert order == [0]
+    w.release()
+    clock.now = 0.06
+    await asyncio.sleep(0.05)
+    assert order == [0, 1]
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_a_waiter_that_gives_up_loses_no_slot() -> None:
+    clock = Clock()
+    w = SlidingWindow(2, 1.0, clock)
+    await w.acquire()
+    await w.acquire()
+    queued = asyncio.create_task(w.acquire())
+    granted = asyncio.create_task(w.acquire())
+    await asyncio.sleep(0)
+    queued.cancel()  # gave up while still queued
+    await asyncio.gather(queued, return_exceptions=True)
+    w.release()  # answer at 0: the window stays full until 1.0
+    clock.now = 5.0
+    w.release()  # answer at 5: the one at 0 has left, a slot is free: handed to `granted`
+    granted.cancel()  # ...which gives up before it could use it
+    await asyncio.gather(granted, return_exceptions=True)
+    await asyncio.wait_for(w.acquire(), 1)  # the slot came back
+    assert w.ready_in() == pytest.approx(1.0)  # one in use plus the answer at 5: full
