@@ -1,6 +1,9 @@
 """Corrections reach the readers: when a published item changes, every copy already delivered is
 edited in place (outbox kind "edit") if it is younger than ``Deps.edit_window`` and the platform
 gave us message ids; otherwise the chat gets a short correction notice (kind "correction").
+A published item that is deleted is withdrawn the same way: its delivered copies are replaced
+by a withdrawal notice (or get it as a new message), and its alerts still waiting in the
+outbox are not sent (``storage.editorial.withdraw_pending``; /undo queues them again).
 
 Outbox payload of an "edit" row: the new message as ``Reply.to_dict()`` plus three keys the
 outbox worker reads — ``edit_message_ids`` (the platform ids to edit), ``edit_of`` (the outbox
@@ -10,7 +13,7 @@ instead when ``Sender.edit`` returns False). ``Reply.from_dict`` ignores the ext
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from handlers.base import Deps
@@ -37,23 +40,47 @@ def corrected_copy(item: NewsItem, lang: str, tz: str, topics: Sequence[Topic]) 
     return replace(alert, blocks=(*alert.blocks, *marker))
 
 
+def retraction_notice(item: NewsItem, lang: str) -> Reply:
+    return (ReplyBuilder()
+            .para(Span(t("retraction.label", lang) + " — ", bold=True),
+                  t("retraction.notice", lang, id=item.id, title=pick(item.title, lang)))
+            .build())
+
+
 async def send_corrections(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: int) -> tuple[int, int]:
     """Enqueue edits or notices for every delivered copy of ``item``; (edits, notices).
 
     ``change_id`` (the audit entry of the change) makes the rows idempotent per change.
     """
+    topics = await uow.content.topics()
+    return await _reach_copies(
+        uow, deps, item, change_id, lambda lang, tz: corrected_copy(item, lang, tz, topics),
+        lambda lang: correction_notice(item, lang))
+
+
+async def send_retractions(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: int) -> tuple[int, int]:
+    """The deleted ``item``'s delivered copies become a withdrawal notice; (edits, notices)."""
+    return await _reach_copies(uow, deps, item, change_id,
+                               lambda lang, _tz: retraction_notice(item, lang),
+                               lambda lang: retraction_notice(item, lang))
+
+
+async def _reach_copies(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: int,
+                        new_copy: Callable[[str, str], Reply], new_notice: Callable[[str], Reply],
+                        ) -> tuple[int, int]:
+    """Each delivered copy of ``item``: edited into ``new_copy`` when fresh and editable,
+    else one ``new_notice`` per chat."""
     now = deps.clock()
     edits = notices = 0
     noticed: set[int] = set()
-    topics = await uow.content.topics()
     for row, chat in await delivered_copies(uow.session, item.id):
         if not chat.active:
             continue
         lang = chat.language or deps.default_language
-        notice = correction_notice(item, lang)
+        notice = new_notice(lang)
         fresh = row.sent_at is not None and now - row.sent_at <= deps.edit_window
         if fresh and row.platform_message_ids:
-            payload = corrected_copy(item, lang, chat.timezone or deps.timezone, topics).to_dict()
+            payload = new_copy(lang, chat.timezone or deps.timezone).to_dict()
             payload |= {"edit_message_ids": list(row.platform_message_ids), "edit_of": row.id,
                         "fallback": notice.to_dict()}
             edits += await enqueue(uow.session, dedupe_key=f"edit:{row.id}:{change_id}",

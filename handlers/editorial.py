@@ -22,7 +22,7 @@ from handlers.admin_input import (
     split_title_body,
 )
 from handlers.base import Deps, Option, Registry, Request, UserError
-from handlers.corrections import send_corrections
+from handlers.corrections import send_corrections, send_retractions
 from handlers.desk import (
     audit,
     clean_text,
@@ -42,8 +42,10 @@ from storage.editorial import (
     item_snapshot,
     refresh_search_doc,
     restore_item,
+    restore_withdrawn,
     source_for,
     undoable_entry,
+    withdraw_pending,
 )
 from storage.models import NewsItem, Source
 from storage.uow import UnitOfWork
@@ -249,9 +251,16 @@ def register(r: Registry) -> None:
             item = await get_item(uow, item_id)
             before = item_snapshot(item)
             item.deleted_at = deps.clock()
-            await audit(uow, req, "item.delete", f"item:{item.id}", before, item_snapshot(item))
-        return ReplyBuilder().para(t("item.deleted_ok", req.language, id=item_id)) \
-            .button("↩ /undo", "undo").build()
+            change = await audit(uow, req, "item.delete", f"item:{item.id}", before, item_snapshot(item))
+            held, sent = 0, (0, 0)
+            if item.status == "published":  # readers may have it, or be about to: withdraw it
+                held = await withdraw_pending(uow.session, item.id, change, deps.clock())
+                sent = await send_retractions(uow, deps, item, change)
+        b = ReplyBuilder().para(t("item.deleted_ok", req.language, id=item_id))
+        if held or any(sent):
+            b.para(Span(t("item.withdrawn", req.language, held=held, edits=sent[0],
+                          notices=sent[1]), italic=True))
+        return b.button("↩ /undo", "undo").build()
 
     @r.command(
         "undo", admin=True, group="admin",
@@ -277,8 +286,13 @@ def register(r: Registry) -> None:
             restore_item(item, entry.before)
             change = await audit(uow, req, "undo", f"audit:{entry.id}", current, item_snapshot(item))
             sent = await _after_change(uow, deps, await settle(uow, item), change)
+            requeued = 0
+            if entry.action == "item.delete" and item.deleted_at is None:
+                requeued = await restore_withdrawn(uow.session, item.id, entry.id)
             action = t("undo.action." + entry.action.split(".")[1], lang)
             b = ReplyBuilder().para(t("undo.done", lang, action=action, id=item.id))
+            if requeued:
+                b.para(Span(t("item.restored_alerts", lang, count=requeued), italic=True))
             if item.deleted_at is None:
                 b.blocks.extend(full_item(item, lang, deps.timezone, await topic_names(uow, lang)).blocks)
             _corrections_line(b, lang, sent)

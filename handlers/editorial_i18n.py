@@ -89,6 +89,17 @@ EDITORIAL_MESSAGES: dict[str, dict[str, str]] = {
     "correction.notice": {"fr": "La nouvelle #{id} « {title} » a été corrigée. Lire : /item {id}",
                           "en": "News item #{id} “{title}” was corrected. Read: /item {id}"},
     "correction.updated": {"fr": "(mise à jour)", "en": "(updated)"},
+    "retraction.label": {"fr": "Retrait", "en": "Withdrawn"},
+    "retraction.notice": {"fr": "La nouvelle #{id} « {title} » a été retirée par la rédaction.",
+                          "en": "News item #{id} “{title}” was withdrawn by the editors."},
+    "item.withdrawn": {
+        "fr": "Lecteurs : {held} alerte(s) en attente annulée(s), {edits} message(s) remplacé(s) "
+              "par un avis de retrait, {notices} avis de retrait envoyé(s).",
+        "en": "Readers: {held} pending alert(s) cancelled, {edits} message(s) replaced by a "
+              "withdrawal notice, {notices} withdrawal notice(s) sent."},
+    "item.restored_alerts": {
+        "fr": "{count} alerte(s) annulée(s) par la suppression remise(s) en file.",
+        "en": "{count} alert(s) cancelled by the delete queued again."},
     "audit.title": {"fr": "Journal des modifications", "en": "Change log"},
     "audit.none": {"fr": "Aucune modification enregistrée.", "en": "No change recorded."},
     "audit.bad_count": {"fr": "« {value} » n’est pas un nombre entre 1 et {max}.",

@@ -11,11 +11,11 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, Chat, NewsItem, OutboxMessage, Source, Subscription, utcnow
-from storage.outbox import NewMessage, OutboxRepository
+from storage.outbox import DEAD, PENDING, NewMessage, OutboxRepository
 from storage.text import search_doc
 
 #: outbox kinds that are themselves corrections of an earlier message
@@ -66,6 +66,41 @@ async def source_for(session: AsyncSession, name: str | None, url: str | None) -
     session.add(source)
     await session.flush()
     return source
+
+
+def _withdrawn_by(change_id: int) -> str:
+    return f"withdrawn: item deleted (change {change_id})"
+
+
+async def withdraw_pending(session: AsyncSession, item_id: int, change_id: int,
+                           now: dt.datetime) -> int:
+    """Messages carrying this item that no worker holds (alerts held by quiet hours, or
+    queued) are not sent: dead-lettered with the change that deleted it. Returns how many.
+
+    A message a worker has already claimed is on its way and is withdrawn afterwards, like
+    any delivered copy."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.item_id == item_id, OutboxMessage.status == PENDING,
+               OutboxMessage.kind.not_in(CORRECTION_KINDS),
+               or_(OutboxMessage.lease_owner.is_(None), OutboxMessage.lease_until < now))
+        .values(status=DEAD, last_error=_withdrawn_by(change_id), lease_owner=None,
+                lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def restore_withdrawn(session: AsyncSession, item_id: int, change_id: int) -> int:
+    """Undo of the delete: the messages it withdrew are pending again (due when they were)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.item_id == item_id, OutboxMessage.status == DEAD,
+               OutboxMessage.last_error == _withdrawn_by(change_id))
+        .values(status=PENDING, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def delivered_copies(session: AsyncSession, item_id: int) -> Sequence[tuple[OutboxMessage, Chat]]:

@@ -4,6 +4,7 @@ and a copy that can no longer be edited in place gets the notice instead."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 
@@ -43,6 +44,15 @@ async def newsroom(fake_telegram: FakeTelegram, db_url: str) -> AsyncIterator[tu
         yield app, TelegramSender(bot)
 
 
+async def published(app: App, title_and_body: str) -> int:
+    """An item added and published by the owner (its alerts queued); returns its id."""
+    title, body = title_and_body.split("\n", 1)
+    added = await send(app, f"/additem {title} topics=governance\n{body}", **OWNER)
+    item_id = int(added.buttons[0].args)
+    await send(app, f"/publish {item_id} confirm", **OWNER)
+    return item_id
+
+
 async def deliver(app: App, sender: TelegramSender) -> None:
     worker = OutboxWorker(app.uow, {"telegram": sender}, fast_settings())
     await run_until_settled(worker, app.uow)
@@ -80,9 +90,7 @@ async def test_correction_edits_fresh_copies_and_notifies_old_ones(
 async def test_a_copy_that_cannot_be_edited_gets_the_notice(
         fake_telegram: FakeTelegram, newsroom: tuple[App, TelegramSender]) -> None:
     app, sender = newsroom
-    added = await send(app, "/additem Bref topics=governance\nCourt.", **OWNER)
-    item_id = int(added.buttons[0].args)
-    await send(app, f"/publish {item_id} confirm", **OWNER)
+    item_id = await published(app, "Bref\nCourt.")
     await deliver(app, sender)
     assert len(fake_telegram.messages(FRESH)) == 1
     # the corrected item no longer fits in one Telegram message: editing in place is impossible
@@ -93,3 +101,55 @@ async def test_a_copy_that_cannot_be_edited_gets_the_notice(
     assert not original.edited and "Court." in original.text
     assert "Correction" in notice.text and f"/item {item_id}" in notice.text
     assert not any(c.method == "editMessageText" for c in fake_telegram.calls)
+
+
+async def test_deleting_a_published_item_withdraws_it_and_undo_brings_it_back(
+        fake_telegram: FakeTelegram, newsroom: tuple[App, TelegramSender]) -> None:
+    app, sender = newsroom
+    item_id = await published(app, "Fausse annonce\nLe texte erroné.")
+    async with app.uow() as uow:  # the second chat's alert waits for the end of its quiet hours
+        old_chat = await uow.chats.find("telegram", str(OLD))
+        assert old_chat is not None
+        await uow.session.execute(update(OutboxMessage).where(
+            OutboxMessage.dedupe_key == f"alert:{item_id}:{old_chat.id}",
+        ).values(next_attempt_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=6)))
+    await deliver_due(app, sender)
+    [alert] = fake_telegram.messages(FRESH)
+    assert "Le texte erroné." in alert.text and fake_telegram.messages(OLD) == []
+
+    reply = await text_of(app, f"/delitem {item_id}", **OWNER)
+    assert ("1 alerte(s) en attente annulée(s), 1 message(s) remplacé(s) par un avis de retrait, "
+            "0 avis de retrait envoyé(s)") in reply
+    await deliver_due(app, sender)
+    [withdrawn] = fake_telegram.messages(FRESH)  # the alert itself now says it was withdrawn
+    assert withdrawn.message_id == alert.message_id and withdrawn.edited
+    assert "Retrait" in withdrawn.text and "retirée" in withdrawn.text
+    assert "Le texte erroné." not in withdrawn.text
+    held = [r for r in await rows(app.uow) if r.chat_id == old_chat.id]
+    assert [(r.status, (r.last_error or "")[:9]) for r in held] == [("dead", "withdrawn")]
+
+    reply = await text_of(app, "/undo", **OWNER)
+    assert "1 alerte(s) annulée(s) par la suppression remise(s) en file" in reply
+    async with app.uow() as uow:  # quiet hours are over
+        await uow.session.execute(update(OutboxMessage).where(
+            OutboxMessage.chat_id == old_chat.id).values(next_attempt_at=dt.datetime.now(dt.UTC)))
+    await deliver_due(app, sender)
+    [restored] = fake_telegram.messages(FRESH)
+    assert "Le texte erroné." in restored.text and "(mise à jour)" in restored.text
+    [late_alert] = fake_telegram.messages(OLD)
+    assert "Le texte erroné." in late_alert.text
+
+
+async def deliver_due(app: App, sender: TelegramSender) -> None:
+    """Run the worker until every row due now is handled (held ones stay pending)."""
+    worker = OutboxWorker(app.uow, {"telegram": sender}, fast_settings())
+    await worker.start()
+    try:
+        for _ in range(200):
+            async with app.uow() as uow:
+                due = (await uow.outbox.stats(dt.datetime.now(dt.UTC)))["due"]
+            if not due:  # rows in flight stay pending (due) until their outcome is recorded
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await worker.stop()
