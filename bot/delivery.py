@@ -31,6 +31,7 @@ import logging
 import os
 import random
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from bot.platforms.base import (
 )
 from bot.ratelimit import Limits, SlidingWindow
 from handlers.reply import Reply
+from storage.editorial import CORRECTION_KINDS
 from storage.models import utcnow
 from storage.outbox import Claimed, backoff
 from storage.uow import UnitOfWork
@@ -147,7 +149,9 @@ class OutboxWorker:
         self.counters = Counters()
         self.is_leader = False
         self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._unstarted: set[int] = set()
+        #: claimed rows whose send has not started (cancellable), by id
+        self._unstarted: dict[int, Claimed] = {}
+        self._checked_withdrawn = 0.0
         self.max_in_flight = (settings.paid_max_in_flight if settings.paid_broadcast
                               else settings.max_in_flight)
         self._in_flight = asyncio.Semaphore(self.max_in_flight)
@@ -217,6 +221,9 @@ class OutboxWorker:
     async def _step(self) -> int:
         if not self.is_leader:
             return 0
+        if time.monotonic() - self._checked_withdrawn >= self.settings.poll_seconds:
+            self._checked_withdrawn = time.monotonic()
+            await self._withdraw_deleted()
         room = self.settings.batch_size * 2 - len(self._tasks)
         if room < self.settings.batch_size // 2 + 1:
             await asyncio.wait(list(self._tasks.values()), timeout=self.settings.poll_seconds,
@@ -232,6 +239,32 @@ class OutboxWorker:
         for limits in self._limits.values():
             limits.prune()
         return len(fresh)
+
+    async def _withdraw_deleted(self) -> None:
+        """Claimed rows whose news item was deleted since (on any replica) are not sent.
+
+        The delete withdraws what nobody holds (``storage.editorial.withdraw_pending``);
+        rows this worker holds are its to drop: once a poll interval, one query for the
+        items its unstarted rows carry."""
+        items = {r.item_id for r in self._unstarted.values()
+                 if r.item_id is not None and r.kind not in CORRECTION_KINDS}
+        if not items:
+            return
+        async with self.uow() as uow:
+            gone = await uow.outbox.deleted_items(sorted(items))
+        if not gone:
+            return
+        dropped = []
+        for rid, row in list(self._unstarted.items()):  # no await in this loop: none can start
+            if row.item_id in gone and row.kind not in CORRECTION_KINDS:
+                task = self._tasks.get(rid)
+                if task is not None:
+                    task.cancel()
+                    dropped.append(rid)
+        async with self._db_writes, self.uow() as uow:
+            await uow.outbox.withdraw(dropped, self.owner)
+        log.info("withdrew claimed messages of deleted items",
+                 extra={"items": sorted(gone), "count": len(dropped)})
 
     async def _idle(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -284,25 +317,33 @@ class OutboxWorker:
 
     # -------------------------------------------------------------- one message
     async def _deliver(self, row: Claimed) -> None:
-        self._unstarted.add(row.id)
+        """Wait for the chat's window, an in-flight place and the bot's window (cancellable
+        until then: a stop, a lost lease or a deleted item), then send and record."""
+        self._unstarted[row.id] = row
+        held: list[SlidingWindow] = []
+        in_flight = False
         try:
             sender = self.senders[row.platform]
             limits = self.limits(row.platform)
             chat_window = limits.chat(row.platform_chat_id, row.chat_kind == "private")
             await chat_window.acquire()
-            try:
-                await self._in_flight.acquire()
-            except BaseException:
-                chat_window.release()
-                raise
+            held.append(chat_window)
+            await self._in_flight.acquire()
+            in_flight = True
+            await limits.overall.acquire()
+            held.append(limits.overall)
         except asyncio.CancelledError:
+            for window in held:
+                window.release()
+            if in_flight:
+                self._in_flight.release()
             self._tasks.pop(row.id, None)
-            self._unstarted.discard(row.id)
+            self._unstarted.pop(row.id, None)
             return
         # From here the send runs to completion and is recorded, even during a stop.
-        self._unstarted.discard(row.id)
+        self._unstarted.pop(row.id, None)
         try:
-            outcome = await self._send(row, sender, limits, chat_window)
+            outcome = await self._send(row, sender, limits, chat_window, held)
             self._outcomes.append(outcome)
             self._record_wake.set()
             await outcome.done
@@ -311,10 +352,10 @@ class OutboxWorker:
             self._tasks.pop(row.id, None)
 
     async def _send(self, row: Claimed, sender: Sender, limits: Limits,
-                    chat_window: SlidingWindow) -> Outcome:
-        """Send with the chat's slot (taken by the caller) and one of the bot's; each further
-        part of a split message takes fresh slots of both: the platform counts messages."""
-        held = [chat_window]
+                    chat_window: SlidingWindow, held: list[SlidingWindow]) -> Outcome:
+        """Send with the chat's slot and the bot's (``held``, taken by the caller); each
+        further part of a split message takes fresh slots of both: the platform counts
+        messages. Every slot held is released at the end."""
 
         async def next_part() -> None:
             while held:
@@ -328,8 +369,6 @@ class OutboxWorker:
                 reply = reply_of(row.payload_json)
             except (KeyError, TypeError, ValueError) as exc:
                 return Outcome(row, error=PermanentError(f"unreadable payload: {exc!r}"))
-            await limits.overall.acquire()
-            held.append(limits.overall)
             try:
                 ids = await deliver(row, sender, reply, pace=next_part)
                 return Outcome(row, sent=[str(i) for i in ids])

@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, Chat, NewsItem, OutboxMessage, Source, Subscription, utcnow
-from storage.outbox import DEAD, PENDING, NewMessage, OutboxRepository
+from storage.outbox import DEAD, PENDING, WITHDRAWN, NewMessage, OutboxRepository
 from storage.text import search_doc
 
 #: outbox kinds that are themselves corrections of an earlier message
@@ -69,7 +69,7 @@ async def source_for(session: AsyncSession, name: str | None, url: str | None) -
 
 
 def _withdrawn_by(change_id: int) -> str:
-    return f"withdrawn: item deleted (change {change_id})"
+    return f"{WITHDRAWN} (change {change_id})"
 
 
 async def withdraw_pending(session: AsyncSession, item_id: int, change_id: int,
@@ -92,11 +92,13 @@ async def withdraw_pending(session: AsyncSession, item_id: int, change_id: int,
 
 
 async def restore_withdrawn(session: AsyncSession, item_id: int, change_id: int) -> int:
-    """Undo of the delete: the messages it withdrew are pending again (due when they were)."""
+    """Undo of the delete: the messages it withdrew are pending again (due when they were),
+    and so are those the sender withdrew itself (claimed before the delete, see
+    ``OutboxRepository.withdraw``)."""
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.item_id == item_id, OutboxMessage.status == DEAD,
-               OutboxMessage.last_error == _withdrawn_by(change_id))
+               OutboxMessage.last_error.in_([_withdrawn_by(change_id), WITHDRAWN]))
         .values(status=PENDING, last_error=None)
         .execution_options(synchronize_session=False)
     )

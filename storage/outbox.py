@@ -23,9 +23,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Chat, Lease, OutboxMessage
+from storage.models import Chat, Lease, NewsItem, OutboxMessage
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
+#: last_error of a message not sent because its news item was deleted (undo sends it after all)
+WITHDRAWN = "withdrawn: item deleted"
 
 
 def is_postgres(session: AsyncSession) -> bool:
@@ -68,6 +70,8 @@ class Claimed:
     platform_chat_id: str
     chat_kind: str
     platform_message_ids: list[str]
+    #: the news item this message carries (alerts, corrections), None for digests and others
+    item_id: int | None = None
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -127,12 +131,13 @@ class OutboxRepository:
         # plain columns, not ORM objects: this runs for every message the bot sends
         rows = (await self.session.execute(
             select(m.id, m.dedupe_key, m.chat_id, m.kind, cast(m.payload, Text), m.attempts,
-                   m.last_error, c.platform, c.platform_chat_id, c.kind, m.platform_message_ids)
+                   m.last_error, c.platform, c.platform_chat_id, c.kind, m.platform_message_ids,
+                   m.item_id)
             .join(c, c.id == m.chat_id)
             .where(m.id.in_(ids))
             .order_by(m.next_attempt_at, m.id)
         )).all()
-        return [Claimed(*row[:10], list(row[10] or [])) for row in rows]
+        return [Claimed(*row[:10], list(row[10] or []), row[11]) for row in rows]
 
     async def _set(self, row_id: int, owner: str | None, **values: Any) -> bool:
         """Change a row the caller still leases (a lost lease means another worker owns it)."""
@@ -204,6 +209,27 @@ class OutboxRepository:
             .values(lease_owner=None, lease_until=None)
             .execution_options(synchronize_session=False)
         )
+
+    async def deleted_items(self, item_ids: Sequence[int]) -> set[int]:
+        """Which of these news items were deleted (their messages must not go out)."""
+        if not item_ids:
+            return set()
+        found = await self.session.scalars(
+            select(NewsItem.id).where(NewsItem.id.in_(list(item_ids)),
+                                      NewsItem.deleted_at.is_not(None)))
+        return set(found.all())
+
+    async def withdraw(self, ids: Sequence[int], owner: str) -> None:
+        """Leased rows whose item was deleted after the claim: dead, not sent (see
+        ``storage.editorial.withdraw_pending`` for the rows nobody held)."""
+        if ids:
+            await self.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.lease_owner == owner,
+                       OutboxMessage.status == PENDING)
+                .values(status=DEAD, last_error=WITHDRAWN, lease_owner=None, lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
 
     async def release(self, ids: Sequence[int], owner: str) -> None:
         """Give back leased rows that were not started (clean stop)."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 import pytest_asyncio
 from sqlalchemy import update
@@ -24,6 +25,8 @@ from tests.helpers import send, text_of
 from tests.outbox_support import fast_settings, rows, run_until_settled
 
 __all__ = ["fake_telegram"]
+
+T = TypeVar("T")
 
 FRESH, OLD = 7001, 7002
 OWNER = {"user_id": "local"}
@@ -153,3 +156,46 @@ async def deliver_due(app: App, sender: TelegramSender) -> None:
             await asyncio.sleep(0.05)
     finally:
         await worker.stop()
+
+
+async def test_an_alert_already_claimed_by_the_sender_is_withdrawn_too(
+        fake_telegram: FakeTelegram, newsroom: tuple[App, TelegramSender]) -> None:
+    """The sender holds both alerts and sends one a second: the item is deleted between the
+    two, so the second never goes out (and /undo sends it after all)."""
+    app, sender = newsroom
+    item_id = await published(app, "Annonce retirée\nTexte à retirer.")
+    worker = OutboxWorker(app.uow, {"telegram": sender},
+                          fast_settings(global_per_second=1, margin_seconds=0.0))
+    await worker.start()
+    try:
+        await eventually(lambda: rows(app.uow), lambda rs: any(r.status == "sent" for r in rs))
+        [first] = [c for c in (FRESH, OLD) if fake_telegram.messages(c)]
+        second = OLD if first == FRESH else FRESH
+        reply = await text_of(app, f"/delitem {item_id}", **OWNER)
+        assert "1 message(s) remplacé(s) par un avis de retrait" in reply
+        # the worker drops the claimed one and sends the edit
+        await eventually(lambda: rows(app.uow),
+                         lambda _: any(m.edited for m in fake_telegram.messages(first)))
+        await asyncio.sleep(1.2)  # past the moment the second alert was due to go out
+        assert fake_telegram.messages(second) == []
+        assert "retirée" in fake_telegram.messages(first)[0].text
+        withdrawn = [r for r in await rows(app.uow) if r.status == "dead"]
+        assert [(r.kind, r.last_error) for r in withdrawn] == [("alert", "withdrawn: item deleted")]
+
+        assert "1 alerte(s) annulée(s) par la suppression remise(s) en file" in \
+            await text_of(app, "/undo", **OWNER)
+        worker.wake()
+        [late] = await fake_telegram.wait_for_messages(second, timeout=10)
+        assert "Texte à retirer." in late.text
+    finally:
+        await worker.stop()
+
+
+async def eventually(fetch: Callable[[], Awaitable[T]], check: Callable[[T], bool],
+                     timeout: float = 10) -> None:  # noqa: ASYNC109
+    """Poll ``fetch`` until ``check`` holds on what it returns (or fail after ``timeout``)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            if check(await fetch()):
+                return
+            await asyncio.sleep(0.02)
