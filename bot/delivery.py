@@ -135,7 +135,9 @@ class OutboxWorker:
 
     def __init__(self, uow_factory: Callable[[], UnitOfWork], senders: Mapping[str, Sender],
                  settings: DeliverySection, *, clock: Callable[[], dt.datetime] = utcnow,
-                 owner: str | None = None, rng: random.Random | None = None) -> None:
+                 owner: str | None = None, rng: random.Random | None = None,
+                 on_withdrawn: Callable[[UnitOfWork, set[int]], Awaitable[object]] | None = None,
+                 ) -> None:
         self.uow = uow_factory
         self.senders = senders
         self.settings = settings
@@ -152,6 +154,13 @@ class OutboxWorker:
         #: claimed rows whose send has not started (cancellable), by id
         self._unstarted: dict[int, Claimed] = {}
         self._checked_withdrawn = 0.0
+        #: called (in a transaction) with the deleted items among those this worker holds or
+        #: sent since its last look, so copies already on their way when the item was deleted
+        #: are withdrawn too (handlers.corrections.retract_late_copies; idempotent)
+        self.on_withdrawn = on_withdrawn
+        #: every claimed row with a task, by id; and the items of rows sent since the last look
+        self._rows: dict[int, Claimed] = {}
+        self._sent_items: set[int] = set()
         self.max_in_flight = (settings.paid_max_in_flight if settings.paid_broadcast
                               else settings.max_in_flight)
         self._in_flight = asyncio.Semaphore(self.max_in_flight)
@@ -235,19 +244,23 @@ class OutboxWorker:
                                           min(room, self.settings.batch_size), list(self.senders))
         fresh = [r for r in rows if r.id not in self._tasks]
         for row in fresh:
+            self._rows[row.id] = row
             self._tasks[row.id] = asyncio.create_task(self._deliver(row))
         for limits in self._limits.values():
             limits.prune()
         return len(fresh)
 
     async def _withdraw_deleted(self) -> None:
-        """Claimed rows whose news item was deleted since (on any replica) are not sent.
+        """Messages of a news item deleted since they were claimed (on any replica).
 
-        The delete withdraws what nobody holds (``storage.editorial.withdraw_pending``);
-        rows this worker holds are its to drop: once a poll interval, one query for the
-        items its unstarted rows carry."""
-        items = {r.item_id for r in self._unstarted.values()
+        The delete withdraws what nobody holds (``storage.editorial.withdraw_pending``) and
+        the copies already delivered. Once a poll interval this worker asks, in one query,
+        which items of the rows it holds or has sent since were deleted: the rows not started
+        are dropped, and the copies that went out anyway are withdrawn (``on_withdrawn``)."""
+        items = {r.item_id for r in self._rows.values()
                  if r.item_id is not None and r.kind not in CORRECTION_KINDS}
+        items |= self._sent_items
+        self._sent_items = set()
         if not items:
             return
         async with self.uow() as uow:
@@ -261,9 +274,16 @@ class OutboxWorker:
                 if task is not None:
                     task.cancel()
                     dropped.append(rid)
-        async with self._db_writes, self.uow() as uow:
-            await uow.outbox.withdraw(dropped, self.owner)
-        log.info("withdrew claimed messages of deleted items",
+        try:
+            async with self._db_writes, self.uow() as uow:
+                await uow.outbox.withdraw(dropped, self.owner)
+                if self.on_withdrawn is not None:
+                    await self.on_withdrawn(uow, gone)
+        except Exception:
+            log.exception("withdrawing messages of deleted items failed; will retry")
+            self._sent_items |= gone
+            return
+        log.info("withdrew messages of deleted items",
                  extra={"items": sorted(gone), "count": len(dropped)})
 
     async def _idle(self, seconds: float) -> None:
@@ -314,6 +334,7 @@ class OutboxWorker:
             async with self.uow() as uow:
                 await uow.outbox.release(unstarted, self.owner)
         self._tasks.clear()
+        self._rows.clear()
 
     # -------------------------------------------------------------- one message
     async def _deliver(self, row: Claimed) -> None:
@@ -338,6 +359,7 @@ class OutboxWorker:
             if in_flight:
                 self._in_flight.release()
             self._tasks.pop(row.id, None)
+            self._rows.pop(row.id, None)
             self._unstarted.pop(row.id, None)
             return
         # From here the send runs to completion and is recorded, even during a stop.
@@ -350,6 +372,7 @@ class OutboxWorker:
         finally:
             self._in_flight.release()
             self._tasks.pop(row.id, None)
+            self._rows.pop(row.id, None)
 
     async def _send(self, row: Claimed, sender: Sender, limits: Limits,
                     chat_window: SlidingWindow, held: list[SlidingWindow]) -> Outcome:
@@ -412,6 +435,9 @@ class OutboxWorker:
         async with self._db_writes, self.uow() as uow:
             sent = [(o.row.id, o.sent or []) for o in batch if o.error is None]
             await uow.outbox.mark_sent_many(self.owner, sent, now)
+            self._sent_items.update(o.row.item_id for o in batch if o.error is None
+                                    and o.row.item_id is not None
+                                    and o.row.kind not in CORRECTION_KINDS)
             c.sent += len(sent)
             for o in batch:
                 row, exc = o.row, o.error

@@ -63,8 +63,10 @@ def delivery_components(app: App) -> list[Component]:
     from bot.alerts import AlertPublisher
     from bot.delivery import OutboxWorker
     from bot.scheduler import DigestScheduler
+    from handlers.corrections import retract_late_copies
 
-    worker = OutboxWorker(app.uow, app.senders, app.settings.delivery, clock=app.deps.clock)
+    worker = OutboxWorker(app.uow, app.senders, app.settings.delivery, clock=app.deps.clock,
+                          on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps, items))
     app.deps.publisher = AlertPublisher(app.settings.bot.default_language, clock=app.deps.clock,
                                         on_enqueue=worker.wake)
     scheduler = DigestScheduler(app.uow, app.settings.digest,

@@ -3,7 +3,9 @@ edited in place (outbox kind "edit") if it is younger than ``Deps.edit_window`` 
 gave us message ids; otherwise the chat gets a short correction notice (kind "correction").
 A published item that is deleted is withdrawn the same way: its delivered copies are replaced
 by a withdrawal notice (or get it as a new message), and its alerts still waiting in the
-outbox are not sent (``storage.editorial.withdraw_pending``; /undo queues them again).
+outbox are not sent (``storage.editorial.withdraw_pending``; /undo queues them again). The
+outbox worker drops the ones it had already claimed and, through ``retract_late_copies``,
+withdraws copies whose send had started before the delete.
 
 Outbox payload of an "edit" row: the new message as ``Reply.to_dict()`` plus three keys the
 outbox worker reads — ``edit_message_ids`` (the platform ids to edit), ``edit_of`` (the outbox
@@ -13,14 +15,14 @@ instead when ``Sender.edit`` returns False). ``Reply.from_dict`` ignores the ext
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from handlers.base import Deps
 from handlers.digest import alert_reply
 from handlers.i18n import t
 from handlers.reply import Reply, ReplyBuilder, Span
-from storage.editorial import delivered_copies, enqueue
+from storage.editorial import delivered_copies, enqueue, last_delete
 from storage.models import NewsItem, Topic
 from storage.text import pick
 from storage.uow import UnitOfWork
@@ -63,6 +65,21 @@ async def send_retractions(uow: UnitOfWork, deps: Deps, item: NewsItem, change_i
     return await _reach_copies(uow, deps, item, change_id,
                                lambda lang, _tz: retraction_notice(item, lang),
                                lambda lang: retraction_notice(item, lang))
+
+
+async def retract_late_copies(uow: UnitOfWork, deps: Deps, item_ids: Iterable[int]) -> int:
+    """Copies of deleted items that went out after the delete (their send had started) get
+    the same withdrawal as the others. Idempotent (the rows' keys are per copy and change),
+    so the sender may call it again; returns the rows added."""
+    added = 0
+    for item_id in item_ids:
+        item = await uow.items.get(item_id)
+        if item is None or item.deleted_at is None or item.status != "published":
+            continue
+        change = await last_delete(uow.session, item_id)
+        if change is not None:
+            added += sum(await send_retractions(uow, deps, item, change))
+    return added
 
 
 async def _reach_copies(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: int,

@@ -135,6 +135,14 @@ async def enqueue(session: AsyncSession, *, dedupe_key: str, chat_id: int, kind:
     return bool(await OutboxRepository(session).enqueue([message], now or utcnow()))
 
 
+async def last_delete(session: AsyncSession, item_id: int) -> int | None:
+    """The audit entry of this item's most recent delete (its change id), if any."""
+    return await session.scalar(
+        select(AuditEntry.id).where(AuditEntry.action == "item.delete",
+                                    AuditEntry.target == f"item:{item_id}")
+        .order_by(AuditEntry.id.desc()).limit(1))
+
+
 async def undoable_entry(session: AsyncSession, platform: str, user_id: str, actions: Sequence[str],
                          since: dt.datetime) -> AuditEntry | None:
     """The caller's most recent undoable change since ``since`` that was not undone yet."""

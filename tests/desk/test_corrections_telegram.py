@@ -17,6 +17,7 @@ from bot.alerts import AlertPublisher
 from bot.app import App
 from bot.delivery import OutboxWorker
 from bot.platforms.telegram import TelegramSender
+from handlers.corrections import retract_late_copies
 from storage.models import OutboxMessage
 from tests.desk.conftest import desk_settings
 from tests.fakes.telegram_api import FakeTelegram
@@ -199,3 +200,31 @@ async def eventually(fetch: Callable[[], Awaitable[T]], check: Callable[[T], boo
             if check(await fetch()):
                 return
             await asyncio.sleep(0.02)
+
+
+async def test_a_copy_on_its_way_when_the_item_is_deleted_is_withdrawn_once_delivered(
+        fake_telegram: FakeTelegram, newsroom: tuple[App, TelegramSender]) -> None:
+    """The first alert is at Telegram (slow to answer) when the item is deleted: the delete
+    cannot see it, the sender withdraws it as soon as it is recorded."""
+    app, sender = newsroom
+    item_id = await published(app, "Annonce en route\nTexte parti trop tôt.")
+    fake_telegram.hang_next("sendMessage", 0.6)
+    worker = OutboxWorker(app.uow, {"telegram": sender},
+                          fast_settings(global_per_second=1, margin_seconds=0.0),
+                          on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps, items))
+    await worker.start()
+    try:
+        await eventually(lambda: asyncio.sleep(0, fake_telegram.calls),
+                         lambda calls: any(c.method == "sendMessage" for c in calls))
+        reply = await text_of(app, f"/delitem {item_id}", **OWNER)
+        assert "avis de retrait" not in reply  # nothing delivered yet, nothing held
+        first = next(c.params["chat_id"] for c in fake_telegram.calls if c.method == "sendMessage")
+        await eventually(lambda: asyncio.sleep(0, fake_telegram.messages(first)),
+                         lambda sent: bool(sent) and sent[0].edited)
+        [withdrawn] = fake_telegram.messages(first)
+        assert "retirée" in withdrawn.text and "Texte parti trop tôt." not in withdrawn.text
+        second = OLD if first == FRESH else FRESH
+        await asyncio.sleep(1.2)
+        assert fake_telegram.messages(second) == []
+    finally:
+        await worker.stop()
