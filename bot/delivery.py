@@ -87,13 +87,14 @@ async def deliver(row: Claimed, sender: Sender, reply: Reply,
     (``platform_message_ids`` saved with the error) when the sender can skip parts.
     ``pace`` is awaited before each further part of a split message, when the sender takes it.
     """
-    edit_ids = row.payload.get("edit_message_ids") if row.kind == "edit" else None
+    payload = row.payload if row.kind == "edit" else {}
+    edit_ids = payload.get("edit_message_ids")
     if edit_ids:
         ids = [str(i) for i in edit_ids]
         if await sender.edit(row.platform_chat_id, ids, reply):
             return ids
-        if row.payload.get("fallback"):
-            reply = Reply.from_dict(row.payload["fallback"])
+        if payload.get("fallback"):
+            reply = Reply.from_dict(payload["fallback"])
     extra: dict[str, object] = {"pace": pace} if pace is not None and _takes(sender, "pace") else {}
     done = list(row.platform_message_ids) if row.kind != "edit" else []
     if done and _takes(sender, "skip_parts"):
@@ -151,8 +152,8 @@ class OutboxWorker:
         self.counters = Counters()
         self.is_leader = False
         self._tasks: dict[int, asyncio.Task[None]] = {}
-        #: claimed rows whose send has not started (cancellable), by id
-        self._unstarted: dict[int, Claimed] = {}
+        #: ids of claimed rows whose send has not started (cancellable)
+        self._unstarted: set[int] = set()
         self._checked_withdrawn = 0.0
         #: called (in a transaction) with the deleted items among those this worker holds or
         #: sent since its last look, so copies already on their way when the item was deleted
@@ -268,7 +269,8 @@ class OutboxWorker:
         if not gone:
             return
         dropped = []
-        for rid, row in list(self._unstarted.items()):  # no await in this loop: none can start
+        for rid in list(self._unstarted):  # no await in this loop: none can start
+            row = self._rows[rid]
             if row.item_id in gone and row.kind not in CORRECTION_KINDS:
                 task = self._tasks.get(rid)
                 if task is not None:
@@ -340,7 +342,7 @@ class OutboxWorker:
     async def _deliver(self, row: Claimed) -> None:
         """Wait for the chat's window, an in-flight place and the bot's window (cancellable
         until then: a stop, a lost lease or a deleted item), then send and record."""
-        self._unstarted[row.id] = row
+        self._unstarted.add(row.id)
         held: list[SlidingWindow] = []
         in_flight = False
         try:
@@ -360,10 +362,10 @@ class OutboxWorker:
                 self._in_flight.release()
             self._tasks.pop(row.id, None)
             self._rows.pop(row.id, None)
-            self._unstarted.pop(row.id, None)
+            self._unstarted.discard(row.id)
             return
         # From here the send runs to completion and is recorded, even during a stop.
-        self._unstarted.pop(row.id, None)
+        self._unstarted.discard(row.id)
         try:
             outcome = await self._send(row, sender, limits, chat_window, held)
             self._outcomes.append(outcome)

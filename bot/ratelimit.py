@@ -75,7 +75,8 @@ class SlidingWindow:
             return
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
-        self._schedule()
+        if len(self._waiters) == 1:  # else the timer (or an awaited answer) is already set
+            self._schedule()
         try:
             await waiter
         except asyncio.CancelledError:

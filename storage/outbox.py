@@ -75,7 +75,8 @@ class Claimed:
 
     @property
     def payload(self) -> dict[str, Any]:
-        return dict(json.loads(self.payload_json))
+        decoded: dict[str, Any] = json.loads(self.payload_json)
+        return decoded
 
 
 class OutboxRepository:
