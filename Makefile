@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench specs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ lint: install
 ## benchmarks (not tests): figures go to stdout
 bench: install
 	$(BIN)/python -m bench
+
+## regenerate tests/data (API descriptions, article fingerprints) from the published specs
+## (SHARED names the folder holding specs/ and seeds/; only this target reads it)
+SHARED ?= ../shared
+specs: install
+	$(BIN)/python -m tests.data.derive --shared $(SHARED)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache

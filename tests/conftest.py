@@ -37,7 +37,6 @@ if os.environ.get("CI"):
 PG_URL = os.environ.get("NEWSBOT_TEST_PG_URL")
 PG_SKIP = "PostgreSQL tests need NEWSBOT_TEST_PG_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)"
 ROOT = Path(__file__).resolve().parent.parent
-SPECS_DIR = Path(os.environ.get("NEWSBOT_SPECS_DIR") or ROOT.parent / "shared" / "specs")
 
 
 async def _migrate_and_seed(url: str) -> None:
@@ -134,22 +133,3 @@ def uow(app: App) -> UnitOfWork:
     return app.uow()
 
 
-SPEC_NEEDED = ("fake_telegram", "fake_discord", "tg", "dc")
-SPEC_MODULES = ("test_fake_", "test_telegram", "test_discord", "test_delivery_e2e")
-
-
-def _specs_present() -> bool:
-    return (SPECS_DIR / "telegram-bot-api" / "api.json").is_file() and (
-        SPECS_DIR / "discord-api" / "openapi.json"
-    ).is_file()
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests of the API fakes need ../shared/specs (CI clones the repo with shared/ beside it)."""
-    if _specs_present():
-        return
-    skip = pytest.mark.skip(reason=f"API specs not found at {SPECS_DIR} (set NEWSBOT_SPECS_DIR)")
-    for item in items:
-        fixtures = set(getattr(item, "fixturenames", ()))
-        if fixtures & set(SPEC_NEEDED) or item.module.__name__.split(".")[-1].startswith(SPEC_MODULES):
-            item.add_marker(skip)

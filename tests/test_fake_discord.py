@@ -6,6 +6,7 @@ import asyncio
 import warnings
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -393,8 +394,6 @@ def test_embed_limits_name_the_field() -> None:
     assert "_errors" in check_message_limits({"embeds": too_big})["embeds"]
 
 
-def test_specs_dir_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    specs = default_spec_path().parents[1]
-    for given in (specs, specs.parent):  # shared/specs or shared/
-        monkeypatch.setenv("NEWSBOT_SPECS_DIR", str(given))
-        assert default_spec_path() == specs / "discord-api" / "openapi.json"
+def test_spec_is_carried_by_the_repository() -> None:
+    root = Path(__file__).resolve().parents[1]
+    assert default_spec_path().is_relative_to(root) and default_spec_path().is_file()

@@ -239,6 +239,10 @@ async def process(
         fake.violations.append(f"{call.method} {call.path}: no such route in the spec")
         return 404, {"message": "404: Not Found", "code": 0}, {}
     operation, call.params = matched
+    if operation.op.get("carried") is False:
+        # A real route the bot does not use: tests/data carries its name only.
+        fake.violations.append(f"{call.method} {operation.template}: not used by the bot")
+        return 404, {"message": "404: Not Found", "code": 0}, {}
     call.template = operation.template
     needs_auth = not any(p in call.params for p in _NO_AUTH_PARAMS)
     if (needs_auth or auth is not None) and auth != f"Bot {fake.token}":

@@ -8,7 +8,6 @@ body that validates against the operation's schema (JSON Schema 2020-12).
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -23,12 +22,8 @@ _BOOL_STRINGS = {"true": True, "false": False, "1": True, "0": False}
 
 
 def default_spec_path() -> Path:
-    """Where the spec lives: $NEWSBOT_SPECS_DIR, else `shared/` beside the repository."""
-    env = os.environ.get("NEWSBOT_SPECS_DIR")
-    if env:  # either shared/specs or shared/
-        direct = Path(env) / "discord-api" / "openapi.json"
-        return direct if direct.exists() else Path(env) / "specs" / "discord-api" / "openapi.json"
-    return Path(__file__).resolve().parents[3] / "shared" / "specs" / "discord-api" / "openapi.json"
+    """The Discord API description the repository carries (``make specs`` regenerates it)."""
+    return Path(__file__).resolve().parents[1] / "data" / "discord-api.json"
 
 
 def _lenient_type(validator: Any, types: Any, instance: Any, schema: dict[str, Any]) -> Any:

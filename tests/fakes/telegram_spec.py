@@ -2,7 +2,8 @@
 
 The fake must catch, offline, every call the real Bot API would refuse or silently
 misread (a missing field, a typo'd parameter, a wrongly encoded JSON value), so each
-request is checked against ``api.json`` (see /work/shared/specs/README.md). Results the
+request is checked against ``tests/data/telegram-bot-api.json`` (derived from the published
+spec by ``tests/data/derive.py``; see tests/data/SOURCES.md). Results the
 fake produces are checked too, so the fake cannot drift from what PTB parses in
 production.
 """
@@ -10,16 +11,10 @@ production.
 from __future__ import annotations
 
 import json
-import os
-import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-_DISCRIMINATOR_FIELDS = ("type", "status", "source")
-_DISCRIMINATOR_RE = re.compile(r"(?:must be|always)\s+[“\"]?([A-Za-z_][\w-]*)")
-
 
 _ARRAY = "Array of "
 
@@ -51,29 +46,28 @@ _SCALAR_STATUS: dict[str, Callable[[Any], int]] = {
 }
 
 
+def _limit_problem(field: dict[str, Any], value: Any) -> str | None:
+    """A string outside the length the docs state ("1-256 characters"), counted as sent.
+
+    Text and captions are counted after entities parsing, which the fake's own parser does
+    (telegram_methods), so they are left to it.
+    """
+    limit = field.get("limit")
+    if limit is None or limit["after_entities"] or not isinstance(value, str):
+        return None
+    size = len(value.encode("utf-8")) if limit["unit"] == "bytes" else len(value)
+    if limit["min"] <= size <= limit["max"]:
+        return None
+    return f"must be {limit['min']}-{limit['max']} {limit['unit']} long, got {size}"
+
+
 class SpecError(ValueError):
     """A value does not match its declared type: Telegram answers 400 for these."""
 
 
 def default_spec_path() -> Path:
-    """Find ``shared/specs/telegram-bot-api/api.json``.
-
-    Why several places: developers run from a worktree (/work/<x>/<repo>, shared at
-    /work/shared), CI clones the repo into a temp dir with ``shared/`` beside it, and
-    NEWSBOT_SPECS_DIR overrides both.
-    """
-    env = os.environ.get("NEWSBOT_SPECS_DIR")
-    if env:
-        return Path(env) / "telegram-bot-api" / "api.json"
-    repo = Path(__file__).resolve().parents[2]
-    candidates = [
-        repo.parent / "shared" / "specs" / "telegram-bot-api" / "api.json",
-        repo.parents[1] / "shared" / "specs" / "telegram-bot-api" / "api.json",
-    ]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    return candidates[-1]
+    """The Bot API description the repository carries (``make specs`` regenerates it)."""
+    return Path(__file__).resolve().parents[1] / "data" / "telegram-bot-api.json"
 
 
 @cache
@@ -130,6 +124,10 @@ class BotApiSpec:
                 decoded[name] = value
                 continue
             violations.extend(f"{method}: parameter {name!r}: {w}" for w in self._warnings)
+            too_long = _limit_problem(field, decoded[name])
+            if too_long:
+                violations.append(f"{method}: parameter {name!r}: {too_long}")
+                error = error or f"Bad Request: {name} {too_long}"
         for name, field in fields.items():
             if field["required"] and name not in raw:
                 violations.append(f"{method}: required parameter {name!r} is missing")
@@ -217,10 +215,8 @@ class BotApiSpec:
         """Narrow a union by its discriminator ("type": "chat" ...) when one is documented."""
         for subtype in subtypes:
             for field in self.types[subtype].get("fields", []):
-                if field["name"] not in _DISCRIMINATOR_FIELDS:
-                    continue
-                match = _DISCRIMINATOR_RE.search(field["description"])
-                if match and value.get(field["name"]) == match.group(1):
+                const = field.get("const")
+                if const is not None and value.get(field["name"]) == const:
                     return [subtype]
         return subtypes
 
