@@ -20,11 +20,13 @@ def build_registry() -> Registry:
         info,
         news,
         program_admin,
+        revisions,
         subscriptions,
     )
 
     registry = Registry()
-    for module in (info, content, news, subscriptions, editorial, admins, desk_ops, program_admin):
+    for module in (info, content, news, subscriptions, editorial, revisions, admins, desk_ops,
+                   program_admin):
         module.register(registry)
     return registry
 

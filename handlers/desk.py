@@ -33,9 +33,13 @@ def require_owner(req: Request, deps: Deps) -> None:
 
 
 async def audit(uow: UnitOfWork, req: Request, action: str, target: str,
-                before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> int:
+                before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+                *, deps: Deps | None = None, **revision: Any) -> int:
+    """Record a revision (only the changed fields are kept); its id is the change id."""
+    if deps is not None:
+        revision.setdefault("at", deps.clock())
     entry = await uow.audit.record(platform=req.platform, user_id=req.user_id, action=action,
-                                   target=target, before=before, after=after)
+                                   target=target, before=before, after=after, **revision)
     return entry.id
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from typing import Any
 
 from handlers.admin_input import BODY_MAX, check_text
 from handlers.base import Deps, Option, Registry, Request, UserError
@@ -13,6 +11,7 @@ from handlers.common import add_pager, fetch_page
 from handlers.desk import audit
 from handlers.i18n import format_moment, t
 from handlers.reply import Reply, ReplyBuilder, Span
+from handlers.revisions import revision_row, source_names
 from storage.editorial import drafts, enqueue, outbox_counts, subscribed_chats, subscriber_counts
 from storage.models import AuditEntry
 from storage.text import pick
@@ -21,20 +20,6 @@ MAX_AUDIT = 50
 DEFAULT_AUDIT = 10
 BROADCAST_TTL = dt.timedelta(hours=1)
 DRAFTS_PER_PAGE = 10
-
-
-def _short(value: Any, limit: int = 120) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str) if value is not None else "—"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _changed(entry: AuditEntry) -> str:
-    """Only the keys that differ between before and after, so a line stays readable."""
-    before, after = entry.before or {}, entry.after or {}
-    keys = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
-    if not keys:
-        return ""
-    return "; ".join(f"{k}: {_short(before.get(k), 60)} → {_short(after.get(k), 60)}" for k in keys[:4])
 
 
 def broadcast_reply(text: str, lang: str) -> Reply:
@@ -60,19 +45,12 @@ def register(r: Registry) -> None:
                 raise UserError("audit.bad_count", value=req.args[:32], max=MAX_AUDIT)
             count = int(arg[0])
         async with deps.uow() as uow:
-            entries = await uow.audit.latest(count)
+            entries = list(await uow.audit.latest(count))
+            sources = await source_names(uow, entries)
         if not entries:
             return ReplyBuilder().para(t("audit.none", lang)).build()
         b = ReplyBuilder().heading(t("audit.title", lang))
-        rows = []
-        for e in entries:
-            row = [Span(f"#{e.id} ", code=True), Span(format_moment(e.at, lang, deps.timezone), italic=True),
-                   Span(f" {e.platform}:{e.user_id} "), Span(e.action, bold=True),
-                   Span(f" {e.target or ''}")]
-            diff = _changed(e)
-            if diff:
-                row.append(Span(" — " + diff))
-            rows.append(tuple(row))
+        rows = [revision_row(e, lang, deps.timezone, sources) for e in entries]
         b.bullets(rows)
         return b.build()
 

@@ -35,16 +35,11 @@ from handlers.desk import (
 )
 from handlers.digest import alert_reply
 from handlers.i18n import t
-from handlers.news import full_item
-from handlers.program_admin import PROGRAM_UNDOABLE, undo_program_edit
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.editorial import (
     item_snapshot,
     refresh_search_doc,
-    restore_item,
-    restore_withdrawn,
     source_for,
-    undoable_entry,
     withdraw_pending,
 )
 from storage.models import NewsItem, Source
@@ -54,7 +49,6 @@ ITEM_OPTIONS = ("lang", "topics", "source", "url", "at")
 ALIASES = {"topic": "topics", "language": "lang", "langue": "lang", "themes": "topics",
            "link": "url", "lien": "url", "date": "at", "time": "at"}
 EDIT_FIELDS = ("title", "body", "topics", "source", "url", "at")
-UNDOABLE = ("item.edit", "item.delete", *PROGRAM_UNDOABLE)
 
 ADDITEM_HELP = {
     "fr": "Crée un brouillon. Première ligne : le titre ; lignes suivantes : le texte. Options sur la "
@@ -132,9 +126,9 @@ def _corrections_line(b: ReplyBuilder, lang: str, sent: tuple[int, int]) -> None
 
 
 async def _finish_edit(uow: UnitOfWork, req: Request, deps: Deps, item: NewsItem, before: dict[str, Any],
-                       lang: str, intro: str) -> Reply:
-    """Audit the edit, correct delivered copies, answer with the preview in ``lang``."""
-    change = await audit(uow, req, "item.edit", f"item:{item.id}", before, item_snapshot(item))
+                       lang: str, intro: str, action: str = "item.edit") -> Reply:
+    """Record the revision, correct delivered copies, answer with the preview in ``lang``."""
+    change = await audit(uow, req, action, f"item:{item.id}", before, item_snapshot(item), deps=deps)
     sent = await _after_change(uow, deps, await settle(uow, item), change)
     b = item_preview(item, lang, deps, await topic_names(uow, lang), intro)
     _corrections_line(b, req.language, sent)
@@ -162,7 +156,8 @@ def register(r: Registry) -> None:
             await _apply_options(uow, deps, item, opts)
             refresh_search_doc(item)
             await uow.items.add(item)
-            await audit(uow, req, "item.add", f"item:{item.id}", after=item_snapshot(item))
+            await audit(uow, req, "item.add", f"item:{item.id}", after=item_snapshot(item),
+                        deps=deps, language=lang)
             await settle(uow, item)
             topics = await topic_names(uow, req.language)
             return item_preview(item, req.language, deps, topics,
@@ -237,7 +232,8 @@ def register(r: Registry) -> None:
             item.body = {**item.body, lang: body} if body else {k: v for k, v in item.body.items() if k != lang}
             refresh_search_doc(item)
             return await _finish_edit(uow, req, deps, item, before, lang,
-                                      t("item.translated", req.language, id=item.id, language=lang))
+                                      t("item.translated", req.language, id=item.id, language=lang),
+                                      action="item.translate")
 
     @r.command(
         "delitem", admin=True, group="admin",
@@ -251,7 +247,8 @@ def register(r: Registry) -> None:
             item = await get_item(uow, item_id)
             before = item_snapshot(item)
             item.deleted_at = deps.clock()
-            change = await audit(uow, req, "item.delete", f"item:{item.id}", before, item_snapshot(item))
+            change = await audit(uow, req, "item.delete", f"item:{item.id}", before,
+                                 item_snapshot(item), deps=deps)
             held, sent = 0, (0, 0)
             if item.status == "published":  # readers may have it, or be about to: withdraw it
                 held = await withdraw_pending(uow.session, item.id, change, deps.clock())
@@ -261,42 +258,6 @@ def register(r: Registry) -> None:
             b.para(Span(t("item.withdrawn", req.language, held=held, edits=sent[0],
                           notices=sent[1]), italic=True))
         return b.button("↩ /undo", "undo").build()
-
-    @r.command(
-        "undo", admin=True, group="admin",
-        summary={"fr": "Annuler ma dernière modification ou suppression",
-                 "en": "Take back my last edit or delete"},
-        usage="/undo",
-    )
-    async def undo(req: Request, deps: Deps) -> Reply:
-        lang = req.language
-        minutes = int(deps.undo_window.total_seconds() // 60)
-        async with deps.uow() as uow:
-            entry = await undoable_entry(uow.session, req.platform, req.user_id, UNDOABLE,
-                                         deps.clock() - deps.undo_window)
-            if entry is None or not entry.before:
-                raise UserError("undo.nothing", show_usage=False, minutes=minutes)
-            if not entry.action.startswith("item."):
-                return await undo_program_edit(uow, req, entry)
-            item_id = int((entry.target or "item:0").split(":")[1])
-            item = await uow.items.get(item_id)
-            if item is None:
-                raise UserError("undo.gone", show_usage=False, id=item_id)
-            current = item_snapshot(item)
-            restore_item(item, entry.before)
-            change = await audit(uow, req, "undo", f"audit:{entry.id}", current, item_snapshot(item))
-            sent = await _after_change(uow, deps, await settle(uow, item), change)
-            requeued = 0
-            if entry.action == "item.delete" and item.deleted_at is None:
-                requeued = await restore_withdrawn(uow.session, item.id, entry.id)
-            action = t("undo.action." + entry.action.split(".")[1], lang)
-            b = ReplyBuilder().para(t("undo.done", lang, action=action, id=item.id))
-            if requeued:
-                b.para(Span(t("item.restored_alerts", lang, count=requeued), italic=True))
-            if item.deleted_at is None:
-                b.blocks.extend(full_item(item, lang, deps.timezone, await topic_names(uow, lang)).blocks)
-            _corrections_line(b, lang, sent)
-            return b.build()
 
     @r.command(
         "publish", admin=True, group="admin",
@@ -334,7 +295,8 @@ def register(r: Registry) -> None:
             before = item_snapshot(item)
             item.status = "published"
             item.published_at = item.published_at or deps.clock()
-            await audit(uow, req, "item.publish", f"item:{item.id}", before, item_snapshot(item))
+            await audit(uow, req, "item.publish", f"item:{item.id}", before, item_snapshot(item),
+                        deps=deps)
             if deps.publisher is None:
                 return ReplyBuilder().para(t("publish.no_publisher", lang, id=item.id)).build()
             alerts = await deps.publisher.item_published(uow, item.id)

@@ -80,11 +80,8 @@ EDITORIAL_MESSAGES: dict[str, dict[str, str]] = {
                              "en": "News item #{id} published (no alerts: delivery is not running)."},
     "publish.bad_word": {"fr": "Écrire /publish {id} confirm pour confirmer.",
                          "en": "Write /publish {id} confirm to confirm."},
-    "undo.nothing": {"fr": "Rien à annuler : aucune modification ni suppression de votre part depuis {minutes} min.",
-                     "en": "Nothing to undo: no edit or delete of yours in the last {minutes} min."},
-    "undo.done": {"fr": "Annulé : {action} de la nouvelle #{id}.", "en": "Undone: {action} of news item #{id}."},
-    "undo.gone": {"fr": "La nouvelle #{id} n’existe plus : rien à annuler.",
-                  "en": "News item #{id} no longer exists: nothing to undo."},
+    "undo.nothing": {"fr": "Rien à annuler : aucune modification de votre part depuis {minutes} min.",
+                     "en": "Nothing to undo: no change of yours in the last {minutes} min."},
     "correction.label": {"fr": "Correction", "en": "Correction"},
     "correction.notice": {"fr": "La nouvelle #{id} « {title} » a été corrigée. Lire : /item {id}",
                           "en": "News item #{id} “{title}” was corrected. Read: /item {id}"},
@@ -107,11 +104,6 @@ EDITORIAL_MESSAGES: dict[str, dict[str, str]] = {
 }
 
 MESSAGES.update(EDITORIAL_MESSAGES)
-
-MESSAGES.update({
-    "undo.action.edit": {"fr": "modification", "en": "edit"},
-    "undo.action.delete": {"fr": "suppression", "en": "deletion"},
-})
 
 MESSAGES.update({
     "broadcast.heading": {"fr": "Message de la rédaction", "en": "From the news desk"},
@@ -154,10 +146,74 @@ MESSAGES.update({
 })
 
 MESSAGES.update({
-    "undo.program_done": {"fr": "Annulé : la modification ({what} #{id}).",
-                          "en": "Undone: the edit ({what} #{id})."},
-    "undo.nothing_left": {"fr": "Cette fiche n’existe plus : rien à annuler.",
-                          "en": "That record no longer exists: nothing to undo."},
+    "undo.done": {"fr": "Annulé (révision #{rev}) : {what}.", "en": "Undone (revision #{rev}): {what}."},
+    "revert.done": {"fr": "Révision #{rev} annulée : {what}.", "en": "Revision #{rev} taken back: {what}."},
+    "revert.already": {"fr": "La révision #{rev} est déjà annulée (par #{by}).",
+                       "en": "Revision #{rev} is already taken back (by #{by})."},
+    "undo.not_content": {"fr": "La révision #{rev} n’est pas une modification du contenu : rien à annuler.",
+                         "en": "Revision #{rev} is not a change to content: nothing to take back."},
+    "undo.gone_object": {"fr": "La fiche {object} n’existe plus : rien à annuler.",
+                         "en": "{object} no longer exists: nothing to take back."},
+    "undo.conflict": {
+        "fr": "Non annulé : {fields} ({object}) ont changé depuis la révision #{rev}. "
+              "Voir /history, puis /revert la révision plus récente d’abord.",
+        "en": "Not undone: {fields} of {object} changed since revision #{rev}. "
+              "See /history, then /revert the newer revision first."},
+    "undo.later_change": {
+        "fr": "Non annulé : la fiche {object} a changé depuis (révision #{later}). Annuler d’abord celle-là.",
+        "en": "Not undone: {object} changed since (revision #{later}). Take that one back first."},
+    "history.title": {"fr": "Révisions — {object}", "en": "Revisions — {object}"},
+    "history.none": {"fr": "Aucune révision pour la fiche {object}.", "en": "No revision of {object}."},
+    "history.hint": {"fr": "Annuler une révision : /revert <numéro>",
+                     "en": "Take one back: /revert <number>"},
+    "history.bad_kind": {"fr": "Type inconnu « {value} ». Types : {kinds}.",
+                         "en": "Unknown kind “{value}”. Kinds: {kinds}."},
+    "revision.undone_by": {"fr": "(annulée par #{rev})", "en": "(taken back by #{rev})"},
+    "revision.kind.item": {"fr": "nouvelle #{id}", "en": "news item #{id}"},
+    "revision.kind.session": {"fr": "séance #{id}", "en": "session #{id}"},
+    "revision.kind.participant": {"fr": "participant #{id}", "en": "participant #{id}"},
+    "revision.kind.resolution": {"fr": "résolution #{id}", "en": "resolution #{id}"},
+    "revision.kind.fact": {"fr": "fait #{id}", "en": "fact #{id}"},
+    "revision.kind.source": {"fr": "source #{id}", "en": "source #{id}"},
+    "revision.action.item.add": {"fr": "ajout ({object})", "en": "{object} added"},
+    "revision.action.item.edit": {"fr": "modification ({object})", "en": "edit of {object}"},
+    "revision.action.item.translate": {"fr": "traduction ({object})", "en": "translation of {object}"},
+    "revision.action.item.publish": {"fr": "publication ({object})", "en": "{object} published"},
+    "revision.action.item.delete": {"fr": "suppression ({object})", "en": "{object} deleted"},
+    "revision.action.session.add": {"fr": "ajout ({object})", "en": "{object} added"},
+    "revision.action.session.edit": {"fr": "modification ({object})", "en": "edit of {object}"},
+    "revision.action.participant.add": {"fr": "ajout ({object})", "en": "{object} added"},
+    "revision.action.participant.edit": {"fr": "modification ({object})", "en": "edit of {object}"},
+    "revision.action.resolution.edit": {"fr": "modification ({object})", "en": "edit of {object}"},
+    "revision.action.undo": {"fr": "annulation de la révision #{rev} ({object})",
+                             "en": "undo of revision #{rev} ({object})"},
+    "revision.action.revert": {"fr": "retour sur la révision #{rev} ({object})",
+                               "en": "revert of revision #{rev} ({object})"},
+    "revision.field.source_id": {"fr": "source", "en": "source"},
+    "revision.field.published_at": {"fr": "date de publication", "en": "publication time"},
+    "revision.field.deleted_at": {"fr": "suppression", "en": "deletion"},
+    "revision.field.status": {"fr": "statut", "en": "status"},
+    "revision.field.topics": {"fr": "thèmes", "en": "topics"},
+    "revision.field.title": {"fr": "titre", "en": "title"},
+    "revision.field.body": {"fr": "texte", "en": "text"},
+    "revision.field.name": {"fr": "nom", "en": "name"},
+    "revision.field.role": {"fr": "fonction", "en": "role"},
+    "revision.field.organisation": {"fr": "organisation", "en": "organisation"},
+    "revision.field.country": {"fr": "pays", "en": "country"},
+    "revision.field.country_code": {"fr": "code pays", "en": "country code"},
+    "revision.field.spoke": {"fr": "a pris la parole", "en": "spoke"},
+    "revision.field.day": {"fr": "jour", "en": "day"},
+    "revision.field.topic": {"fr": "thème", "en": "topic"},
+    "revision.field.description": {"fr": "description", "en": "description"},
+    "revision.field.summary": {"fr": "texte", "en": "text"},
+    "revision.field.adopted": {"fr": "date d’adoption", "en": "adoption date"},
+    "revision.published": {"fr": "publiée", "en": "published"},
+    "revision.withdrawn": {"fr": "retirée (redevenue brouillon)", "en": "withdrawn (back to draft)"},
+    "revision.deleted": {"fr": "supprimée", "en": "deleted"},
+    "revision.restored": {"fr": "rétablie", "en": "restored"},
+    "revision.status": {"fr": "statut : {status}", "en": "status: {status}"},
+    "revision.yes": {"fr": "oui", "en": "yes"},
+    "revision.no": {"fr": "non", "en": "no"},
 })
 
 MESSAGES.update({

@@ -35,7 +35,7 @@ from handlers.desk import audit, split_args
 from handlers.i18n import t
 from handlers.reply import Reply, ReplyBuilder
 from storage.editorial import source_for
-from storage.models import AgendaSession, AuditEntry, Base, Participant, Resolution
+from storage.models import AgendaSession, Base, Participant
 from storage.text import pick
 from storage.uow import UnitOfWork
 
@@ -71,10 +71,6 @@ STATUSES = ("adopted", "draft")
 _CC = re.compile(r"[A-Za-z]{2}")
 
 
-#: audit actions /undo can take back here (item edits and deletes are undone in editorial)
-PROGRAM_UNDOABLE = ("session.edit", "participant.edit", "resolution.edit")
-
-
 def _localized(fields: dict[str, FieldSpec]) -> tuple[str, ...]:
     return tuple(k for k, f in fields.items() if f.kind == "loc")
 
@@ -92,24 +88,6 @@ def restore(row: Base, snap: dict[str, Any], fields: dict[str, FieldSpec]) -> No
         if spec.attr in snap:
             value = snap[spec.attr]
             setattr(row, spec.attr, dt.date.fromisoformat(value) if spec.kind == "day" and value else value)
-
-
-async def undo_program_edit(uow: UnitOfWork, req: Request, entry: AuditEntry) -> Reply:
-    """Put back a session, participant or resolution as it was before ``entry``."""
-    what = entry.action.split(".")[0]
-    kinds: dict[str, tuple[type[Any], dict[str, FieldSpec]]] = {
-        "session": (AgendaSession, SESSION_FIELDS), "participant": (Participant, PARTICIPANT_FIELDS),
-        "resolution": (Resolution, RESOLUTION_FIELDS)}
-    model, fields = kinds[what]
-    row: Any = await uow.session.get(model, int((entry.target or ":0").split(":")[1]))
-    if row is None or not entry.before:
-        raise UserError("undo.nothing_left", show_usage=False)
-    current = snapshot(row, fields)
-    restore(row, entry.before, fields)
-    await audit(uow, req, "undo", f"audit:{entry.id}", current, snapshot(row, fields))
-    await uow.session.flush()
-    await uow.session.refresh(row)
-    return ReplyBuilder().para(t("undo.program_done", req.language, what=what, id=row.id)).build()
 
 
 async def apply_field(uow: UnitOfWork, row: Any, spec: FieldSpec, value: str, lang: str) -> None:
@@ -188,7 +166,8 @@ def _edit_command(r: Registry, name: str, model: type[Any], fields: dict[str, Fi
             row = await _find(uow, model, ref, what)
             before = snapshot(row, fields)
             await apply_field(uow, row, fields[field], value, lang or req.language)
-            await audit(uow, req, f"{what}.edit", f"{what}:{row.id}", before, snapshot(row, fields))
+            await audit(uow, req, f"{what}.edit", f"{what}:{row.id}", before, snapshot(row, fields),
+                        deps=deps)
             return _done(req, "program.updated", row, label(row, req.language))
 
 
@@ -210,7 +189,8 @@ def register(r: Registry) -> None:
         async with deps.uow() as uow:
             row = AgendaSession(key=f"session-{uuid.uuid4()}", title={}, description={})
             await _add(uow, row, SESSION_FIELDS, opts, lang)
-            await audit(uow, req, "session.add", f"session:{row.id}", after=snapshot(row, SESSION_FIELDS))
+            await audit(uow, req, "session.add", f"session:{row.id}", after=snapshot(row, SESSION_FIELDS),
+                        deps=deps, language=lang)
             return _done(req, "program.session_added", row, pick(row.title, lang))
 
     @r.command(
@@ -229,7 +209,7 @@ def register(r: Registry) -> None:
             row = Participant(key=f"participant-{uuid.uuid4()}", name="", role={}, organisation={})
             await _add(uow, row, PARTICIPANT_FIELDS, opts, lang)
             await audit(uow, req, "participant.add", f"participant:{row.id}",
-                        after=snapshot(row, PARTICIPANT_FIELDS))
+                        after=snapshot(row, PARTICIPANT_FIELDS), deps=deps, language=lang)
             return _done(req, "program.participant_added", row, row.name)
 
     _edit_command(r, "editsession", AgendaSession, SESSION_FIELDS, "session",
@@ -259,5 +239,5 @@ def register(r: Registry) -> None:
             before = snapshot(row, RESOLUTION_FIELDS)
             await apply_field(uow, row, RESOLUTION_FIELDS[field], value, lang or req.language)
             await audit(uow, req, "resolution.edit", f"resolution:{row.id}", before,
-                        snapshot(row, RESOLUTION_FIELDS))
+                        snapshot(row, RESOLUTION_FIELDS), deps=deps)
             return _done(req, "program.updated", row, pick(row.title, req.language))

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, Chat, NewsItem, OutboxMessage, Source, Subscription, utcnow
@@ -141,19 +141,6 @@ async def last_delete(session: AsyncSession, item_id: int) -> int | None:
         select(AuditEntry.id).where(AuditEntry.action == "item.delete",
                                     AuditEntry.target == f"item:{item_id}")
         .order_by(AuditEntry.id.desc()).limit(1))
-
-
-async def undoable_entry(session: AsyncSession, platform: str, user_id: str, actions: Sequence[str],
-                         since: dt.datetime) -> AuditEntry | None:
-    """The caller's most recent undoable change since ``since`` that was not undone yet."""
-    mine = and_(AuditEntry.platform == platform, AuditEntry.user_id == user_id, AuditEntry.at >= since)
-    undone = {t for t in (await session.scalars(
-        select(AuditEntry.target).where(mine, AuditEntry.action == "undo"))).all() if t}
-    stmt = select(AuditEntry).where(mine, AuditEntry.action.in_(actions)).order_by(AuditEntry.id.desc())
-    for entry in (await session.scalars(stmt)).all():
-        if f"audit:{entry.id}" not in undone:
-            return entry
-    return None
 
 
 async def subscriber_counts(session: AsyncSession) -> list[tuple[str, str, int, int, int]]:

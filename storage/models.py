@@ -114,6 +114,8 @@ class Fact(Base):
     __tablename__ = "facts"
     __table_args__ = (UniqueConstraint("key", "source_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: where the row came from: bundled (seed), import, feed or desk
+    origin: Mapped[str] = mapped_column(String(16), default="bundled", server_default="bundled")
     key: Mapped[str] = mapped_column(String(64), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     label: Mapped[LocalizedText]
@@ -125,6 +127,8 @@ class Fact(Base):
 class AgendaSession(Base):
     __tablename__ = "agenda_sessions"
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: where the row came from: bundled (seed), import, feed or desk
+    origin: Mapped[str] = mapped_column(String(16), default="bundled", server_default="bundled")
     key: Mapped[str] = mapped_column(String(100), unique=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     day: Mapped[dt.date | None] = mapped_column(Date)
@@ -139,6 +143,8 @@ class AgendaSession(Base):
 class Participant(Base):
     __tablename__ = "participants"
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: where the row came from: bundled (seed), import, feed or desk
+    origin: Mapped[str] = mapped_column(String(16), default="bundled", server_default="bundled")
     key: Mapped[str] = mapped_column(String(100), unique=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(200))
@@ -155,6 +161,8 @@ class Participant(Base):
 class Resolution(Base):
     __tablename__ = "resolutions"
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: where the row came from: bundled (seed), import, feed or desk
+    origin: Mapped[str] = mapped_column(String(16), default="bundled", server_default="bundled")
     key: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[LocalizedText]
     summary: Mapped[LocalizedText]
@@ -172,6 +180,8 @@ class NewsItem(Base):
     __tablename__ = "news_items"
     __table_args__ = (Index("ix_news_items_status_published", "status", "published_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: where the row came from: bundled (seed), import, feed or desk
+    origin: Mapped[str] = mapped_column(String(16), default="bundled", server_default="bundled")
     key: Mapped[str | None] = mapped_column(String(100), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="published")
     topics: Mapped[list[str]] = mapped_column(default=list)
@@ -245,7 +255,16 @@ class Admin(Base):
 
 
 class AuditEntry(Base):
+    """A revision: who changed which object, which fields (``title.fr``), before -> after.
+
+    ``before``/``after`` hold only the changed fields (a field absent from one of them did not
+    exist then); ``fields`` lists them. It is the one history that /audit, /history, /undo,
+    /revert and seed/import decisions read (storage/revisions.py). Entries that are not
+    content changes (admins, broadcasts) have no object.
+    """
+
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_object", "object_kind", "object_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -254,6 +273,13 @@ class AuditEntry(Base):
     target: Mapped[str | None] = mapped_column(String(128))
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
+    object_kind: Mapped[str | None] = mapped_column(String(32))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    fields: Mapped[list[str] | None] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(8))
+    undoes: Mapped[int | None] = mapped_column(Integer)
+    undone_by: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(16), default="desk", server_default="desk")
 
 
 class OutboxMessage(Base):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import revisions
 from storage.models import (
     Admin,
     AgendaSession,
@@ -218,14 +220,12 @@ class AuditRepository:
         target: str | None = None,
         before: dict[str, object] | None = None,
         after: dict[str, object] | None = None,
+        **revision: Any,
     ) -> AuditEntry:
-        entry = AuditEntry(
-            platform=platform, user_id=user_id, action=action, target=target,
-            before=before, after=after,
-        )
-        self.session.add(entry)
-        await self.session.flush()
-        return entry
+        """One revision (see storage.revisions): only the fields that changed are kept."""
+        return await revisions.record(self.session, platform=platform, user_id=user_id,
+                                      action=action, target=target, before=before, after=after,
+                                      **revision)
 
     async def latest(self, limit: int) -> Sequence[AuditEntry]:
         stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)

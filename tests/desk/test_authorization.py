@@ -20,7 +20,7 @@ GOOD_ARGS = {
     "delitem": "1", "undo": "", "publish": "1 confirm", "admins": "", "admin": "add 999",
     "audit": "3", "broadcast": "Bonjour", "stats": "", "addsession": "Séance",
     "addparticipant": "Jane role=Chief", "editsession": "1 title X", "editparticipant": "1 spoke no",
-    "setresolution": "status draft", "drafts": "",
+    "setresolution": "status draft", "drafts": "", "revert": "1", "history": "item 1",
 }
 
 

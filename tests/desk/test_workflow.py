@@ -21,6 +21,14 @@ async def _item(app: App, item_id: int) -> NewsItem:
         return item
 
 
+async def _last_rev(app: App) -> int:
+    async with app.uow() as uow:
+        entry = (await uow.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "item.edit").order_by(AuditEntry.id.desc()))).first()
+        assert entry is not None
+        return entry.id
+
+
 async def test_add_preview_publish_edit_undo_delete(desk: App) -> None:
     publisher = RecordingPublisher()
     desk.deps.publisher = publisher
@@ -36,7 +44,7 @@ async def test_add_preview_publish_edit_undo_delete(desk: App) -> None:
     assert item.body == {"fr": "Premier paragraphe.\n\nSecond paragraphe."}
     assert item.topics == ["cybercrime"] and item.key and item.key.startswith("item-")
     assert item.published_at == dt.datetime(2025, 11, 25, 9, 0, tzinfo=dt.UTC)  # 10:00 in Casablanca (UTC+1)
-    assert "item.add" in text
+    assert f"ajout (nouvelle #{item_id})" in text and "thèmes : — → « cybercrime »" in text
     # a draft is invisible to readers
     assert "Aucune nouvelle publiée" in await text_of(desk, f"/item {item_id}")
 
@@ -57,7 +65,9 @@ async def test_add_preview_publish_edit_undo_delete(desk: App) -> None:
     assert f"#{item_id}" in await text_of(desk, "/search adoptee marrakech")  # search_doc in sync
 
     undone = await text_of(desk, "/undo", **OWNER)
-    assert "Annulé : modification" in undone
+    assert f"Annulé (révision #{await _last_rev(desk)}) : modification (nouvelle #{item_id})" in undone
+    assert "titre (fr) : « Résolution adoptée à Marrakech » → « Interpol adopte la résolution »" \
+        in undone
     assert (await _item(desk, item_id)).title["fr"] == "Interpol adopte la résolution"
     assert f"#{item_id}" not in await text_of(desk, "/search adoptee marrakech")
 
@@ -71,14 +81,15 @@ async def test_add_preview_publish_edit_undo_delete(desk: App) -> None:
         actions = [(e.action, e.user_id) for e in await uow.audit.latest(20)]
         edit = (await uow.session.scalars(select(AuditEntry).where(
             AuditEntry.action == "item.edit").order_by(AuditEntry.id.desc()))).first()
-    assert [a for a, _ in actions[:7]] == ["undo", "item.delete", "undo", "item.edit", "item.edit",
-                                           "item.publish", "item.add"]
+    assert [a for a, _ in actions[:7]] == ["undo", "item.delete", "undo", "item.edit",
+                                           "item.translate", "item.publish", "item.add"]
     assert all(u == "local" for _, u in actions[:7])
     assert edit is not None and edit.before and edit.after
-    assert edit.before["title"]["fr"] == "Interpol adopte la résolution"
-    assert edit.after["title"]["fr"] == "Résolution adoptée à Marrakech"
+    assert edit.fields == ["title.fr"] and edit.language == "fr"
+    assert edit.before == {"title.fr": "Interpol adopte la résolution"}
+    assert edit.after == {"title.fr": "Résolution adoptée à Marrakech"}
     audit = await text_of(desk, "/audit 3", **OWNER)
-    assert "undo" in audit and "item.delete" in audit
+    assert "annulation de la révision" in audit and f"suppression (nouvelle #{item_id})" in audit
 
 
 async def test_undo_is_per_user_and_limited_in_time(desk: App) -> None:
@@ -145,8 +156,8 @@ async def test_undo_takes_back_agenda_participant_and_resolution_edits(desk: App
     assert "Modifié" in await text_of(desk, "/editsession opening-ceremony day 2025-11-26", **OWNER)
     assert "Modifié" in await text_of(desk, "/setresolution status draft", **OWNER)
     assert "projet" in await text_of(desk, "/resolution")
-    assert "Annulé : la modification (resolution" in await text_of(desk, "/undo", **OWNER)
+    assert "modification (résolution #1)" in await text_of(desk, "/undo", **OWNER)
     assert "adoptée" in await text_of(desk, "/resolution")
-    assert "Annulé : la modification (session" in await text_of(desk, "/undo", **OWNER)
+    assert "modification (séance" in await text_of(desk, "/undo", **OWNER)
     assert "Cérémonie d’ouverture" in await text_of(desk, "/agenda lundi")
     assert "Rien à annuler" in await text_of(desk, "/undo", **OWNER)
