@@ -59,17 +59,19 @@ class App:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
 
-    async def seed(self, *, only_if_empty: bool = False) -> SeedReport | None:
+    async def seed(self, *, only_if_empty: bool = False, force: bool = False) -> SeedReport | None:
         """Load the bundled content (idempotent); announce new items when a publisher is set."""
         async with self.uow() as uow:
             if only_if_empty and not await is_empty(uow.session):
                 return None
-            report = await load_seed(uow.session, read_seed(DEFAULT_SEED))
+            report = await load_seed(uow.session, read_seed(DEFAULT_SEED), force=force)
             if self.deps.publisher is not None:
                 for item_id in report.new_item_ids:
                     await self.deps.publisher.item_published(uow, item_id)
         if report.changed:
             log.info("content loaded", extra={"inserted": report.inserted, "updated": report.updated})
+        if report.skipped:
+            log.info("content kept as the desk changed it", extra={"kept": len(report.skipped)})
         return report
 
     async def handle(self, request: Request) -> Reply:

@@ -23,7 +23,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("text", help='a command line, e.g. "/agenda cybercrime"')
     a.add_argument("--lang", choices=("fr", "en"), help="reply language")
     sub.add_parser("migrate", parents=[common], help="apply database migrations")
-    sub.add_parser("seed", parents=[common], help="load the bundled content (idempotent)")
+    sd = sub.add_parser("seed", parents=[common],
+                        help="load the bundled content (idempotent; keeps what the desk changed)")
+    sd.add_argument("--force", action="store_true",
+                    help="overwrite fields the news desk changed since")
     d = sub.add_parser("discord-sync", parents=[common],
                        help="register the slash commands on Discord (globally by default)")
     d.add_argument("--guild", type=int, action="append", metavar="ID",
@@ -32,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("file", help="the JSON file to write")
     i = sub.add_parser("import", parents=[common], help="load a JSON export (validated, idempotent by key)")
     i.add_argument("file", help="the JSON file to read")
+    i.add_argument("--force", action="store_true",
+                   help="overwrite fields the news desk changed since")
     sub.add_parser("poll-feeds", parents=[common], help="poll every [[feeds]] source once and report")
     sub.add_parser("deliver", parents=[common],
                    help="only send digests and alerts (no command handling); one sender per database")
@@ -81,17 +86,14 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
-async def _seed(settings: Settings) -> int:
+async def _seed(settings: Settings, force: bool = False) -> int:
     from bot.app import App
 
     settings.bot.seed_on_start = False
     async with App(settings) as app:
-        report = await app.seed()
+        report = await app.seed(force=force)
     assert report is not None
-    if report.changed:
-        print(f"content loaded: inserted {report.inserted or 'nothing'}, updated {report.updated or 'nothing'}")
-    else:
-        print("content already up to date: nothing changed")
+    print("\n".join(report.summary("content loaded")))
     return 0
 
 
@@ -154,8 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cmd in ("export", "import"):
             from bot.transfer_cli import run_transfer
 
-            return run_transfer(settings, args.cmd, args.file)
-        return asyncio.run(_seed(settings))
+            return run_transfer(settings, args.cmd, args.file, force=getattr(args, "force", False))
+        return asyncio.run(_seed(settings, force=args.force))
     except KeyboardInterrupt:
         return 0
     except Exception as exc:  # one clear line; the traceback goes to the log at DEBUG

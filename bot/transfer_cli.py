@@ -22,15 +22,15 @@ async def _export(settings: Settings) -> dict[str, Any]:
         return await export_content(uow.session)
 
 
-async def _import(settings: Settings, data: dict[str, Any]) -> Any:
+async def _import(settings: Settings, data: dict[str, Any], force: bool) -> Any:
     from bot.app import App
     from storage.transfer import import_content
 
     async with App(settings) as app, app.uow() as uow:
-        return await import_content(uow.session, data)
+        return await import_content(uow.session, data, force=force)
 
 
-def run_transfer(settings: Settings, command: str, file: str) -> int:
+def run_transfer(settings: Settings, command: str, file: str, *, force: bool = False) -> int:
     from storage.transfer import TransferError
 
     settings.bot.seed_on_start = False
@@ -49,12 +49,9 @@ def run_transfer(settings: Settings, command: str, file: str) -> int:
         print(f"cannot read {path}: {exc}", file=sys.stderr)
         return 2
     try:
-        report = asyncio.run(_import(settings, data))
+        report = asyncio.run(_import(settings, data, force))
     except TransferError as exc:
         print(f"import refused, nothing written: {exc}", file=sys.stderr)
         return 2
-    if report.changed:
-        print(f"imported: inserted {report.inserted or 'nothing'}, updated {report.updated or 'nothing'}")
-    else:
-        print("content already up to date: nothing changed")
+    print("\n".join(report.summary("imported")))
     return 0

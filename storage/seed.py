@@ -2,6 +2,10 @@
 
 Rows are matched by their stable ``key``; a second run finds nothing to change and writes
 nothing. Newly inserted published items are returned so the caller can announce them.
+
+The desk's revisions win: a field (in one language) whose standing change came from the
+desk (storage/revisions.desk_fields) is kept and reported as skipped, unless ``force``.
+Every update of an existing row is itself a revision, with the loader as its origin.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import revisions
 from storage.models import (
     AgendaSession,
     Base,
@@ -40,10 +45,22 @@ class SeedReport:
     inserted: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     new_item_ids: list[int] = field(default_factory=list)
+    #: fields kept because the desk changed them: "participants #3 role.fr (desk revision #12)"
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return any(self.inserted.values()) or any(self.updated.values())
+
+    def summary(self, verb: str) -> list[str]:
+        """What an operator reads after ``seed`` or ``import``: changes, then what was kept."""
+        lines = [f"{verb}: inserted {self.inserted or 'nothing'}, updated {self.updated or 'nothing'}"
+                 if self.changed else "content already up to date: nothing changed"]
+        if self.skipped:
+            lines.append(f"kept {len(self.skipped)} row(s) the desk changed "
+                         "(--force overwrites them):")
+            lines.extend(f"  {line}" for line in self.skipped)
+        return lines
 
 
 def read_seed(path: Path = DEFAULT_SEED) -> dict[str, Any]:
@@ -69,18 +86,82 @@ def _datetime(value: str | None) -> dt.datetime | None:
     return parsed
 
 
+#: the revision kind of each table the desk edits
+REVISION_KINDS = {"news_items": "item", "agenda_sessions": "session",
+                  "participants": "participant", "resolutions": "resolution"}
+
+
+@dataclass
+class Provenance:
+    """Who the loader is (``seed`` or ``import``), whether it may overwrite the desk, and the
+    desk-owned fields per kind (read once per kind)."""
+
+    origin: str = "seed"
+    force: bool = False
+    owned: dict[str, dict[int, dict[str, int]]] = field(default_factory=dict)
+
+    async def desk_owned(self, session: AsyncSession, kind: str, row_id: int) -> dict[str, int]:
+        if kind not in self.owned:
+            self.owned[kind] = await revisions.desk_fields(session, kind)
+        return self.owned[kind].get(row_id, {})
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+async def _keep_desk_fields(session: AsyncSession, row: Any, values: dict[str, Any],
+                            name: str, report: SeedReport, prov: Provenance) -> dict[str, Any]:
+    """``values`` with every desk-owned field (language by language) left as the row has it."""
+    kind = REVISION_KINDS.get(name)
+    if kind is None or prov.force:
+        return values
+    owned = await prov.desk_owned(session, kind, row.id)
+    if not owned:
+        return values
+    current = revisions.flatten({a: getattr(row, a) for a in values})
+    wanted = revisions.flatten(values)
+    kept = []
+    for key, rev in owned.items():
+        if key in wanted and _plain(wanted.get(key)) != _plain(current.get(key)):
+            if key in current:
+                wanted[key] = current[key]
+            else:
+                wanted.pop(key)
+            kept.append(f"{key} (desk revision #{rev})")
+    if not kept:
+        return values
+    report.skipped.append(f"{name} #{row.id} {row.key}: kept " + ", ".join(kept))
+    merged = revisions.unflatten(wanted)
+    return {a: merged.get(a, {} if isinstance(values[a], dict) else None) for a in values}
+
+
 async def _upsert(
-    session: AsyncSession, model: type[Base], key: str, values: dict[str, Any], report: SeedReport
+    session: AsyncSession, model: type[Base], key: str, values: dict[str, Any], report: SeedReport,
+    prov: Provenance | None = None,
 ) -> Any:
+    prov = prov or Provenance()
     name = model.__tablename__
-    row = (await session.scalars(select(model).where(model.key == key))).first()  # type: ignore[attr-defined]
+    row: Any = (await session.scalars(select(model).where(model.key == key))).first()  # type: ignore[attr-defined]
     if row is None:
         row = model(key=key, **values)
+        if hasattr(model, "origin"):
+            row.origin = "bundled" if prov.origin == "seed" else prov.origin
         session.add(row)
         report.inserted[name] = report.inserted.get(name, 0) + 1
         return row
+    values = await _keep_desk_fields(session, row, values, name, report, prov)
+    if "search_doc" in values:  # follows the texts actually kept
+        values["search_doc"] = search_doc(values["title"], values["body"])
+    before = {a: _plain(getattr(row, a)) for a in values if a != "search_doc"}
     if _apply(row, values):
         report.updated[name] = report.updated.get(name, 0) + 1
+        kind = REVISION_KINDS.get(name)
+        if kind is not None:
+            after = {a: _plain(getattr(row, a)) for a in before}
+            await revisions.record(session, platform="cli", user_id=prov.origin,
+                                   action=f"{kind}.{prov.origin}", target=f"{kind}:{row.id}",
+                                   before=before, after=after, origin=prov.origin)
     return row
 
 
@@ -94,9 +175,13 @@ def _apply(row: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
-async def load_seed(session: AsyncSession, data: dict[str, Any]) -> SeedReport:
-    """Insert or update every row of ``data``; flushes, the caller commits."""
+async def load_seed(session: AsyncSession, data: dict[str, Any], *, force: bool = False,
+                    origin: str = "seed") -> SeedReport:
+    """Insert or update every row of ``data``; flushes, the caller commits.
+
+    Fields the desk changed are kept (and listed in the report) unless ``force``."""
     report = SeedReport()
+    prov = Provenance(origin=origin, force=force)
     sources: dict[str, Source] = {}
     try:
         for s in data["sources"]:
@@ -127,19 +212,19 @@ async def load_seed(session: AsyncSession, data: dict[str, Any]) -> SeedReport:
                 "position": pos, "day": _date(a.get("day")), "topic": a.get("topic"),
                 "title": a["title"], "description": a["description"],
                 "source_id": src(a.get("source")),
-            }, report)
+            }, report, prov)
         for pos, p in enumerate(data["participants"]):
             await _upsert(session, Participant, p["key"], {
                 "position": pos, "name": p["name"], "role": p["role"],
                 "organisation": p.get("organisation") or {}, "country": p.get("country"),
                 "country_code": p.get("country_code"), "spoke": bool(p.get("spoke")),
                 "source_id": src(p.get("source")),
-            }, report)
+            }, report, prov)
         r = data["resolution"]
         await _upsert(session, Resolution, r["key"], {
             "title": r["title"], "summary": r["summary"], "status": r["status"],
             "adopted": r["adopted"], "points": r["points"], "source_id": src(r.get("source")),
-        }, report)
+        }, report, prov)
         new_items: list[NewsItem] = []
         for it in data["items"]:
             before = report.inserted.get("news_items", 0)
@@ -148,7 +233,7 @@ async def load_seed(session: AsyncSession, data: dict[str, Any]) -> SeedReport:
                 "body": it["body"], "search_doc": search_doc(it["title"], it["body"]),
                 "source_id": src(it.get("source")),
                 "published_at": _datetime(it.get("published_at")),
-            }, report)
+            }, report, prov)
             if report.inserted.get("news_items", 0) > before:
                 new_items.append(row)
         await session.flush()

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import NewsItem, Source
 from storage.repositories import ContentRepository
-from storage.seed import SeedError, SeedReport, _upsert, load_seed
+from storage.seed import Provenance, SeedError, SeedReport, _upsert, load_seed
 from storage.text import search_doc
 
 FORMAT = "newsbot-content"
@@ -162,11 +162,15 @@ def validate(data: Any) -> None:
             raise TransferError(f"{section}.source: unknown source key {src!r}")
 
 
-async def import_content(session: AsyncSession, data: dict[str, Any]) -> SeedReport:
-    """Validate, then upsert everything by key in the caller's transaction (flushes, no commit)."""
+async def import_content(session: AsyncSession, data: dict[str, Any], *,
+                         force: bool = False) -> SeedReport:
+    """Validate, then upsert everything by key in the caller's transaction (flushes, no commit).
+
+    Fields the desk changed are kept and reported (``force`` overwrites them)."""
     validate(data)
+    prov = Provenance(origin="import", force=force)
     try:
-        report = await load_seed(session, {**data, "items": []})
+        report = await load_seed(session, {**data, "items": []}, force=force, origin="import")
         by_key = {s.key: s.id for s in (await session.scalars(select(Source))).all()}
         for it in data.get("items", []):
             await _upsert(session, NewsItem, it["key"], {
@@ -176,7 +180,7 @@ async def import_content(session: AsyncSession, data: dict[str, Any]) -> SeedRep
                 "published_at": dt.datetime.fromisoformat(it["published_at"]) if it.get("published_at") else None,
                 "deleted_at": dt.datetime.fromisoformat(it["deleted_at"]) if it.get("deleted_at") else None,
                 "created_by": it.get("created_by"),
-            }, report)
+            }, report, prov)
         await session.flush()
     except (KeyError, TypeError) as exc:
         raise TransferError(f"malformed entry: {exc!r}") from exc
