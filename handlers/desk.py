@@ -11,7 +11,8 @@ from handlers.base import Deps, NotAllowed, Request, UserError
 from handlers.i18n import t
 from handlers.news import full_item
 from handlers.reply import ReplyBuilder, Span
-from storage.models import NewsItem
+from storage.editorial import CREATED_SOURCES, source_snapshot
+from storage.models import NewsItem, Source
 from storage.text import LANGUAGES, pick
 from storage.uow import UnitOfWork
 
@@ -38,6 +39,13 @@ async def audit(uow: UnitOfWork, req: Request, action: str, target: str,
     """Record a revision (only the changed fields are kept); its id is the change id."""
     if deps is not None:
         revision.setdefault("at", deps.clock())
+    for source_id in uow.session.info.pop(CREATED_SOURCES, []):  # made by this command
+        source = await uow.session.get(Source, source_id)
+        if source is not None:
+            await uow.audit.record(platform=req.platform, user_id=req.user_id,
+                                   action="source.add", target=f"source:{source_id}",
+                                   after=source_snapshot(source),
+                                   at=revision.get("at"))
     entry = await uow.audit.record(platform=req.platform, user_id=req.user_id, action=action,
                                    target=target, before=before, after=after, **revision)
     return entry.id

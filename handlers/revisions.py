@@ -32,10 +32,18 @@ from handlers.program_admin import (
 )
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage import revisions
-from storage.editorial import item_snapshot, restore_item, restore_withdrawn, withdraw_pending
+from storage.editorial import (
+    item_snapshot,
+    restore_item,
+    restore_withdrawn,
+    source_snapshot,
+    withdraw_pending,
+)
 from storage.models import (
     AgendaSession,
     AuditEntry,
+    Event,
+    Fact,
     NewsItem,
     OutboxMessage,
     Participant,
@@ -67,6 +75,7 @@ KINDS: dict[str, Kind] = {
     "session": Kind(AgendaSession, *_program(SESSION_FIELDS)),
     "participant": Kind(Participant, *_program(PARTICIPANT_FIELDS)),
     "resolution": Kind(Resolution, *_program(RESOLUTION_FIELDS), removable=False),
+    "source": Kind(Source, source_snapshot, lambda row, snap: _restore_source(row, snap)),
 }
 KIND_ALIASES = {"news": "item", "nouvelle": "item", "séance": "session", "seance": "session",
                 "participant": "participant", "résolution": "resolution"}
@@ -199,7 +208,19 @@ async def _later_standing(uow: UnitOfWork, entry: AuditEntry) -> int | None:
 
 async def take_back(uow: UnitOfWork, req: Request, deps: Deps, entry: AuditEntry,
                     action: str) -> Reply:
-    """Undo (or revert) ``entry`` exactly; refuse, changing nothing, when it cannot be."""
+    """Undo (or revert) ``entry``'s command exactly; refuse, changing nothing (the unit of
+    work rolls back), when any part of it cannot be."""
+    lang = req.language
+    batch = await revisions.batch_of(uow.session, entry) or [entry]
+    main = next((e for e in batch if e.object_kind != "source"), entry)
+    b = ReplyBuilder().para(t(f"{action}.done", lang, rev=main.id, what=what(main, lang)))
+    for part in batch:  # newest first: a new source is removed after the edit that used it
+        await _take_back_one(uow, req, deps, part, action, b)
+    return b.build()
+
+
+async def _take_back_one(uow: UnitOfWork, req: Request, deps: Deps, entry: AuditEntry,
+                         action: str, b: ReplyBuilder) -> None:
     lang = req.language
     kind, row = await _load(uow, entry)
     if row is None:
@@ -208,9 +229,9 @@ async def take_back(uow: UnitOfWork, req: Request, deps: Deps, entry: AuditEntry
     added = entry.action.endswith(".add")
     if added:
         later = await _later_standing(uow, entry)
-        if later is not None:
-            raise UserError("undo.later_change", show_usage=False, rev=entry.id, later=later,
-                            object=_object(entry, lang))
+        if later is not None or (isinstance(row, Source) and await _source_in_use(uow, row.id)):
+            raise UserError("undo.later_change", show_usage=False, rev=entry.id,
+                            later=later or "?", object=_object(entry, lang))
         wanted = None
     else:
         stale = revisions.conflicts(current, entry)
@@ -226,9 +247,8 @@ async def take_back(uow: UnitOfWork, req: Request, deps: Deps, entry: AuditEntry
         cancelled = await uow.session.get(AuditEntry, entry.undoes)
         if cancelled is not None and cancelled.undone_by == entry.id:
             cancelled.undone_by = None
-    b = ReplyBuilder().para(t(f"{action}.done", lang, rev=entry.id, what=what(entry, lang)))
     done = await uow.session.get(AuditEntry, change)
-    if done is not None:  # what the undo itself changed, field by field
+    if done is not None and entry.object_kind != "source":  # what it changed, field by field
         for line in change_lines(done, lang, await source_names(uow, [done])):
             b.para(Span(line, italic=True))
     if isinstance(row, NewsItem):
@@ -238,7 +258,21 @@ async def take_back(uow: UnitOfWork, req: Request, deps: Deps, entry: AuditEntry
     else:
         kind.restore(row, wanted)
     await uow.session.flush()
-    return b.build()
+
+
+async def _source_in_use(uow: UnitOfWork, source_id: int) -> bool:
+    await uow.session.flush()
+    for model in (NewsItem, AgendaSession, Participant, Resolution, Fact, Event):
+        used = await uow.session.scalar(
+            select(func.count()).select_from(model).where(model.source_id == source_id))
+        if used:
+            return True
+    return False
+
+
+def _restore_source(row: Source, snap: dict[str, Any]) -> None:
+    for key, value in snap.items():
+        setattr(row, key, value)
 
 
 async def _item_effects(uow: UnitOfWork, deps: Deps, b: ReplyBuilder, lang: str, item: NewsItem,

@@ -65,7 +65,18 @@ async def source_for(session: AsyncSession, name: str | None, url: str | None) -
     source = Source(key=key, title=label, name={"fr": label, "en": label}, language="fr", url=url)
     session.add(source)
     await session.flush()
+    # The command that made it records it as a revision of its own (handlers.desk.audit).
+    session.info.setdefault(CREATED_SOURCES, []).append(source.id)
     return source
+
+
+#: ``session.info`` key: ids of the sources this transaction created
+CREATED_SOURCES = "created_sources"
+
+
+def source_snapshot(source: Source) -> dict[str, Any]:
+    return {"key": source.key, "title": source.title, "name": dict(source.name),
+            "language": source.language, "url": source.url}
 
 
 def _withdrawn_by(change_id: int) -> str:

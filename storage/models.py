@@ -279,6 +279,8 @@ class AuditEntry(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     undoes: Mapped[int | None] = mapped_column(Integer)
     undone_by: Mapped[int | None] = mapped_column(Integer)
+    #: the first revision of the same command: /undo takes a command back as a whole
+    batch: Mapped[int | None] = mapped_column(Integer, index=True)
     origin: Mapped[str] = mapped_column(String(16), default="desk", server_default="desk")
 
 

@@ -208,8 +208,11 @@ class AdminRepository:
 
 
 class AuditRepository:
+    """Revisions of one unit of work share a batch: /undo takes a command back whole."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self.batch: int | None = None
 
     async def record(
         self,
@@ -223,9 +226,11 @@ class AuditRepository:
         **revision: Any,
     ) -> AuditEntry:
         """One revision (see storage.revisions): only the fields that changed are kept."""
-        return await revisions.record(self.session, platform=platform, user_id=user_id,
-                                      action=action, target=target, before=before, after=after,
-                                      **revision)
+        entry = await revisions.record(self.session, platform=platform, user_id=user_id,
+                                       action=action, target=target, before=before, after=after,
+                                       batch=self.batch, **revision)
+        self.batch = entry.batch
+        return entry
 
     async def latest(self, limit: int) -> Sequence[AuditEntry]:
         stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)

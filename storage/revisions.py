@@ -31,6 +31,7 @@ Snapshot = dict[str, Any]
 CONTENT_ACTIONS = (
     "item.add", "item.edit", "item.translate", "item.publish", "item.delete",
     "session.add", "session.edit", "participant.add", "participant.edit", "resolution.edit",
+    "source.add",
 )
 UNDO, REVERT = "undo", "revert"
 
@@ -104,8 +105,10 @@ async def record(session: AsyncSession, *, platform: str, user_id: str, action: 
                  target: str | None, before: Snapshot | None = None,
                  after: Snapshot | None = None, language: str | None = None,
                  undoes: int | None = None, origin: str = "desk",
-                 at: dt.datetime | None = None) -> AuditEntry:
-    """Store one revision (only the changed fields) and, for an undo, link both ways."""
+                 at: dt.datetime | None = None, batch: int | None = None) -> AuditEntry:
+    """Store one revision (only the changed fields) and, for an undo, link both ways.
+
+    ``batch`` is the first revision of the same command (None: this one starts it)."""
     kind, object_id = parse_target(target)
     change = diff(before, after)
     entry = AuditEntry(
@@ -121,6 +124,7 @@ async def record(session: AsyncSession, *, platform: str, user_id: str, action: 
         entry.at = at
     session.add(entry)
     await session.flush()
+    entry.batch = batch if batch is not None else entry.id
     if undoes is not None:
         undone = await session.get(AuditEntry, undoes)
         if undone is not None:
@@ -169,6 +173,17 @@ async def last_undoable(session: AsyncSession, platform: str, user_id: str,
         .order_by(AuditEntry.id.desc()).limit(1)
     )
     return (await session.scalars(stmt)).first()
+
+
+async def batch_of(session: AsyncSession, entry: AuditEntry) -> list[AuditEntry]:
+    """The standing content revisions of ``entry``'s command, newest first."""
+    stmt = (
+        select(AuditEntry)
+        .where(AuditEntry.batch == (entry.batch or entry.id), AuditEntry.undone_by.is_(None),
+               AuditEntry.object_id.is_not(None))
+        .order_by(AuditEntry.id.desc())
+    )
+    return list((await session.scalars(stmt)).all())
 
 
 async def history(session: AsyncSession, kind: str, object_id: int,

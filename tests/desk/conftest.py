@@ -35,6 +35,13 @@ async def desk(db_url: str) -> AsyncIterator[App]:
         yield a
 
 
+async def item_of(app: App, item_id: int) -> NewsItem:
+    async with app.uow() as uow:
+        item = await uow.items.get(item_id)
+        assert item is not None
+        return item
+
+
 COUNTED = (NewsItem, AuditEntry, OutboxMessage, Admin, Source, AgendaSession, Participant)
 
 

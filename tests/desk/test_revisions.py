@@ -8,18 +8,11 @@ from sqlalchemy import select
 
 from bot.alerts import AlertPublisher
 from bot.app import App
-from storage.models import NewsItem, OutboxMessage, Participant, Source
-from tests.desk.conftest import counts
+from storage.models import OutboxMessage, Participant, Source
+from tests.desk.conftest import counts, item_of
 from tests.helpers import send, text_of
 
 OWNER = {"user_id": "local"}
-
-
-async def _item(app: App, item_id: int) -> NewsItem:
-    async with app.uow() as uow:
-        item = await uow.items.get(item_id)
-        assert item is not None
-        return item
 
 
 async def _deliver_alerts(app: App) -> None:
@@ -46,7 +39,7 @@ async def test_undo_of_a_publish_withdraws_it_and_keeps_the_translation(desk: Ap
     assert f"publication (nouvelle #{item_id})" in undone
     assert "retirée (redevenue brouillon)" in undone
     assert "1 message(s) remplacé(s)" in undone  # the reader's alert becomes a withdrawal notice
-    item = await _item(desk, item_id)
+    item = await item_of(desk, item_id)
     assert item.status == "draft"
     assert item.title == {"en": "Nouveau titre", "fr": "Titre français"}  # translation kept
     async with desk.uow() as uow:
@@ -56,15 +49,15 @@ async def test_undo_of_a_publish_withdraws_it_and_keeps_the_translation(desk: Ap
 
     again = await text_of(desk, "/undo", **OWNER)  # the one before: the translation, only that
     assert f"traduction (nouvelle #{item_id})" in again
-    item = await _item(desk, item_id)
+    item = await item_of(desk, item_id)
     assert item.title == {"en": "Nouveau titre"} and item.status == "draft"
 
 
 async def test_undo_takes_back_the_callers_last_change_not_an_older_one(desk: App) -> None:
-    before_url = (await _item(desk, 2)).source_id
+    before_url = (await item_of(desk, 2)).source_id
     await send(desk, "/edititem 2 url https://example.org/a", **OWNER)
-    assert (await _item(desk, 2)).source_id != before_url
-    url_source = (await _item(desk, 2)).source_id
+    assert (await item_of(desk, 2)).source_id != before_url
+    url_source = (await item_of(desk, 2)).source_id
     added = await text_of(desk, "/addparticipant Jane Doe role=Chief", **OWNER)
     assert "Participant ajouté" in added
     undone = await text_of(desk, "/undo", **OWNER)
@@ -72,9 +65,9 @@ async def test_undo_takes_back_the_callers_last_change_not_an_older_one(desk: Ap
     async with desk.uow() as uow:
         names = (await uow.session.scalars(select(Participant.name))).all()
     assert not any(name.startswith("Jane") for name in names)  # the new participant is gone
-    assert (await _item(desk, 2)).source_id == url_source  # the older URL edit stays
+    assert (await item_of(desk, 2)).source_id == url_source  # the older URL edit stays
     undone = await text_of(desk, "/undo", **OWNER)
-    assert "source" in undone and (await _item(desk, 2)).source_id == before_url
+    assert "source" in undone and (await item_of(desk, 2)).source_id == before_url
 
 
 async def test_undo_never_clobbers_another_admins_later_change(desk: App) -> None:
@@ -84,12 +77,12 @@ async def test_undo_never_clobbers_another_admins_later_change(desk: App) -> Non
     before = await counts(desk)
     refused = await text_of(desk, "/undo", **OWNER)
     assert "Non annulé" in refused and "titre (fr)" in refused
-    assert (await _item(desk, 3)).title["fr"] == "Titre de 42"
+    assert (await item_of(desk, 3)).title["fr"] == "Titre de 42"
     assert await counts(desk) == before  # nothing written
     # another language is a different field: no conflict
     await send(desk, "/edititem 3 title.en English by local", **OWNER)
     assert "Annulé" in await text_of(desk, "/undo", **OWNER)
-    assert (await _item(desk, 3)).title["fr"] == "Titre de 42"
+    assert (await item_of(desk, 3)).title["fr"] == "Titre de 42"
 
 
 async def test_history_and_revert_an_older_revision(desk: App) -> None:
@@ -104,7 +97,7 @@ async def test_history_and_revert_an_older_revision(desk: App) -> None:
         first = next(e for e in await revs(uow.session, "item", 4) if e.fields == ["title.fr"])
     reverted = await text_of(desk, f"/revert {first.id}", **OWNER)
     assert f"Révision #{first.id} annulée" in reverted
-    item = await _item(desk, 4)
+    item = await item_of(desk, 4)
     assert item.title["fr"] != "Premier changement" and item.body["fr"] == "Un nouveau texte."
     assert "déjà annulée" in await text_of(desk, f"/revert {first.id}", **OWNER)
 
@@ -121,6 +114,6 @@ async def test_audit_is_readable_with_names_not_ids(desk: App) -> None:
 async def test_a_long_value_is_shown_shortened_but_stored_whole(desk: App) -> None:
     body = "Mot " * 500
     await send(desk, f"/edititem 5 body {body}", **OWNER)
-    assert (await _item(desk, 5)).body["fr"] == body.strip()
+    assert (await item_of(desk, 5)).body["fr"] == body.strip()
     text = await text_of(desk, "/audit 1", **OWNER)
     assert "Mot Mot …" in text and len(text) < 1000

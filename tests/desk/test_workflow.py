@@ -7,18 +7,11 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.app import App
-from storage.models import AuditEntry, Chat, NewsItem, OutboxMessage
-from tests.desk.conftest import RecordingPublisher, counts
+from storage.models import AuditEntry, Chat, OutboxMessage
+from tests.desk.conftest import RecordingPublisher, counts, item_of
 from tests.helpers import send, text_of
 
 OWNER = {"user_id": "local"}
-
-
-async def _item(app: App, item_id: int) -> NewsItem:
-    async with app.uow() as uow:
-        item = await uow.items.get(item_id)
-        assert item is not None
-        return item
 
 
 async def _last_rev(app: App) -> int:
@@ -39,7 +32,7 @@ async def test_add_preview_publish_edit_undo_delete(desk: App) -> None:
     assert not added.is_error
     item_id = int(added.buttons[0].args)
     assert added.buttons[0].command == "publish"
-    item = await _item(desk, item_id)
+    item = await item_of(desk, item_id)
     assert item.status == "draft" and item.title == {"fr": "Interpol adopte la résolution"}
     assert item.body == {"fr": "Premier paragraphe.\n\nSecond paragraphe."}
     assert item.topics == ["cybercrime"] and item.key and item.key.startswith("item-")
@@ -51,7 +44,7 @@ async def test_add_preview_publish_edit_undo_delete(desk: App) -> None:
     preview = await send(desk, f"/publish {item_id}", **OWNER)
     assert [(b.command, b.args) for b in preview.buttons] == [("publish", f"{item_id} confirm")]
     assert "Second paragraphe." in await text_of(desk, f"/publish {item_id}", **OWNER)
-    assert (await _item(desk, item_id)).status == "draft"
+    assert (await item_of(desk, item_id)).status == "draft"
     done = await text_of(desk, f"/publish {item_id} confirm", **OWNER)
     assert "publiée" in done and "Alertes en file : 3" in done
     assert publisher.items == [item_id]
@@ -68,7 +61,7 @@ async def test_add_preview_publish_edit_undo_delete(desk: App) -> None:
     assert f"Annulé (révision #{await _last_rev(desk)}) : modification (nouvelle #{item_id})" in undone
     assert "titre (fr) : « Résolution adoptée à Marrakech » → « Interpol adopte la résolution »" \
         in undone
-    assert (await _item(desk, item_id)).title["fr"] == "Interpol adopte la résolution"
+    assert (await item_of(desk, item_id)).title["fr"] == "Interpol adopte la résolution"
     assert f"#{item_id}" not in await text_of(desk, "/search adoptee marrakech")
 
     await send(desk, f"/delitem {item_id}", **OWNER)
@@ -100,7 +93,7 @@ async def test_undo_is_per_user_and_limited_in_time(desk: App) -> None:
     assert "Rien à annuler" in await text_of(desk, "/undo", user_id="42")
     desk.deps.clock = lambda: dt.datetime.now(dt.UTC)
     assert "Annulé" in await text_of(desk, "/undo", user_id="42")
-    assert (await _item(desk, 3)).title["fr"] != "Titre changé"
+    assert (await item_of(desk, 3)).title["fr"] != "Titre changé"
 
 
 async def test_additem_in_reply_to_a_forwarded_message(desk: App) -> None:
@@ -110,7 +103,7 @@ async def test_additem_in_reply_to_a_forwarded_message(desk: App) -> None:
         platform="telegram", chat_id="1001", user_id="1001", command="additem", args="lang=en topics=governance",
         replied_text="Executive Committee elected\nThe Assembly elected a new committee.\x07",
     ))
-    item = await _item(desk, int(reply.buttons[0].args))
+    item = await item_of(desk, int(reply.buttons[0].args))
     assert item.title == {"en": "Executive Committee elected"}
     assert item.body == {"en": "The Assembly elected a new committee."}
     assert item.created_by == "telegram:1001"
@@ -145,11 +138,11 @@ async def test_editing_a_delivered_item_queues_edits_or_notices(desk: App) -> No
 async def test_one_line_title_and_body_for_discord(desk: App) -> None:
     reply = await send(desk, "/additem Comité élu topics=governance // Le vote a eu lieu. Il était serré.",
                        platform="discord", user_id="2001")
-    item = await _item(desk, int(reply.buttons[0].args))
+    item = await item_of(desk, int(reply.buttons[0].args))
     assert item.title == {"fr": "Comité élu"} and item.body == {"fr": "Le vote a eu lieu. Il était serré."}
     await send(desk, f"/translate {item.id} en Committee elected // The vote took place.",
                platform="discord", user_id="2001")
-    assert (await _item(desk, item.id)).body["en"] == "The vote took place."
+    assert (await item_of(desk, item.id)).body["en"] == "The vote took place."
 
 
 async def test_undo_takes_back_agenda_participant_and_resolution_edits(desk: App) -> None:

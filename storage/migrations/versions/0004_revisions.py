@@ -31,10 +31,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("language", sa.String(length=8), nullable=True))
         batch.add_column(sa.Column("undoes", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("undone_by", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("batch", sa.Integer(), nullable=True))
         batch.add_column(
             sa.Column("origin", sa.String(length=16), nullable=False, server_default="desk")
         )
         batch.create_index("ix_audit_log_object", ["object_kind", "object_id"])
+        batch.create_index("ix_audit_log_batch", ["batch"])
     for table in CONTENT_TABLES:
         with op.batch_alter_table(table) as batch:
             batch.add_column(
@@ -55,6 +57,7 @@ def downgrade() -> None:
             batch.drop_column("origin")
     with op.batch_alter_table("audit_log") as batch:
         batch.drop_index("ix_audit_log_object")
-        for column in ("origin", "undone_by", "undoes", "language", "fields", "object_id",
+        batch.drop_index("ix_audit_log_batch")
+        for column in ("origin", "batch", "undone_by", "undoes", "language", "fields", "object_id",
                        "object_kind"):
             batch.drop_column(column)
