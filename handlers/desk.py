@@ -6,13 +6,16 @@ import logging
 import unicodedata
 from typing import Any
 
+from sqlalchemy import func, select
+
 from handlers import editorial_i18n  # noqa: F401  (registers the desk's messages)
 from handlers.base import Deps, NotAllowed, Request, UserError
 from handlers.i18n import t
 from handlers.news import full_item
 from handlers.reply import ReplyBuilder, Span
 from storage.editorial import CREATED_SOURCES, source_snapshot
-from storage.models import NewsItem, Source
+from storage.models import AuditEntry, NewsItem, Source
+from storage.revisions import latest_revision_id
 from storage.text import LANGUAGES, pick
 from storage.uow import UnitOfWork
 
@@ -64,6 +67,38 @@ def split_args(text: str, n: int) -> list[str]:
     if len(parts) <= n:
         raise UserError("admin.missing")
     return parts
+
+
+PREVIEW = "item.preview"
+
+
+async def mark_previewed(uow: UnitOfWork, req: Request, deps: Deps, item: NewsItem) -> None:
+    """This admin has now seen the item as it stands (a confirm publishes this state)."""
+    await uow.audit.record(platform=req.platform, user_id=req.user_id, action=PREVIEW,
+                           target=f"preview:{item.id}", at=deps.clock())
+
+
+async def changed_since_preview(uow: UnitOfWork, req: Request, item: NewsItem) -> int | None:
+    """The revision that changed the item after this admin's last look at it (or the item's
+    latest one when the admin never saw it): a confirm must not publish an unseen state."""
+    latest = await latest_revision_id(uow.session, "item", item.id)
+    seen = await uow.session.scalar(
+        select(func.max(AuditEntry.id)).where(
+            AuditEntry.action == PREVIEW, AuditEntry.target == f"preview:{item.id}",
+            AuditEntry.platform == req.platform, AuditEntry.user_id == req.user_id))
+    if seen is None:
+        return latest or 0
+    return latest if latest is not None and latest > seen else None
+
+
+def preview_warnings(item: NewsItem) -> list[str]:
+    """What a reader would miss: message keys of the warnings shown under a preview."""
+    warnings = []
+    if not any(v.strip() for v in item.body.values()):
+        warnings.append("preview.no_text")
+    if item.source_id is None:
+        warnings.append("preview.no_source")
+    return warnings
 
 
 async def get_item(uow: UnitOfWork, item_id: int, *, allow_deleted: bool = False) -> NewsItem:

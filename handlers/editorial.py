@@ -25,10 +25,13 @@ from handlers.base import Deps, Option, Registry, Request, UserError
 from handlers.corrections import send_corrections, send_retractions
 from handlers.desk import (
     audit,
+    changed_since_preview,
     clean_text,
     get_item,
     item_preview,
     main_language,
+    mark_previewed,
+    preview_warnings,
     settle,
     split_args,
     topic_names,
@@ -130,6 +133,7 @@ async def _finish_edit(uow: UnitOfWork, req: Request, deps: Deps, item: NewsItem
     """Record the revision, correct delivered copies, answer with the preview in ``lang``."""
     change = await audit(uow, req, action, f"item:{item.id}", before, item_snapshot(item), deps=deps)
     sent = await _after_change(uow, deps, await settle(uow, item), change)
+    await mark_previewed(uow, req, deps, item)
     b = item_preview(item, lang, deps, await topic_names(uow, lang), intro)
     _corrections_line(b, req.language, sent)
     return b.build()
@@ -159,6 +163,7 @@ def register(r: Registry) -> None:
             await audit(uow, req, "item.add", f"item:{item.id}", after=item_snapshot(item),
                         deps=deps, language=lang)
             await settle(uow, item)
+            await mark_previewed(uow, req, deps, item)
             topics = await topic_names(uow, req.language)
             return item_preview(item, req.language, deps, topics,
                                 t("item.draft_created", req.language, id=item.id)) \
@@ -285,12 +290,18 @@ def register(r: Registry) -> None:
             item = await get_item(uow, item_id)
             if item.status == "published":
                 raise UserError("publish.already", show_usage=False, id=item_id)
-            if not confirm:
-                b = ReplyBuilder().para(Span(t("publish.preview", lang), bold=True))
+            changed = await changed_since_preview(uow, req, item)
+            if not confirm or changed:
+                intro = (t("publish.changed", lang, id=item.id, rev=changed) if changed
+                         else t("publish.preview", lang))
+                b = ReplyBuilder().para(Span(intro, bold=True))
                 preview = NewsItem(id=item.id, title=item.title, body=item.body, topics=item.topics,
                                    source=item.source, published_at=item.published_at or deps.clock())
                 b.blocks.extend(alert_reply(preview, await uow.content.topics(), lang=lang,
                                             tz=deps.timezone).blocks)
+                for warning in preview_warnings(item):
+                    b.para(Span("⚠ " + t(warning, lang), italic=True))
+                await mark_previewed(uow, req, deps, item)
                 return b.button(t("publish.confirm", lang), "publish", f"{item.id} confirm").build()
             before = item_snapshot(item)
             item.status = "published"

@@ -148,6 +148,15 @@ MESSAGES.update({
 MESSAGES.update({
     "undo.done": {"fr": "Annulé (révision #{rev}) : {what}.", "en": "Undone (revision #{rev}): {what}."},
     "revert.done": {"fr": "Révision #{rev} annulée : {what}.", "en": "Revision #{rev} taken back: {what}."},
+    "publish.changed": {
+        "fr": "La nouvelle #{id} a changé depuis votre aperçu (révision #{rev}) : la voici telle "
+              "qu’elle est maintenant. Confirmer à nouveau pour la publier.",
+        "en": "News item #{id} changed since your preview (revision #{rev}): here it is as it "
+              "now stands. Confirm again to publish it."},
+    "preview.no_text": {"fr": "Pas de texte : les lecteurs ne verront que le titre.",
+                        "en": "No text: readers will see the title only."},
+    "preview.no_source": {"fr": "Pas de source : ajouter source=… ou url=… (/edititem).",
+                          "en": "No source: add source=… or url=… (/edititem)."},
     "revert.already": {"fr": "La révision #{rev} est déjà annulée (par #{by}).",
                        "en": "Revision #{rev} is already taken back (by #{by})."},
     "undo.not_content": {"fr": "La révision #{rev} n’est pas une modification du contenu : rien à annuler.",

@@ -233,5 +233,6 @@ class AuditRepository:
         return entry
 
     async def latest(self, limit: int) -> Sequence[AuditEntry]:
-        stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        stmt = (select(AuditEntry).where(AuditEntry.action != "item.preview")
+                .order_by(AuditEntry.id.desc()).limit(limit))
         return (await self.session.scalars(stmt)).all()

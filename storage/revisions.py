@@ -201,7 +201,7 @@ async def latest_revision_id(session: AsyncSession, kind: str, object_id: int) -
     return await session.scalar(
         select(AuditEntry.id)
         .where(AuditEntry.object_kind == kind, AuditEntry.object_id == object_id,
-               AuditEntry.fields.is_not(None))
+               AuditEntry.action.in_((*CONTENT_ACTIONS, UNDO, REVERT)))
         .order_by(AuditEntry.id.desc()).limit(1))
 
 

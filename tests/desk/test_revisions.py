@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.alerts import AlertPublisher
 from bot.app import App
+from handlers.reply import plain_text
 from storage.models import OutboxMessage, Participant, Source
 from tests.desk.conftest import counts, item_of
 from tests.helpers import send, text_of
@@ -117,3 +118,37 @@ async def test_a_long_value_is_shown_shortened_but_stored_whole(desk: App) -> No
     assert (await item_of(desk, 5)).body["fr"] == body.strip()
     text = await text_of(desk, "/audit 1", **OWNER)
     assert "Mot Mot …" in text and len(text) < 1000
+
+
+async def test_confirm_publishes_only_the_state_that_was_previewed(desk: App) -> None:
+    await send(desk, "/admin add 42", **OWNER)
+    added = await send(desk, "/additem Titre vu\nTexte vu.", **OWNER)
+    item_id = int(added.buttons[0].args)
+    await send(desk, f"/publish {item_id}", **OWNER)
+    await send(desk, f"/edititem {item_id} title Titre changé par 42", user_id="42")
+    refused = await send(desk, f"/publish {item_id} confirm", **OWNER)
+    text = plain_text(refused)
+    assert f"La nouvelle #{item_id} a changé depuis votre aperçu" in text
+    assert "Titre changé par 42" in text  # the new preview
+    assert [(b.command, b.args) for b in refused.buttons] == [("publish", f"{item_id} confirm")]
+    assert (await item_of(desk, item_id)).status == "draft"
+    assert "publiée" in await text_of(desk, f"/publish {item_id} confirm", **OWNER)
+    assert (await item_of(desk, item_id)).status == "published"
+
+
+async def test_a_confirm_without_any_preview_shows_one_first(desk: App) -> None:
+    await send(desk, "/admin add 42", **OWNER)
+    added = await send(desk, "/additem Titre\nTexte.", **OWNER)
+    item_id = int(added.buttons[0].args)
+    first = await text_of(desk, f"/publish {item_id} confirm", user_id="42")
+    assert "a changé depuis votre aperçu" in first and (await item_of(desk, item_id)).status == "draft"
+    assert "publiée" in await text_of(desk, f"/publish {item_id} confirm", user_id="42")
+
+
+async def test_preview_warns_of_a_missing_text_or_source(desk: App) -> None:
+    added = await send(desk, "/additem Un titre seul", **OWNER)
+    preview = await text_of(desk, f"/publish {added.buttons[0].args}", **OWNER)
+    assert "⚠ Pas de texte" in preview and "⚠ Pas de source" in preview
+    sourced = await send(desk, "/additem Titre source=“Le Matin”\nTexte.", **OWNER)
+    preview = await text_of(desk, f"/publish {sourced.buttons[0].args}", **OWNER)
+    assert "⚠" not in preview
