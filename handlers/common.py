@@ -66,3 +66,14 @@ def matches(query: str, *texts: str | dict[str, str] | None) -> bool:
         fold(" ".join(x.values()) if isinstance(x, dict) else x) for x in texts if x
     )
     return all(w in hay for w in fold(query).split())
+
+
+def shown_stale(row: object, lang: str, fields: tuple[str, ...]) -> bool:
+    """Whether a text shown in ``lang`` (after fallback) needs translation."""
+    stale = set(getattr(row, "stale", None) or ())
+    for field in fields:
+        texts = getattr(row, field, None) or {}
+        shown = lang if texts.get(lang) else next((k for k, v in texts.items() if v), None)
+        if f"{field}.{shown}" in stale:
+            return True
+    return False

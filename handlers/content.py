@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from handlers.base import Deps, Option, Registry, Request
-from handlers.common import add_pager, add_sources, matches, page_slice
+from handlers.common import add_pager, add_sources, matches, page_slice, shown_stale
 from handlers.i18n import format_day, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.models import AgendaSession, Event, Topic
@@ -187,6 +187,8 @@ def register(r: Registry) -> None:
         b.para(Span(t("resolution.status", lang), bold=True), status,
                (" — " + t("resolution.when", lang) + pick(res.adopted, lang)) if res.adopted else "")
         b.para(pick(res.summary, lang))
+        if shown_stale(res, lang, ("title", "summary", "adopted")):
+            b.para(Span(t("stale.reader", lang), italic=True))
         b.para(Span(t("resolution.points", lang), bold=True))
         b.bullets([(Span(pick(p, lang)),) for p in res.points], numbered=True)
         add_sources(b, [res.source], lang)

@@ -15,7 +15,7 @@ from handlers.news import full_item
 from handlers.reply import ReplyBuilder, Span
 from storage.editorial import CREATED_SOURCES, source_snapshot
 from storage.models import AuditEntry, NewsItem, Source
-from storage.revisions import latest_revision_id
+from storage.revisions import latest_revision_id, stale_languages
 from storage.text import LANGUAGES, pick
 from storage.uow import UnitOfWork
 
@@ -138,6 +138,9 @@ def item_preview(item: NewsItem, lang: str, deps: Deps, topics: dict[str, str],
     b.blocks.extend(full_item(item, lang, deps.timezone, topics).blocks)
     for missing in (k for k in LANGUAGES if not item.title.get(k)):
         b.para(Span(t("item.missing_lang", lang, id=item.id, language=missing), italic=True))
+    for language, names in stale_languages(item).items():
+        b.para(Span("⚠ " + t("stale.admin", lang, language=language, fields=", ".join(names),
+                             kind="item", id=item.id), italic=True))
     hint = "item.hint" if item.status == "draft" else "item.hint_published"
     b.para(Span(t(hint, lang, id=item.id), italic=True))
     return b

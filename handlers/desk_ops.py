@@ -14,6 +14,7 @@ from handlers.reply import Reply, ReplyBuilder, Span
 from handlers.revisions import revision_row, source_names
 from storage.editorial import drafts, enqueue, outbox_counts, subscribed_chats, subscriber_counts
 from storage.models import AuditEntry
+from storage.revisions import stale_languages
 from storage.text import pick
 
 MAX_AUDIT = 50
@@ -68,7 +69,10 @@ def register(r: Registry) -> None:
             return ReplyBuilder().para(t("drafts.none", lang)).build()
         b = ReplyBuilder().heading(t("drafts.title", lang, n=total))
         b.bullets([(Span(f"#{i.id} ", code=True), Span(pick(i.title, lang), bold=True),
-                    Span(f" — {i.created_by or '?'}", italic=True)) for i in items])
+                    Span(f" — {i.created_by or '?'}", italic=True),
+                    *([Span(" ⚠ " + t("drafts.stale", lang, languages=", ".join(
+                        stale_languages(i))), italic=True)] if i.stale else []))
+                   for i in items])
         b.para(Span(t("drafts.hint", lang), italic=True))
         add_pager(b, req, page, pages)
         return b.build()

@@ -46,6 +46,7 @@ from storage.editorial import (
     withdraw_pending,
 )
 from storage.models import NewsItem, Source
+from storage.revisions import diff, mark_stale
 from storage.uow import UnitOfWork
 
 ITEM_OPTIONS = ("lang", "topics", "source", "url", "at")
@@ -131,6 +132,7 @@ def _corrections_line(b: ReplyBuilder, lang: str, sent: tuple[int, int]) -> None
 async def _finish_edit(uow: UnitOfWork, req: Request, deps: Deps, item: NewsItem, before: dict[str, Any],
                        lang: str, intro: str, action: str = "item.edit") -> Reply:
     """Record the revision, correct delivered copies, answer with the preview in ``lang``."""
+    mark_stale(item, diff(before, item_snapshot(item)), translation=action == "item.translate")
     change = await audit(uow, req, action, f"item:{item.id}", before, item_snapshot(item), deps=deps)
     sent = await _after_change(uow, deps, await settle(uow, item), change)
     await mark_previewed(uow, req, deps, item)
@@ -207,8 +209,9 @@ def register(r: Registry) -> None:
                 refresh_search_doc(item)
             else:
                 await _apply_options(uow, deps, item, {field: value})
+            shown = f"{field} ({lang})" if lang else field
             return await _finish_edit(uow, req, deps, item, before, req.language,
-                                      t("item.updated", req.language, id=item.id, field=raw_field.lower()))
+                                      t("item.updated", req.language, id=item.id, field=shown))
 
     @r.command(
         "translate", admin=True, group="admin",

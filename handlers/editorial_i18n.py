@@ -157,6 +157,21 @@ MESSAGES.update({
                         "en": "No text: readers will see the title only."},
     "preview.no_source": {"fr": "Pas de source : ajouter source=… ou url=… (/edititem).",
                           "en": "No source: add source=… or url=… (/edititem)."},
+    "edit.field": {"fr": "Champ modifié : {field}.", "en": "Field changed: {field}."},
+    "stale.admin": {
+        "fr": "À retraduire en {language} : {fields}. /translate, /edit… .{language}, ou "
+              "/stillvalid {kind} {id} {language} si le texte reste juste.",
+        "en": "Needs translation into {language}: {fields}. /translate, /edit… .{language}, or "
+              "/stillvalid {kind} {id} {language} if the text still holds."},
+    "drafts.stale": {"fr": "à retraduire : {languages}", "en": "needs translation: {languages}"},
+    "revision.stale_on": {"fr": "{field} : à retraduire", "en": "{field}: needs translation"},
+    "revision.stale_off": {"fr": "{field} : à jour", "en": "{field}: current"},
+    "stale.reader": {"fr": "(Traduction en cours de mise à jour.)",
+                     "en": "(Translation being updated.)"},
+    "stale.cleared": {"fr": "Textes en {language} confirmés à jour ({object}).",
+                      "en": "{language} texts confirmed current ({object})."},
+    "stale.none": {"fr": "Rien à retraduire en {language} ({object}).",
+                   "en": "Nothing to translate into {language} ({object})."},
     "revert.already": {"fr": "La révision #{rev} est déjà annulée (par #{by}).",
                        "en": "Revision #{rev} is already taken back (by #{by})."},
     "undo.not_content": {"fr": "La révision #{rev} n’est pas une modification du contenu : rien à annuler.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.base import Deps, Option, Registry, Request, UserError
-from handlers.common import add_pager, add_sources, fetch_page, page_slice
+from handlers.common import add_pager, add_sources, fetch_page, page_slice, shown_stale
 from handlers.i18n import format_count, format_moment, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.models import NewsItem
@@ -45,6 +45,8 @@ def full_item(item: NewsItem, lang: str, tz: str, topic_names: dict[str, str] | 
     b.para(Span(" · ".join(meta), italic=True))
     for para in pick(item.body, lang).split("\n\n"):
         b.para(para.strip())
+    if shown_stale(item, lang, ("title", "body")):
+        b.para(Span(t("stale.reader", lang), italic=True))
     if item.topics:
         names = [(topic_names or {}).get(k, k) for k in item.topics]
         b.para(Span(t("item.topics", lang), bold=True), ", ".join(names))

@@ -33,9 +33,10 @@ from handlers.admin_input import (
 from handlers.base import Deps, Option, Registry, Request, UserError
 from handlers.desk import audit, split_args
 from handlers.i18n import t
-from handlers.reply import Reply, ReplyBuilder
+from handlers.reply import Reply, ReplyBuilder, Span
 from storage.editorial import source_for
 from storage.models import AgendaSession, Base, Participant
+from storage.revisions import diff, mark_stale, stale_languages
 from storage.text import pick
 from storage.uow import UnitOfWork
 
@@ -80,10 +81,13 @@ def snapshot(row: Base, fields: dict[str, FieldSpec]) -> dict[str, Any]:
     for spec in fields.values():
         value = getattr(row, spec.attr)
         out[spec.attr] = value.isoformat() if isinstance(value, dt.date) else value
+    out["stale"] = list(getattr(row, "stale", None) or [])
     return out
 
 
 def restore(row: Base, snap: dict[str, Any], fields: dict[str, FieldSpec]) -> None:
+    if "stale" in snap:
+        row.stale = list(snap["stale"] or [])  # type: ignore[attr-defined]
     for spec in fields.values():
         if spec.attr in snap:
             value = snap[spec.attr]
@@ -146,6 +150,33 @@ def _done(req: Request, key: str, row: Any, label: str) -> Reply:
     return ReplyBuilder().para(t(key, req.language, id=row.id, ref=row.key, label=label)).build()
 
 
+async def _edit_field(uow: UnitOfWork, req: Request, deps: Deps, row: Any,
+                      fields: dict[str, FieldSpec], field: str, lang: str | None, value: str,
+                      what: str, label: str) -> Reply:
+    """Set one field (one language of a multilingual one), record the revision, and say which
+    language changed and which translations now need an update."""
+    spec = fields[field]
+    lang = (lang or req.language) if spec.kind == "loc" else None
+    before = snapshot(row, fields)
+    await apply_field(uow, row, spec, value, lang or req.language)
+    mark_stale(row, diff(before, snapshot(row, fields)))
+    await audit(uow, req, f"{what}.edit", f"{what}:{row.id}", before, snapshot(row, fields),
+                deps=deps)
+    b = ReplyBuilder().para(t("program.updated", req.language, id=row.id, ref=row.key,
+                              label=label))
+    b.para(Span(t("edit.field", req.language, field=f"{field} ({lang})" if lang else field),
+                italic=True))
+    stale_note(b, row, req.language, what)
+    return b.build()
+
+
+def stale_note(b: ReplyBuilder, row: Any, lang: str, what: str) -> None:
+    """For the admin: the languages whose texts now predate an edit, and what to do."""
+    for language, names in stale_languages(row).items():
+        b.para(Span("⚠ " + t("stale.admin", lang, language=language, fields=", ".join(names),
+                             kind=what, id=row.id), italic=True))
+
+
 def _edit_command(r: Registry, name: str, model: type[Any], fields: dict[str, FieldSpec], what: str,
                   summary: dict[str, str], label: Callable[[Any, str], str]) -> None:
     @r.command(
@@ -164,11 +195,8 @@ def _edit_command(r: Registry, name: str, model: type[Any], fields: dict[str, Fi
         field, lang = split_field(raw_field, fields, localized=_localized(fields))
         async with deps.uow() as uow:
             row = await _find(uow, model, ref, what)
-            before = snapshot(row, fields)
-            await apply_field(uow, row, fields[field], value, lang or req.language)
-            await audit(uow, req, f"{what}.edit", f"{what}:{row.id}", before, snapshot(row, fields),
-                        deps=deps)
-            return _done(req, "program.updated", row, label(row, req.language))
+            return await _edit_field(uow, req, deps, row, fields, field, lang, value, what,
+                                     label(row, req.language))
 
 
 def register(r: Registry) -> None:
@@ -236,8 +264,5 @@ def register(r: Registry) -> None:
             row = await uow.content.resolution()
             if row is None:
                 raise UserError("resolution.none", show_usage=False)
-            before = snapshot(row, RESOLUTION_FIELDS)
-            await apply_field(uow, row, RESOLUTION_FIELDS[field], value, lang or req.language)
-            await audit(uow, req, "resolution.edit", f"resolution:{row.id}", before,
-                        snapshot(row, RESOLUTION_FIELDS), deps=deps)
-            return _done(req, "program.updated", row, pick(row.title, req.language))
+            return await _edit_field(uow, req, deps, row, RESOLUTION_FIELDS, field, lang, value,
+                                     "resolution", pick(row.title, req.language))

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from handlers.admin_input import parse_id
+from handlers.admin_input import check_lang, parse_id
 from handlers.base import Deps, Option, Registry, Request, UserError
 from handlers.corrections import send_corrections, send_retractions
 from handlers.desk import audit, topic_names
@@ -134,6 +134,11 @@ def change_lines(entry: AuditEntry, lang: str, sources: dict[int, str]) -> list[
     word = None if created and after.get("status") != "published" else _status_word(entry, lang)
     lines = [word] if word else []
     for key in entry.fields or ():
+        if key.startswith("stale/"):
+            if not created or key in after:
+                lines.append(t("revision.stale_on" if key in after else "revision.stale_off", lang,
+                               field=_field_label(key.partition("/")[2], lang)))
+            continue
         if created and _value(after.get(key), lang, sources, key) == "—":
             continue
         if key in ("deleted_at", "status") and word:
@@ -365,6 +370,45 @@ def register(r: Registry) -> None:
             if entry.undone_by is not None:
                 raise UserError("revert.already", show_usage=False, rev=rev, by=entry.undone_by)
             return await take_back(uow, req, deps, entry, revisions.REVERT)
+
+    @r.command(
+        "stillvalid", admin=True, group="admin",
+        summary={"fr": "Confirmer qu’une traduction reste juste",
+                 "en": "Confirm a translation still holds"},
+        usage="/stillvalid <item|session|participant|resolution> <id> <language>",
+        help={"fr": "Après une modification dans une langue, les autres sont marquées « à "
+                    "retraduire » ; si leur texte reste juste, /stillvalid item 4 en retire la "
+                    "marque (/undo l’annule).",
+              "en": "After an edit in one language the others are marked as needing "
+                    "translation; if their text still holds, /stillvalid item 4 fr clears the "
+                    "mark (/undo takes it back)."},
+        options=(Option("kind", {"fr": "Type", "en": "Kind"}, required=True, choices=tuple(KINDS)),
+                 Option("id", {"fr": "Numéro", "en": "Number"}, type="int", required=True),
+                 Option("language", {"fr": "Langue", "en": "Language"}, required=True)),
+    )
+    async def stillvalid(req: Request, deps: Deps) -> Reply:
+        parts = req.args.split()
+        if len(parts) != 3:
+            raise UserError("admin.missing")
+        kind, object_id = _parse_object(" ".join(parts[:2]))
+        language = check_lang(parts[2])
+        lang = req.language
+        label = t(f"revision.kind.{kind}", lang, id=object_id)
+        async with deps.uow() as uow:
+            spec = KINDS[kind]
+            row = await uow.session.get(spec.model, object_id)
+            if row is None or not hasattr(row, "stale"):
+                raise UserError("undo.gone_object", show_usage=False, object=label)
+            before = spec.snapshot(row)
+            kept = [k for k in row.stale or [] if not k.endswith(f".{language}")]
+            if kept == list(row.stale or []):
+                return ReplyBuilder().para(t("stale.none", lang, language=language,
+                                             object=label)).build()
+            row.stale = kept
+            await audit(uow, req, f"{kind}.edit", f"{kind}:{object_id}", before,
+                        spec.snapshot(row), deps=deps, language=language)
+        return ReplyBuilder().para(t("stale.cleared", lang, language=language,
+                                     object=label)).build()
 
     @r.command(
         "history", admin=True, group="admin",

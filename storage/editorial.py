@@ -36,6 +36,7 @@ def item_snapshot(item: NewsItem) -> dict[str, Any]:
         "status": item.status, "topics": list(item.topics or []), "title": dict(item.title),
         "body": dict(item.body), "source_id": item.source_id,
         "published_at": _iso(item.published_at), "deleted_at": _iso(item.deleted_at),
+        "stale": list(item.stale or []),
     }
 
 
@@ -47,6 +48,7 @@ def restore_item(item: NewsItem, snap: dict[str, Any]) -> None:
     item.source_id = snap["source_id"]
     item.published_at = _from_iso(snap["published_at"])
     item.deleted_at = _from_iso(snap["deleted_at"])
+    item.stale = list(snap.get("stale") or [])
     item.search_doc = search_doc(item.title, item.body)
 
 

@@ -129,6 +129,8 @@ class AgendaSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: where the row came from: bundled (seed), import, feed or desk
     origin: Mapped[str] = mapped_column(String(16), default="bundled", server_default="bundled")
+    #: "field.lang" keys whose text predates an edit in another language (needs translation)
+    stale: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     key: Mapped[str] = mapped_column(String(100), unique=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     day: Mapped[dt.date | None] = mapped_column(Date)
@@ -145,6 +147,8 @@ class Participant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: where the row came from: bundled (seed), import, feed or desk
     origin: Mapped[str] = mapped_column(String(16), default="bundled", server_default="bundled")
+    #: "field.lang" keys whose text predates an edit in another language (needs translation)
+    stale: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     key: Mapped[str] = mapped_column(String(100), unique=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(200))
@@ -163,6 +167,8 @@ class Resolution(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: where the row came from: bundled (seed), import, feed or desk
     origin: Mapped[str] = mapped_column(String(16), default="bundled", server_default="bundled")
+    #: "field.lang" keys whose text predates an edit in another language (needs translation)
+    stale: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     key: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[LocalizedText]
     summary: Mapped[LocalizedText]
@@ -182,6 +188,8 @@ class NewsItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: where the row came from: bundled (seed), import, feed or desk
     origin: Mapped[str] = mapped_column(String(16), default="bundled", server_default="bundled")
+    #: "field.lang" keys whose text predates an edit in another language (needs translation)
+    stale: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     key: Mapped[str | None] = mapped_column(String(100), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="published")
     topics: Mapped[list[str]] = mapped_column(default=list)

@@ -34,6 +34,8 @@ CONTENT_ACTIONS = (
     "source.add",
 )
 UNDO, REVERT = "undo", "revert"
+#: the snapshot key listing texts that need translation ("title.en"), one flat key each
+STALE = "stale"
 
 
 def _localized(value: Any) -> bool:
@@ -46,7 +48,9 @@ def flatten(snapshot: Snapshot | None) -> dict[str, Any]:
     """``{"title": {"fr": "a"}, "status": "draft"}`` -> ``{"title.fr": "a", "status": "draft"}``."""
     out: dict[str, Any] = {}
     for key, value in (snapshot or {}).items():
-        if _localized(value):
+        if key == STALE and isinstance(value, list):  # one key per text: edits do not collide
+            out.update({f"{STALE}/{k}": True for k in value})
+        elif _localized(value):
             out.update({f"{key}.{lang}": text for lang, text in value.items()})
         else:
             out[key] = value
@@ -56,6 +60,9 @@ def flatten(snapshot: Snapshot | None) -> dict[str, Any]:
 def unflatten(flat: dict[str, Any]) -> Snapshot:
     out: Snapshot = {}
     for key, value in flat.items():
+        if key.startswith(f"{STALE}/"):
+            out[STALE] = sorted({*out.get(STALE, []), key.partition("/")[2]})
+            continue
         field, _, lang = key.partition(".")
         if lang:
             current = out.get(field)
@@ -78,7 +85,8 @@ class Change:
 
     @property
     def languages(self) -> list[str]:
-        return sorted({k.partition(".")[2] for k in self.fields if "." in k})
+        return sorted({k.partition(".")[2] for k in self.fields
+                       if "." in k and not k.startswith(f"{STALE}/")})
 
 
 def diff(before: Snapshot | None, after: Snapshot | None) -> Change:
@@ -94,6 +102,37 @@ class _Absent:
 
 
 _ABSENT: Any = _Absent()
+
+
+def mark_stale(row: Any, change: Change, *, translation: bool = False) -> None:
+    """After a desk edit of ``title.fr``, the row's other languages of ``title`` need
+    translation (added to ``row.stale``); a text just written is current again. A
+    translation (``translation=True``) only makes its own texts current."""
+    stale = list(row.stale or [])
+    for key in change.fields:
+        field, _, lang = key.partition(".")
+        if not lang or key not in change.after:
+            continue
+        if key in stale:
+            stale.remove(key)
+        if translation:
+            continue
+        texts = getattr(row, field, None) or {}
+        for other in texts:
+            other_key = f"{field}.{other}"
+            if other != lang and texts.get(other) and other_key not in change.fields \
+                    and other_key not in stale:
+                stale.append(other_key)
+    row.stale = sorted(stale)
+
+
+def stale_languages(row: Any) -> dict[str, list[str]]:
+    """{language: [fields]} of the row's texts that need translation."""
+    out: dict[str, list[str]] = {}
+    for key in getattr(row, "stale", None) or ():
+        field, _, lang = key.partition(".")
+        out.setdefault(lang, []).append(field)
+    return out
 
 
 def parse_target(target: str | None) -> tuple[str | None, int | None]:
@@ -152,7 +191,7 @@ def apply(snapshot: Snapshot, values: dict[str, Any], fields: Sequence[str]) -> 
     # A multilingual field whose last language went away is an empty dict, not missing.
     for key, value in snapshot.items():
         if key not in result:
-            result[key] = {} if isinstance(value, dict) else None
+            result[key] = {} if isinstance(value, dict) else [] if isinstance(value, list) else None
     return result
 
 

@@ -78,9 +78,10 @@ async def test_add_preview_publish_edit_undo_delete(desk: App) -> None:
                                            "item.translate", "item.publish", "item.add"]
     assert all(u == "local" for _, u in actions[:7])
     assert edit is not None and edit.before and edit.after
-    assert edit.fields == ["title.fr"] and edit.language == "fr"
+    # the English title, translated before this edit, now needs translation
+    assert edit.fields == ["title.fr", "stale/title.en"] and edit.language == "fr"
     assert edit.before == {"title.fr": "Interpol adopte la résolution"}
-    assert edit.after == {"title.fr": "Résolution adoptée à Marrakech"}
+    assert edit.after == {"title.fr": "Résolution adoptée à Marrakech", "stale/title.en": True}
     audit = await text_of(desk, "/audit 3", **OWNER)
     assert "annulation de la révision" in audit and f"suppression (nouvelle #{item_id})" in audit
 

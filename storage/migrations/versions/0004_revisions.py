@@ -4,7 +4,8 @@ Each audit row now names the object it changed (kind, id), the fields it changed
 language-qualified key such as ``title.fr``) with only those fields' values before and after,
 the language of the change, which revision it takes back (``undoes``) or was taken back by
 (``undone_by``), and where the change came from (desk, seed, import, feed). Content rows gain
-``origin``: where the row itself came from.
+``origin`` (where the row itself came from) and, where the desk edits them language by
+language, ``stale``: the texts that predate an edit in another language.
 
 Revision ID: 0004
 Revises: 0003
@@ -21,6 +22,8 @@ branch_labels = None
 depends_on = None
 
 CONTENT_TABLES = ("news_items", "agenda_sessions", "participants", "resolutions", "facts")
+#: rows the desk edits language by language: ``stale`` lists texts needing translation
+TRANSLATED_TABLES = ("news_items", "agenda_sessions", "participants", "resolutions")
 
 
 def upgrade() -> None:
@@ -42,6 +45,8 @@ def upgrade() -> None:
             batch.add_column(
                 sa.Column("origin", sa.String(length=16), nullable=False, server_default="bundled")
             )
+            if table in TRANSLATED_TABLES:
+                batch.add_column(sa.Column("stale", sa.JSON(), nullable=False, server_default="[]"))
     op.execute(
         "UPDATE news_items SET origin = CASE WHEN created_by LIKE 'feed:%' THEN 'feed' "
         "ELSE 'desk' END WHERE created_by IS NOT NULL"
@@ -55,6 +60,8 @@ def downgrade() -> None:
     for table in CONTENT_TABLES:
         with op.batch_alter_table(table) as batch:
             batch.drop_column("origin")
+            if table in TRANSLATED_TABLES:
+                batch.drop_column("stale")
     with op.batch_alter_table("audit_log") as batch:
         batch.drop_index("ix_audit_log_object")
         batch.drop_index("ix_audit_log_batch")
