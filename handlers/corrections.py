@@ -61,10 +61,31 @@ async def send_corrections(uow: UnitOfWork, deps: Deps, item: NewsItem, change_i
 
 
 async def send_retractions(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: int) -> tuple[int, int]:
-    """The deleted ``item``'s delivered copies become a withdrawal notice; (edits, notices)."""
+    """The deleted ``item``'s delivered copies become a withdrawal notice; (edits, notices).
+
+    The notice is one message: a copy that took several can only get it as a new message
+    (a platform edits a message in place part for part), and is counted so."""
     return await _reach_copies(uow, deps, item, change_id,
                                lambda lang, _tz: retraction_notice(item, lang),
-                               lambda lang: retraction_notice(item, lang))
+                               lambda lang: retraction_notice(item, lang), one_part=True)
+
+
+def restoration_notice(item: NewsItem, lang: str) -> Reply:
+    return (ReplyBuilder()
+            .para(Span(t("restoration.label", lang) + " — ", bold=True),
+                  t("restoration.notice", lang, id=item.id, title=pick(item.title, lang)))
+            .build())
+
+
+async def send_restorations(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: int) -> tuple[int, int]:
+    """A withdrawn item is back: the copies its withdrawal edited are edited back to it, the
+    chats that got a withdrawal notice get a notice that it is back (same rule as
+    ``send_retractions``, so each reader hears of the return the way they heard of the
+    withdrawal)."""
+    topics = await uow.content.topics()
+    return await _reach_copies(
+        uow, deps, item, change_id, lambda lang, tz: corrected_copy(item, lang, tz, topics),
+        lambda lang: restoration_notice(item, lang), one_part=True)
 
 
 async def retract_late_copies(uow: UnitOfWork, deps: Deps, item_ids: Iterable[int]) -> int:
@@ -84,9 +105,10 @@ async def retract_late_copies(uow: UnitOfWork, deps: Deps, item_ids: Iterable[in
 
 async def _reach_copies(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: int,
                         new_copy: Callable[[str, str], Reply], new_notice: Callable[[str], Reply],
-                        ) -> tuple[int, int]:
+                        *, one_part: bool = False) -> tuple[int, int]:
     """Each delivered copy of ``item``: edited into ``new_copy`` when fresh and editable,
-    else one ``new_notice`` per chat."""
+    else one ``new_notice`` per chat. ``one_part``: ``new_copy`` is a single message, so
+    only a single-message copy can be edited into it."""
     now = deps.clock()
     edits = notices = 0
     noticed: set[int] = set()
@@ -96,7 +118,9 @@ async def _reach_copies(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: 
         lang = chat.language or deps.default_language
         notice = new_notice(lang)
         fresh = row.sent_at is not None and now - row.sent_at <= deps.edit_window
-        if fresh and row.platform_message_ids:
+        editable = bool(row.platform_message_ids) and not (
+            one_part and len(row.platform_message_ids) > 1)
+        if fresh and editable:
             payload = new_copy(lang, chat.timezone or deps.timezone).to_dict()
             payload |= {"edit_message_ids": list(row.platform_message_ids), "edit_of": row.id,
                         "fallback": notice.to_dict()}

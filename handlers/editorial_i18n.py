@@ -94,6 +94,12 @@ EDITORIAL_MESSAGES: dict[str, dict[str, str]] = {
               "par un avis de retrait, {notices} avis de retrait envoyé(s).",
         "en": "Readers: {held} pending alert(s) cancelled, {edits} message(s) replaced by a "
               "withdrawal notice, {notices} withdrawal notice(s) sent."},
+    "restoration.label": {"fr": "Rétablie", "en": "Back"},
+    "restoration.notice": {"fr": "La nouvelle #{id} « {title} » est de nouveau publiée. Lire : /item {id}",
+                           "en": "News item #{id} “{title}” is published again. Read: /item {id}"},
+    "item.restored_copies": {
+        "fr": "Lecteurs : {edits} message(s) rétabli(s) sur place, {notices} avis de retour envoyé(s).",
+        "en": "Readers: {edits} message(s) restored in place, {notices} notice(s) that it is back sent."},
     "item.restored_alerts": {
         "fr": "{count} alerte(s) annulée(s) par la suppression remise(s) en file.",
         "en": "{count} alert(s) cancelled by the delete queued again."},

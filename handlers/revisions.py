@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select
 
 from handlers.admin_input import check_lang, parse_id
 from handlers.base import Deps, Option, Registry, Request, UserError
-from handlers.corrections import send_corrections, send_retractions
+from handlers.corrections import send_corrections, send_restorations, send_retractions
 from handlers.desk import audit, topic_names
 from handlers.i18n import MESSAGES, format_moment, t
 from handlers.news import full_item
@@ -309,10 +309,15 @@ async def _item_effects(uow: UnitOfWork, deps: Deps, b: ReplyBuilder, lang: str,
             requeued = await restore_withdrawn(uow.session, item.id, entry.id)
         if requeued:
             b.para(Span(t("item.restored_alerts", lang, count=requeued), italic=True))
-    if now:
+        counts = await send_restorations(uow, deps, item, change)
+        if any(counts):
+            b.para(Span(t("item.restored_copies", lang, edits=counts[0], notices=counts[1]),
+                        italic=True))
+    elif now:
         counts = await send_corrections(uow, deps, item, change)
         if any(counts):
             b.para(Span(t("item.corrections", lang, edits=counts[0], notices=counts[1]), italic=True))
+    if now:
         b.blocks.extend(full_item(item, lang, deps.timezone, await topic_names(uow, lang)).blocks)
 
 

@@ -228,3 +228,32 @@ async def test_a_copy_on_its_way_when_the_item_is_deleted_is_withdrawn_once_deli
         assert fake_telegram.messages(second) == []
     finally:
         await worker.stop()
+
+
+async def test_withdrawing_a_two_part_alert_counts_what_readers_get(
+        fake_telegram: FakeTelegram, newsroom: tuple[App, TelegramSender]) -> None:
+    """A one-message withdrawal cannot replace an alert of two messages: each reader gets a
+    new notice, and the owner is told so; /undo tells them the item is back."""
+    app, sender = newsroom
+    added = await send(app, "/additem Longue annonce topics=governance\nCourt.", **OWNER)
+    item_id = int(added.buttons[0].args)
+    async with app.uow() as uow:  # a body of 6,000 characters (the input path is tested apart)
+        item = await uow.items.get(item_id)
+        assert item is not None
+        item.body = {"fr": "\n\n".join(f"Paragraphe {n} " + "mot " * 240 for n in range(6))}
+    await send(app, f"/publish {item_id} confirm", **OWNER)
+    await deliver_due(app, sender)
+    assert len(fake_telegram.messages(FRESH)) == 2  # the alert took two messages
+
+    reply = await text_of(app, f"/delitem {item_id}", **OWNER)
+    assert "0 message(s) remplacé(s) par un avis de retrait, 2 avis de retrait envoyé(s)" in reply
+    await deliver_due(app, sender)
+    *alert_parts, notice = fake_telegram.messages(FRESH)
+    assert len(alert_parts) == 2 and "Retrait" in notice.text
+    assert not any(c.method == "editMessageText" for c in fake_telegram.calls)
+
+    back = await text_of(app, "/undo", **OWNER)
+    assert "Lecteurs : 0 message(s) rétabli(s) sur place, 2 avis de retour envoyé(s)" in back
+    await deliver_due(app, sender)
+    last = fake_telegram.messages(FRESH)[-1]
+    assert "Rétablie" in last.text and "est de nouveau publiée" in last.text
