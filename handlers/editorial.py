@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from handlers.admin_input import (
+    BODY_MAX,
     check_body,
     check_lang,
     check_title,
@@ -47,6 +48,7 @@ from storage.editorial import (
 )
 from storage.models import NewsItem, Source
 from storage.revisions import diff, mark_stale
+from storage.text import LANGUAGES
 from storage.uow import UnitOfWork
 
 ITEM_OPTIONS = ("lang", "topics", "source", "url", "at")
@@ -212,6 +214,47 @@ def register(r: Registry) -> None:
             shown = f"{field} ({lang})" if lang else field
             return await _finish_edit(uow, req, deps, item, before, req.language,
                                       t("item.updated", req.language, id=item.id, field=shown))
+
+    @r.command(
+        "append", admin=True, group="admin",
+        summary={"fr": "Ajouter du texte à la fin d’une nouvelle",
+                 "en": "Add text at the end of a news item"},
+        usage="/append <id> [fr|en] ↵ <text>",
+        help={"fr": "Pour un texte plus long qu’un message (Telegram : 4 096 caractères) : "
+                    "/additem avec le début, puis /append <n> avec la suite, autant de fois "
+                    f"qu’il faut (jusqu’à {BODY_MAX} caractères en tout). Langue d’origine par "
+                    "défaut ; /append <n> en … pour l’anglais. En réponse à un message : son texte.",
+              "en": "For a text longer than one message (Telegram: 4,096 characters): /additem "
+                    "with the beginning, then /append <n> with the rest, as many times as needed "
+                    f"(up to {BODY_MAX} characters in all). The original language by default; "
+                    "/append <n> fr … for French. In reply to a message: its text."},
+        options=(_id_option(),
+                 Option("text", {"fr": "Texte à ajouter", "en": "Text to add"}, required=True,
+                        rest=True)),
+    )
+    async def append(req: Request, deps: Deps) -> Reply:
+        parts = req.args.strip().split(None, 1)
+        if len(parts) < 2:
+            raise UserError("admin.missing")
+        item_id, rest = parse_id(parts[0]), parts[1]
+        words = rest.split(None, 1)
+        lang: str | None = None
+        if words[0].lower() in LANGUAGES:  # "/append 5 en …": that language's text
+            lang, rest = words[0].lower(), words[1] if len(words) > 1 else ""
+        text = clean_text(rest) or clean_text(req.replied_text)
+        if not text:
+            raise UserError("admin.empty", field="body")
+        async with deps.uow() as uow:
+            item = await get_item(uow, item_id)
+            before = item_snapshot(item)
+            lang = lang or main_language(item)
+            current = item.body.get(lang, "")
+            body = check_body(f"{current}\n\n{text}" if current else text)
+            item.body = {**item.body, lang: body}
+            refresh_search_doc(item)
+            return await _finish_edit(uow, req, deps, item, before, req.language,
+                                      t("item.appended", req.language, id=item.id, language=lang,
+                                        length=len(body), max=BODY_MAX))
 
     @r.command(
         "translate", admin=True, group="admin",

@@ -163,6 +163,8 @@ MESSAGES.update({
                         "en": "No text: readers will see the title only."},
     "preview.no_source": {"fr": "Pas de source : ajouter source=… ou url=… (/edititem).",
                           "en": "No source: add source=… or url=… (/edititem)."},
+    "item.appended": {"fr": "Nouvelle #{id} : texte ({language}) complété, {length} caractères sur {max}.",
+                      "en": "News item #{id}: text ({language}) extended, {length} of {max} characters."},
     "edit.field": {"fr": "Champ modifié : {field}.", "en": "Field changed: {field}."},
     "stale.admin": {
         "fr": "À retraduire en {language} : {fields}. /translate, /edit… .{language}, ou "

@@ -21,7 +21,7 @@ GOOD_ARGS = {
     "audit": "3", "broadcast": "Bonjour", "stats": "", "addsession": "Séance",
     "addparticipant": "Jane role=Chief", "editsession": "1 title X", "editparticipant": "1 spoke no",
     "setresolution": "status draft", "drafts": "", "revert": "1", "history": "item 1",
-    "stillvalid": "item 1 en",
+    "stillvalid": "item 1 en", "append": "1 Suite du texte.",
 }
 
 

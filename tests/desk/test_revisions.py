@@ -184,3 +184,20 @@ async def test_stillvalid_clears_the_mark_and_undo_puts_it_back(desk: App) -> No
     assert "(Translation being updated.)" in await text_of(desk, "/resolution", lang="en")
     drafts = await text_of(desk, "/history resolution 1", **OWNER)
     assert "date d’adoption (en) : à retraduire" in drafts
+
+
+async def test_a_long_body_is_typed_in_several_messages_with_append(desk: App) -> None:
+    """One Telegram message holds 4,096 characters; the body may hold 8,000."""
+    part = ("Paragraphe " + "mot " * 900).strip()  # 3,611 characters each
+    added = await send(desk, f"/additem Long texte\n{part}", **OWNER)
+    item_id = int(added.buttons[0].args)
+    reply = await text_of(desk, f"/append {item_id}\n{part}", **OWNER)
+    assert f"texte (fr) complété, {2 * len(part) + 2} caractères sur 8000" in reply
+    assert (await item_of(desk, item_id)).body["fr"] == f"{part}\n\n{part}"
+    refused = await text_of(desk, f"/append {item_id}\n{part}", **OWNER)
+    assert "trop long" in refused and "8000" in refused and str(3 * len(part) + 4) in refused
+    assert (await item_of(desk, item_id)).body["fr"] == f"{part}\n\n{part}"  # nothing cut
+    await send(desk, f"/append {item_id} en\nEnglish start.", **OWNER)
+    assert (await item_of(desk, item_id)).body["en"] == "English start."
+    assert "Annulé" in await text_of(desk, "/undo", **OWNER)
+    assert "en" not in (await item_of(desk, item_id)).body
