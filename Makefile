@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench specs clean
+.PHONY: install run test lint bench specs lock clean
 
-$(STAMP): pyproject.toml
+# constraints.txt pins the versions the tests last passed with (`make lock` refreshes it)
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,bench]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -37,6 +38,10 @@ bench: install
 SHARED ?= ../shared
 specs: install
 	$(BIN)/python -m tests.data.derive --shared $(SHARED)
+
+## re-pin constraints.txt to what the virtualenv holds now (after a passing `make test`)
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^pip==' > constraints.txt
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache
