@@ -16,10 +16,16 @@ from zoneinfo import ZoneInfo
 from handlers.base import UserError
 from storage.text import LANGUAGES, fold
 
+# The desk's limits, in one place: field checks, help texts and the dispatcher use these, and
+# README quotes them. Text over a limit is refused with the limit and its length, never cut.
 TITLE_MAX = 200
 BODY_MAX = 8000
 NAME_MAX = 200
+DESC_MAX = 2000
 URL_MAX = 2000
+#: the longest text a command may carry (the dispatcher refuses longer ones whole): well over
+#: the longest admissible command, /additem with a full title, body, source, URL and options
+ARGS_MAX = 16_000
 
 _QUOTED = r'"[^"]*"|“[^”]*”|«[^»]*»|\'[^\']*\'|\S+'
 _OPTION = re.compile(rf"(?<!\S)([A-Za-z_]+)=({_QUOTED})")

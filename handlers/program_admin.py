@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from handlers.admin_input import (
+    BODY_MAX,
+    DESC_MAX,
     NAME_MAX,
     TITLE_MAX,
     check_lang,
@@ -39,8 +41,6 @@ from storage.models import AgendaSession, AuditEntry, Base, Participant, Resolut
 from storage.text import pick
 from storage.uow import UnitOfWork
 
-DESC_MAX = 2000
-
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -61,7 +61,7 @@ PARTICIPANT_FIELDS = {
     "source": FieldSpec("source_id", "source"), "url": FieldSpec("source_id", "url"),
 }
 RESOLUTION_FIELDS = {
-    "title": FieldSpec("title", "loc", TITLE_MAX), "text": FieldSpec("summary", "loc", 8000),
+    "title": FieldSpec("title", "loc", TITLE_MAX), "text": FieldSpec("summary", "loc", BODY_MAX),
     "status": FieldSpec("status", "status"), "date": FieldSpec("adopted", "loc", NAME_MAX),
     "source": FieldSpec("source_id", "source"), "url": FieldSpec("source_id", "url"),
 }
@@ -137,10 +137,8 @@ async def apply_field(uow: UnitOfWork, row: Any, spec: FieldSpec, value: str, la
         setattr(row, spec.attr, value.strip().lower())
     else:  # source name or URL: a source row (new when this name/URL pair is new)
         current = row.source
-        name = value.strip()[:NAME_MAX] if kind == "source" else (current.title if current else None)
+        name = check_text(value, "source", NAME_MAX) if kind == "source" else (current.title if current else None)
         url = check_url(value) if kind == "url" else (current.url if current else None)
-        if kind == "source" and not name:
-            raise UserError("admin.empty", field="source")
         row.source = await source_for(uow.session, name, url)
 
 
