@@ -162,6 +162,13 @@ async def _add(uow: UnitOfWork, row: Any, fields: dict[str, FieldSpec], opts: di
     await uow.session.flush()
 
 
+def _given_once(opts: dict[str, str], **typed: str) -> None:
+    """A field typed as text (the title, the name) may not be given as an option too."""
+    for field, value in typed.items():
+        if value.strip() and field in opts:
+            raise UserError("admin.option_twice", option=field)
+
+
 def _done(req: Request, key: str, row: Any, label: str) -> Reply:
     return ReplyBuilder().para(t(key, req.language, id=row.id, ref=row.key, label=label)).build()
 
@@ -201,6 +208,7 @@ def register(r: Registry) -> None:
     async def addsession(req: Request, deps: Deps) -> Reply:
         text, opts = parse_options(req.args, ("lang", *SESSION_FIELDS), ALIASES)
         title, description = split_title_body(text)
+        _given_once(opts, title=title, description=description)
         lang = check_lang(opts.pop("lang")) if "lang" in opts else req.language
         opts = {"title": title, "description": description or "-", **opts}
         if description == "":
@@ -215,12 +223,22 @@ def register(r: Registry) -> None:
         "addparticipant", admin=True, group="admin",
         summary={"fr": "Ajouter un participant", "en": "Add a participant"},
         usage="/addparticipant <name> [role=… org=… country=… cc=MA spoke=yes lang=… source=… url=…]",
+        help={"fr": "Ajoute un participant : le nom, puis les options sur la même ligne ou en lignes "
+                    "« clé: valeur ». Une valeur va jusqu’à l’option suivante ou la fin de la ligne : "
+                    "/addparticipant Jane Doe role=Cheffe de la police country=Kenya cc=KE.",
+              "en": "Adds a participant: the name, then the options on the same line or as "
+                    "“key: value” lines. A value runs to the next option or the end of the line: "
+                    "/addparticipant Jane Doe role=Chief of Police country=Kenya cc=KE."},
         options=(Option("text", {"fr": "Nom puis options", "en": "Name then options"}, required=True, rest=True),),
     )
     async def addparticipant(req: Request, deps: Deps) -> Reply:
         text, opts = parse_options(req.args, ("lang", *PARTICIPANT_FIELDS), ALIASES)
+        name, _, extra = text.partition("\n")
+        if extra.strip():  # a line that is neither the name nor an option: not dropped, refused
+            raise UserError("admin.extra_text", value=extra.strip().split("\n")[0][:80])
+        _given_once(opts, name=name)
         lang = check_lang(opts.pop("lang")) if "lang" in opts else req.language
-        opts = {"name": text.split("\n")[0], **opts}
+        opts = {"name": name, **opts}
         if "role" not in opts:
             raise UserError("admin.empty", field="role")
         async with deps.uow() as uow:

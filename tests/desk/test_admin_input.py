@@ -9,7 +9,7 @@ from bot.app import App
 from bot.platforms.console import ask
 from handlers.admin_input import BODY_MAX, NAME_MAX
 from handlers.reply import plain_text
-from storage.models import NewsItem
+from storage.models import NewsItem, Participant
 from tests.desk.conftest import counts
 from tests.helpers import send
 
@@ -21,6 +21,13 @@ async def _item(app: App, item_id: int) -> NewsItem:
         item = await uow.items.get(item_id)
         assert item is not None
         return item
+
+
+async def _participant(app: App, name: str) -> Participant:
+    async with app.uow() as uow:
+        row = (await uow.session.scalars(select(Participant).where(Participant.name == name))).first()
+        assert row is not None, name
+        return row
 
 
 def _words(n: int) -> str:
@@ -87,3 +94,71 @@ async def test_a_long_source_name_is_refused_not_cut(desk: App) -> None:
     refused = await send(desk, f"/edititem 1 source {name}", **OWNER)
     assert refused.is_error and "201" in plain_text(refused)
     assert await counts(desk) == before
+
+
+# 2. An option's value runs to the next option or the end of the line
+
+
+async def test_option_values_run_to_the_next_option(desk: App) -> None:
+    reply = await send(desk, "/addparticipant Jane Doe role=Chief of Police country=Kenya", **OWNER)
+    assert not reply.is_error, plain_text(reply)
+    jane = await _participant(desk, "Jane Doe")
+    assert jane.role == {"en": "Chief of Police"} and jane.country == {"en": "Kenya"}
+
+    reply = await send(desk, "/additem Interpol adopts the resolution source=Le Matin du Sud "
+                             "topics=cybercrime, governance lang=en\nThe text.", **OWNER)
+    assert not reply.is_error, plain_text(reply)
+    item = await _item(desk, int(reply.buttons[0].args))
+    assert item.title == {"en": "Interpol adopts the resolution"} and item.body == {"en": "The text."}
+    assert item.topics == ["cybercrime", "governance"]
+    assert item.source is not None and item.source.title == "Le Matin du Sud"
+
+
+async def test_quoted_values_and_header_lines_keep_working(desk: App) -> None:
+    reply = await send(desk, "/addparticipant Ann Lee role=“Head of Unit” org=«Interpol» "
+                             "country='Côte d’Ivoire' cc=CI", **OWNER)
+    assert not reply.is_error, plain_text(reply)
+    ann = await _participant(desk, "Ann Lee")
+    assert ann.role == {"en": "Head of Unit"} and ann.organisation == {"en": "Interpol"}
+    assert ann.country == {"en": "Côte d’Ivoire"}
+
+    reply = await send(desk, "/addparticipant Bob Roe\nrole: Chief of Police\ncountry: Kenya\ncc: ke", **OWNER)
+    assert not reply.is_error, plain_text(reply)
+    bob = await _participant(desk, "Bob Roe")
+    assert bob.role == {"en": "Chief of Police"} and bob.country_code == "KE"
+
+    reply = await send(desk, "/addsession Cyber workshop day=2025-11-26 topic=cybercrime\n"
+                             "source: Le Matin\nThe description.", **OWNER)
+    assert not reply.is_error, plain_text(reply)
+
+
+async def test_ambiguous_options_are_refused_and_nothing_is_stored(desk: App) -> None:
+    before = await counts(desk)
+    for typed, hint in (
+        ("/addparticipant Jane role=Chief role=Boss", "twice"),
+        ("/addparticipant Jane role=Chief\nrole: Boss", "twice"),
+        ("/additem Title lang=en langue=fr\nBody.", "twice"),
+        ("/addparticipant Jane country=Kenya role=", "no value"),
+        ("/addparticipant Jane role= country=Kenya", "no value"),
+        ("/addparticipant Jane role=“Chief” of Police", "of Police"),
+        ("/addparticipant Jane role=“Chief of Police", "not closed"),
+        ("/addparticipant Jane role=Chief // Head of unit", "Head of unit"),
+        ("/additem Title source=“Le Matin” Rabat topics=cybercrime\nBody.", "Rabat"),
+        ("/addparticipant Jane role=Chief rank=3", "rank"),
+        ("/addparticipant Jane role=Chief\norg Interpol", "org Interpol"),
+        ("/addsession Workshop title=Other\nText.", "twice"),
+        ("/addparticipant Jane role=Chief name=Janet", "twice"),
+    ):
+        reply = await send(desk, typed, **OWNER)
+        shown = plain_text(reply)
+        assert reply.is_error and hint in shown, (typed, shown)
+    assert await counts(desk) == before
+
+
+async def test_one_line_title_options_and_body_still_split_for_discord(desk: App) -> None:
+    reply = await send(desk, "/additem Committee elected topics=governance source=Le Matin // The vote took place.",
+                       platform="discord", user_id="2001", lang="en")
+    assert not reply.is_error, plain_text(reply)
+    item = await _item(desk, int(reply.buttons[0].args))
+    assert item.title == {"en": "Committee elected"} and item.body == {"en": "The vote took place."}
+    assert item.source is not None and item.source.title == "Le Matin"
