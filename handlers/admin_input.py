@@ -13,8 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+from babel import Locale
 
 from handlers.base import UserError
 from storage.text import LANGUAGES, fold
@@ -35,6 +38,11 @@ _QUOTES = {'"': '"', "“": "”", "«": "»", "'": "'"}
 _HEADER = re.compile(r"^\s*([A-Za-z_]+)\s*:")
 _ID = re.compile(r"#?([0-9]{1,12})")
 _HHMM = re.compile(r"([0-9]{1,2})[:h]([0-9]{2})")
+_CC = re.compile(r"[A-Za-z]{2}")
+#: two-letter CLDR territories that are not ISO 3166-1 alpha-2 codes (groupings, pseudo-locales,
+#: the unknown region, exceptionally reserved and user-assigned codes); the other 249 are
+_NOT_ISO_3166 = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "XK", "ZZ",
+                           "AC", "CP", "CQ", "DG", "EA", "IC", "TA"})
 
 
 def parse_options(text: str, keys: Iterable[str], aliases: dict[str, str] | None = None,
@@ -209,6 +217,20 @@ def parse_bool(value: str) -> bool:
     if v in ("no", "non", "false", "0", "n"):
         return False
     raise UserError("admin.bad_bool", value=value.strip()[:16])
+
+
+@lru_cache(maxsize=1)
+def country_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes, from Babel's (CLDR's) territories."""
+    return frozenset(k for k in Locale("en").territories if _CC.fullmatch(k)) - _NOT_ISO_3166
+
+
+def check_country_code(value: str) -> str:
+    """'ke' -> 'KE'; refused unless it is an ISO 3166-1 alpha-2 country code."""
+    code = value.strip()
+    if not _CC.fullmatch(code) or code.upper() not in country_codes():
+        raise UserError("program.bad_cc", value=code[:8])
+    return code.upper()
 
 
 def split_field(value: str, fields: Iterable[str], *, localized: Iterable[str] = ()) -> tuple[str, str | None]:

@@ -163,8 +163,8 @@ MESSAGES.update({
 })
 
 MESSAGES.update({
-    "program.bad_cc": {"fr": "« {value} » n’est pas un code pays à deux lettres (MA, FR…).",
-                       "en": "“{value}” is not a two-letter country code (MA, FR…)."},
+    "program.bad_cc": {"fr": "« {value} » n’est pas un code pays ISO 3166-1 à deux lettres (MA, FR, KE…).",
+                       "en": "“{value}” is not a two-letter ISO 3166-1 country code (MA, FR, KE…)."},
     "program.bad_status": {"fr": "Statut inconnu « {value} ». Statuts : {statuses}.",
                            "en": "Unknown status “{value}”. Statuses: {statuses}."},
     "program.not_found": {"fr": "Rien ne correspond à « {ref} » ({what}) : donner le numéro ou la clé.",

@@ -21,6 +21,7 @@ from handlers.admin_input import (
     DESC_MAX,
     NAME_MAX,
     TITLE_MAX,
+    check_country_code,
     check_lang,
     check_text,
     check_topics,
@@ -68,7 +69,6 @@ RESOLUTION_FIELDS = {
 ALIASES = {"org": "organisation", "organization": "organisation", "pays": "country",
            "country_code": "cc", "jour": "day", "date": "day", "theme": "topic", "langue": "lang"}
 STATUSES = ("adopted", "draft")
-_CC = re.compile(r"[A-Za-z]{2}")
 
 
 #: audit actions /undo can take back here (item edits and deletes are undone in editorial)
@@ -128,9 +128,7 @@ async def apply_field(uow: UnitOfWork, row: Any, spec: FieldSpec, value: str, la
     elif kind == "bool":
         setattr(row, spec.attr, parse_bool(value))
     elif kind == "cc":
-        if not _CC.fullmatch(value.strip()):
-            raise UserError("program.bad_cc", value=value.strip()[:8])
-        setattr(row, spec.attr, value.strip().upper())
+        setattr(row, spec.attr, check_country_code(value))
     elif kind == "status":
         if value.strip().lower() not in STATUSES:
             raise UserError("program.bad_status", value=value.strip()[:16], statuses=", ".join(STATUSES))
@@ -225,10 +223,12 @@ def register(r: Registry) -> None:
         usage="/addparticipant <name> [role=… org=… country=… cc=MA spoke=yes lang=… source=… url=…]",
         help={"fr": "Ajoute un participant : le nom, puis les options sur la même ligne ou en lignes "
                     "« clé: valeur ». Une valeur va jusqu’à l’option suivante ou la fin de la ligne : "
-                    "/addparticipant Jane Doe role=Cheffe de la police country=Kenya cc=KE.",
+                    "/addparticipant Jane Doe role=Cheffe de la police country=Kenya cc=KE. "
+                    "cc : code pays ISO 3166-1 à deux lettres.",
               "en": "Adds a participant: the name, then the options on the same line or as "
                     "“key: value” lines. A value runs to the next option or the end of the line: "
-                    "/addparticipant Jane Doe role=Chief of Police country=Kenya cc=KE."},
+                    "/addparticipant Jane Doe role=Chief of Police country=Kenya cc=KE. "
+                    "cc: two-letter ISO 3166-1 country code."},
         options=(Option("text", {"fr": "Nom puis options", "en": "Name then options"}, required=True, rest=True),),
     )
     async def addparticipant(req: Request, deps: Deps) -> Reply:

@@ -100,10 +100,11 @@ async def test_a_long_source_name_is_refused_not_cut(desk: App) -> None:
 
 
 async def test_option_values_run_to_the_next_option(desk: App) -> None:
-    reply = await send(desk, "/addparticipant Jane Doe role=Chief of Police country=Kenya", **OWNER)
+    reply = await send(desk, "/addparticipant Jane Doe role=Chief of Police country=Kenya cc=KE", **OWNER)
     assert not reply.is_error, plain_text(reply)
     jane = await _participant(desk, "Jane Doe")
     assert jane.role == {"en": "Chief of Police"} and jane.country == {"en": "Kenya"}
+    assert jane.country_code == "KE"
 
     reply = await send(desk, "/additem Interpol adopts the resolution source=Le Matin du Sud "
                              "topics=cybercrime, governance lang=en\nThe text.", **OWNER)
@@ -162,3 +163,20 @@ async def test_one_line_title_options_and_body_still_split_for_discord(desk: App
     item = await _item(desk, int(reply.buttons[0].args))
     assert item.title == {"en": "Committee elected"} and item.body == {"en": "The vote took place."}
     assert item.source is not None and item.source.title == "Le Matin"
+
+
+# 3. Country codes are ISO 3166-1 alpha-2
+
+
+async def test_country_codes_must_exist(desk: App) -> None:
+    before = await counts(desk)
+    for typed in ("/addparticipant Jane role=Chief cc=XX", "/addparticipant Jane role=Chief cc=ZZ",
+                  "/addparticipant Jane role=Chief cc=EU", "/editparticipant 1 cc QQ"):
+        reply = await send(desk, typed, **OWNER)
+        shown = plain_text(reply)
+        assert reply.is_error and "ISO 3166" in shown, (typed, shown)
+    assert await counts(desk) == before
+    assert not (await send(desk, "/editparticipant 1 cc fr", **OWNER)).is_error
+    async with desk.uow() as uow:
+        row = await uow.session.get(Participant, 1)
+        assert row is not None and row.country_code == "FR"
