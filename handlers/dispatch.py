@@ -12,22 +12,18 @@ import logging
 import time
 import unicodedata
 
+from handlers.admin_input import ARGS_MAX
 from handlers.base import Deps, NotAllowed, Registry, Request, UserError
 from handlers.i18n import normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span
 
 log = logging.getLogger("newsbot.dispatch")
 
-MAX_ARGS_CHARS = 4000
 
 
 def clean_args(text: str) -> str:
-    """Drop control characters (keep newlines and tabs), cap the length, trim."""
-    kept = "".join(
-        c for c in text[: MAX_ARGS_CHARS * 2]
-        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs")
-    )
-    return kept[:MAX_ARGS_CHARS].strip()
+    """Drop control characters (keep newlines and tabs), trim; never cut (see ARGS_MAX)."""
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs")).strip()
 
 
 def error_reply(message: str, usage: str | None = None, lang: str = "fr") -> Reply:
@@ -79,6 +75,10 @@ async def dispatch(registry: Registry, deps: Deps, request: Request) -> Reply:
                 extra={"command": name, "platform": request.platform, "user": request.user_id},
             )
             return error_reply(t("error.admin_only", lang, command=name))
+        if len(request.args) > ARGS_MAX:  # refused whole: a command's text is never cut
+            outcome = "too_long"
+            return error_reply(t("error.too_long", lang, limit=ARGS_MAX, length=len(request.args)),
+                               command.usage, lang)
         try:
             return await command.handler(request, deps)
         except NotAllowed as exc:

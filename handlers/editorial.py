@@ -11,8 +11,11 @@ from typing import Any
 
 from handlers.admin_input import (
     BODY_MAX,
+    NAME_MAX,
+    TITLE_MAX,
     check_body,
     check_lang,
+    check_text,
     check_title,
     check_topics,
     check_url,
@@ -58,23 +61,25 @@ EDIT_FIELDS = ("title", "body", "topics", "source", "url", "at")
 
 ADDITEM_HELP = {
     "fr": "Crée un brouillon. Première ligne : le titre ; lignes suivantes : le texte. Options sur la "
-          "première ligne (lang=en topics=cybercrime,governance source=\"Le Matin\" url=https://… "
-          "at=2025-11-25T10:00) ou en lignes « clé: valeur » juste après le titre :\n"
+          "première ligne, après le titre (lang=en topics=cybercrime,governance source=Le Matin "
+          "url=https://… at=2025-11-25T10:00) ou en lignes « clé: valeur » juste après le titre ; "
+          "une valeur va jusqu’à l’option suivante ou la fin de la ligne (guillemets facultatifs) :\n"
           "/additem Interpol adopte la résolution\ntopics: cybercrime\nsource: Le Matin\n"
           "url: https://lematin.ma/…\nLe texte de la nouvelle…\n"
           "En réponse à un message transféré, son texte devient la nouvelle (1re ligne = titre). "
           "Heure : ISO 8601 (2025-11-25T10:00, heure de l’événement si pas de fuseau) ou HH:MM. "
           "Sur une seule ligne (Discord) : « Titre // texte ». "
-          "Titre ≤ 200 caractères, texte ≤ 8000. Puis /publish <n>.",
-    "en": "Creates a draft. First line: the title; next lines: the text. Options on the first line "
-          "(lang=en topics=cybercrime,governance source=\"Le Matin\" url=https://… "
-          "at=2025-11-25T10:00) or as “key: value” lines right after the title:\n"
+          f"Titre ≤ {TITLE_MAX} caractères, texte ≤ {BODY_MAX}, source ≤ {NAME_MAX}. Puis /publish <n>.",
+    "en": "Creates a draft. First line: the title; next lines: the text. Options on the first line, "
+          "after the title (lang=en topics=cybercrime,governance source=Le Matin url=https://… "
+          "at=2025-11-25T10:00) or as “key: value” lines right after the title; a value runs to "
+          "the next option or the end of the line (quotes optional):\n"
           "/additem Interpol adopts the resolution\ntopics: cybercrime\nsource: Le Matin\n"
           "url: https://lematin.ma/…\nThe text of the item…\n"
           "In reply to a forwarded message, its text becomes the item (first line = title). "
           "Time: ISO 8601 (2025-11-25T10:00, event time when no zone is given) or HH:MM. "
           "On one line (Discord): “Title // text”. "
-          "Title ≤ 200 characters, text ≤ 8000. Then /publish <n>.",
+          f"Title ≤ {TITLE_MAX} characters, text ≤ {BODY_MAX}, source ≤ {NAME_MAX}. Then /publish <n>.",
 }
 
 
@@ -89,16 +94,19 @@ async def _apply_options(uow: UnitOfWork, deps: Deps, item: NewsItem, opts: dict
         item.topics = [] if opts["topics"].strip() in ("-", "") else check_topics(opts["topics"], known)
     if "source" in opts or "url" in opts:
         current = await uow.session.get(Source, item.source_id) if item.source_id else None
-        name = opts.get("source", current.title if current else None)
+        name = _source_name(opts["source"]) if "source" in opts else (current.title if current else None)
         url = check_url(opts["url"]) if opts.get("url") else (current.url if current else None)
-        if name is not None:
-            name = name.strip()[:200] or None
         if name is None and url is None:
             item.source_id = None
         else:
             item.source_id = (await source_for(uow.session, name, url)).id
     if "at" in opts:
         item.published_at = parse_moment(opts["at"], deps.timezone, deps.clock())
+
+
+def _source_name(value: str) -> str | None:
+    """A typed source name, refused (not cut) when over NAME_MAX; empty means none."""
+    return check_text(value, "source", NAME_MAX, required=False) or None
 
 
 def _title_and_body(text: str, req: Request) -> tuple[str, str]:
@@ -114,6 +122,8 @@ def _validate_options(opts: dict[str, str], deps: Deps) -> None:
     """Checks that need no database, before anything is written."""
     if "lang" in opts:
         check_lang(opts["lang"])
+    if "source" in opts:
+        _source_name(opts["source"])
     if opts.get("url"):
         check_url(opts["url"])
     if "at" in opts:

@@ -29,8 +29,31 @@ EDITORIAL_MESSAGES: dict[str, dict[str, str]] = {
     "admin.bad_field": {"fr": "Champ inconnu « {value} ». Champs : {fields}.",
                         "en": "Unknown field “{value}”. Fields: {fields}."},
     "admin.missing": {"fr": "Il manque des arguments.", "en": "Some arguments are missing."},
-    "admin.bad_option": {"fr": "Option inconnue « {value} ». Options : {options}.",
-                         "en": "Unknown option “{value}”. Options: {options}."},
+    "admin.bad_option": {
+        "fr": "Option inconnue « {value}= ». Options : {options}. Une valeur qui contient « = » "
+              "s’écrit entre guillemets.",
+        "en": "Unknown option “{value}=”. Options: {options}. Put a value containing “=” in quotes."},
+    "admin.option_twice": {"fr": "L’option {option} est donnée deux fois : n’en garder qu’une.",
+                           "en": "The {option} option is given twice: keep only one."},
+    "admin.option_empty": {
+        "fr": "L’option {option} n’a pas de valeur : écrire {option}= suivi de la valeur, ou l’enlever.",
+        "en": "The {option} option has no value: write {option}= followed by the value, or leave it out."},
+    "admin.option_stray": {
+        "fr": "« {value} » suit la valeur entre guillemets de {option} : une valeur entre guillemets "
+              "s’arrête au guillemet fermant (sans guillemets, elle va jusqu’à l’option suivante), "
+              "et le titre vient avant les options.",
+        "en": "“{value}” follows the quoted value of {option}: a quoted value ends at its closing "
+              "quote (unquoted, it runs to the next option), and the title comes before the options."},
+    "admin.option_unclosed": {
+        "fr": "La valeur de {option} ouvre un guillemet {quote} qui n’est pas fermé sur la ligne : "
+              "le fermer, ou écrire la valeur sans guillemets (elle va jusqu’à l’option suivante).",
+        "en": "The value of {option} opens a {quote} quote that is not closed on its line: close "
+              "it, or write the value without quotes (it runs to the next option)."},
+    "admin.extra_text": {
+        "fr": "Texte en trop : « {value} ». Après le nom, seulement des options : clé=valeur, ou une "
+              "ligne « clé: valeur » par option.",
+        "en": "Unexpected text: “{value}”. After the name, only options: key=value, or one "
+              "“key: value” line each."},
     "admin.owner_only": {"fr": "La commande /{command} est réservée aux propriétaires du bot.",
                          "en": "The /{command} command is for the bot's owners only."},
     "admins.title": {"fr": "Administrateurs", "en": "Administrators"},
@@ -138,8 +161,8 @@ MESSAGES.update({
 })
 
 MESSAGES.update({
-    "program.bad_cc": {"fr": "« {value} » n’est pas un code pays à deux lettres (MA, FR…).",
-                       "en": "“{value}” is not a two-letter country code (MA, FR…)."},
+    "program.bad_cc": {"fr": "« {value} » n’est pas un code pays ISO 3166-1 à deux lettres (MA, FR, KE…).",
+                       "en": "“{value}” is not a two-letter ISO 3166-1 country code (MA, FR, KE…)."},
     "program.bad_status": {"fr": "Statut inconnu « {value} ». Statuts : {statuses}.",
                            "en": "Unknown status “{value}”. Statuses: {statuses}."},
     "program.not_found": {"fr": "Rien ne correspond à « {ref} » ({what}) : donner le numéro ou la clé.",

@@ -26,6 +26,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "La commande /{command} est réservée aux administrateurs du bot.",
         "en": "The /{command} command is for the bot's administrators only.",
     },
+    "error.too_long": {
+        "fr": "Message trop long : {length} caractères (maximum {limit}). Rien n’a été enregistré.",
+        "en": "Message too long: {length} characters (at most {limit}). Nothing was saved.",
+    },
     "usage": {"fr": "Utilisation : {usage}", "en": "Usage: {usage}"},
     "page": {"fr": "Page {page}/{pages}", "en": "Page {page}/{pages}"},
     "prev": {"fr": "◀ Précédent", "en": "◀ Previous"},

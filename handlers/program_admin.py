@@ -17,8 +17,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from handlers.admin_input import (
+    BODY_MAX,
+    DESC_MAX,
     NAME_MAX,
     TITLE_MAX,
+    check_country_code,
     check_lang,
     check_text,
     check_topics,
@@ -40,8 +43,6 @@ from storage.revisions import diff, mark_stale, stale_languages
 from storage.text import pick
 from storage.uow import UnitOfWork
 
-DESC_MAX = 2000
-
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -62,14 +63,13 @@ PARTICIPANT_FIELDS = {
     "source": FieldSpec("source_id", "source"), "url": FieldSpec("source_id", "url"),
 }
 RESOLUTION_FIELDS = {
-    "title": FieldSpec("title", "loc", TITLE_MAX), "text": FieldSpec("summary", "loc", 8000),
+    "title": FieldSpec("title", "loc", TITLE_MAX), "text": FieldSpec("summary", "loc", BODY_MAX),
     "status": FieldSpec("status", "status"), "date": FieldSpec("adopted", "loc", NAME_MAX),
     "source": FieldSpec("source_id", "source"), "url": FieldSpec("source_id", "url"),
 }
 ALIASES = {"org": "organisation", "organization": "organisation", "pays": "country",
            "country_code": "cc", "jour": "day", "date": "day", "theme": "topic", "langue": "lang"}
 STATUSES = ("adopted", "draft")
-_CC = re.compile(r"[A-Za-z]{2}")
 
 
 def _localized(fields: dict[str, FieldSpec]) -> tuple[str, ...]:
@@ -110,19 +110,15 @@ async def apply_field(uow: UnitOfWork, row: Any, spec: FieldSpec, value: str, la
     elif kind == "bool":
         setattr(row, spec.attr, parse_bool(value))
     elif kind == "cc":
-        if not _CC.fullmatch(value.strip()):
-            raise UserError("program.bad_cc", value=value.strip()[:8])
-        setattr(row, spec.attr, value.strip().upper())
+        setattr(row, spec.attr, check_country_code(value))
     elif kind == "status":
         if value.strip().lower() not in STATUSES:
             raise UserError("program.bad_status", value=value.strip()[:16], statuses=", ".join(STATUSES))
         setattr(row, spec.attr, value.strip().lower())
     else:  # source name or URL: a source row (new when this name/URL pair is new)
         current = row.source
-        name = value.strip()[:NAME_MAX] if kind == "source" else (current.title if current else None)
+        name = check_text(value, "source", NAME_MAX) if kind == "source" else (current.title if current else None)
         url = check_url(value) if kind == "url" else (current.url if current else None)
-        if kind == "source" and not name:
-            raise UserError("admin.empty", field="source")
         row.source = await source_for(uow.session, name, url)
 
 
@@ -144,6 +140,13 @@ async def _add(uow: UnitOfWork, row: Any, fields: dict[str, FieldSpec], opts: di
     row.position = int(await uow.session.scalar(select(func.coalesce(func.max(type(row).position), -1) + 1)) or 0)
     uow.session.add(row)
     await uow.session.flush()
+
+
+def _given_once(opts: dict[str, str], **typed: str) -> None:
+    """A field typed as text (the title, the name) may not be given as an option too."""
+    for field, value in typed.items():
+        if value.strip() and field in opts:
+            raise UserError("admin.option_twice", option=field)
 
 
 def _done(req: Request, key: str, row: Any, label: str) -> Reply:
@@ -210,6 +213,7 @@ def register(r: Registry) -> None:
     async def addsession(req: Request, deps: Deps) -> Reply:
         text, opts = parse_options(req.args, ("lang", *SESSION_FIELDS), ALIASES)
         title, description = split_title_body(text)
+        _given_once(opts, title=title, description=description)
         lang = check_lang(opts.pop("lang")) if "lang" in opts else req.language
         opts = {"title": title, "description": description or "-", **opts}
         if description == "":
@@ -225,12 +229,24 @@ def register(r: Registry) -> None:
         "addparticipant", admin=True, group="admin",
         summary={"fr": "Ajouter un participant", "en": "Add a participant"},
         usage="/addparticipant <name> [role=… org=… country=… cc=MA spoke=yes lang=… source=… url=…]",
+        help={"fr": "Ajoute un participant : le nom, puis les options sur la même ligne ou en lignes "
+                    "« clé: valeur ». Une valeur va jusqu’à l’option suivante ou la fin de la ligne : "
+                    "/addparticipant Jane Doe role=Cheffe de la police country=Kenya cc=KE. "
+                    "cc : code pays ISO 3166-1 à deux lettres.",
+              "en": "Adds a participant: the name, then the options on the same line or as "
+                    "“key: value” lines. A value runs to the next option or the end of the line: "
+                    "/addparticipant Jane Doe role=Chief of Police country=Kenya cc=KE. "
+                    "cc: two-letter ISO 3166-1 country code."},
         options=(Option("text", {"fr": "Nom puis options", "en": "Name then options"}, required=True, rest=True),),
     )
     async def addparticipant(req: Request, deps: Deps) -> Reply:
         text, opts = parse_options(req.args, ("lang", *PARTICIPANT_FIELDS), ALIASES)
+        name, _, extra = text.partition("\n")
+        if extra.strip():  # a line that is neither the name nor an option: not dropped, refused
+            raise UserError("admin.extra_text", value=extra.strip().split("\n")[0][:80])
+        _given_once(opts, name=name)
         lang = check_lang(opts.pop("lang")) if "lang" in opts else req.language
-        opts = {"name": text.split("\n")[0], **opts}
+        opts = {"name": name, **opts}
         if "role" not in opts:
             raise UserError("admin.empty", field="role")
         async with deps.uow() as uow:

@@ -99,7 +99,7 @@ def test_alerts_of_the_console_chat_are_printed_in_it(tmp_path: Path) -> None:
         reader = threading.Thread(target=lambda: seen.extend(iter(out.readline, "")), daemon=True)
         reader.start()
         deadline = time.monotonic() + 60
-        proc.stdin.write("/lang en\n/subscribe alerts\n/additem topics=cybercrime Test alert // Body.\n")
+        proc.stdin.write("/lang en\n/subscribe alerts\n/additem Test alert topics=cybercrime // Body.\n")
         proc.stdin.flush()
         item_id = wait_for("Draft #", deadline).split("Draft #", 1)[1].split()[0]
         proc.stdin.write(f"/publish {item_id} confirm\n")
