@@ -188,6 +188,11 @@ MESSAGES.update({
                           "en": "No source: add source=… or url=… (/edititem)."},
     "item.appended": {"fr": "Nouvelle #{id} : texte ({language}) complété, {length} caractères sur {max}.",
                       "en": "News item #{id}: text ({language}) extended, {length} of {max} characters."},
+    "program.day_outside": {
+        "fr": "Le {day} tombe en dehors de l’événement (du {start} au {end}). Si c’est voulu, "
+              "écrire la date suivie d’un point d’exclamation : {value}",
+        "en": "{day} is outside the event ({start} to {end}). If that is what you mean, write "
+              "the date followed by an exclamation mark: {value}"},
     "edit.field": {"fr": "Champ modifié : {field}.", "en": "Field changed: {field}."},
     "stale.admin": {
         "fr": "À retraduire en {language} : {fields}. /translate, /edit… .{language}, ou "

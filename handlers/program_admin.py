@@ -35,7 +35,7 @@ from handlers.admin_input import (
 )
 from handlers.base import Deps, Option, Registry, Request, UserError
 from handlers.desk import audit, split_args
-from handlers.i18n import t
+from handlers.i18n import format_day, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.editorial import source_for
 from storage.models import AgendaSession, Base, Participant
@@ -102,7 +102,16 @@ async def apply_field(uow: UnitOfWork, row: Any, spec: FieldSpec, value: str, la
     elif kind == "text":
         setattr(row, spec.attr, check_text(value, spec.attr, spec.limit))
     elif kind == "day":
-        setattr(row, spec.attr, None if value.strip() == "-" else parse_day(value))
+        raw = value.strip()
+        day = None if raw.rstrip("!") == "-" else parse_day(raw.rstrip("!"))
+        event = await uow.content.event()
+        if day is not None and event is not None and not raw.endswith("!") \
+                and not event.starts_on <= day <= event.ends_on:
+            # probably a typo (2025-12-25 for 2025-11-25): said, and kept only when confirmed
+            raise UserError("program.day_outside", show_usage=False, day=format_day(day, lang),
+                            start=format_day(event.starts_on, lang),
+                            end=format_day(event.ends_on, lang), value=f"{day.isoformat()}!")
+        setattr(row, spec.attr, day)
     elif kind == "topic":
         known = [tp.key for tp in await uow.content.topics()]
         chosen = [] if value.strip() == "-" else check_topics(value, known)

@@ -20,7 +20,7 @@ from handlers.admin_input import check_lang, parse_id
 from handlers.base import Deps, Option, Registry, Request, UserError
 from handlers.corrections import send_corrections, send_restorations, send_retractions
 from handlers.desk import audit, topic_names
-from handlers.i18n import MESSAGES, format_moment, t
+from handlers.i18n import MESSAGES, format_day, format_moment, t
 from handlers.news import full_item
 from handlers.program_admin import (
     PARTICIPANT_FIELDS,
@@ -97,6 +97,11 @@ def _value(value: Any, lang: str, sources: dict[int, str], key: str) -> str:
         text = ", ".join(str(v) for v in value)
     else:
         text = str(value)
+    if key == "day":
+        try:
+            return format_day(dt.date.fromisoformat(text), lang)
+        except ValueError:
+            pass
     if key in ("published_at", "deleted_at"):
         try:
             return format_moment(dt.datetime.fromisoformat(text), lang, "UTC")

@@ -201,3 +201,15 @@ async def test_a_long_body_is_typed_in_several_messages_with_append(desk: App) -
     assert (await item_of(desk, item_id)).body["en"] == "English start."
     assert "Annulé" in await text_of(desk, "/undo", **OWNER)
     assert "en" not in (await item_of(desk, item_id)).body
+
+
+async def test_a_session_dated_outside_the_event_asks_for_confirmation(desk: App) -> None:
+    refused = await text_of(desk, "/editsession opening-ceremony day 2025-12-25", **OWNER)
+    assert "Le jeudi 25 décembre 2025 tombe en dehors de l’événement" in refused
+    assert "lundi 24 novembre 2025" in refused and "2025-12-25!" in refused
+    assert "Cérémonie d’ouverture" in await text_of(desk, "/agenda lundi")  # unchanged
+    assert "Modifié" in await text_of(desk, "/editsession opening-ceremony day 2025-12-25!", **OWNER)
+    history = await text_of(desk, "/history session 1", lang="en", **OWNER)
+    assert "day: Monday 24 November 2025 → Thursday 25 December 2025" in history
+    added = await text_of(desk, "/addsession Atelier day=2026-01-10\nTexte.", **OWNER)
+    assert "tombe en dehors" in added
