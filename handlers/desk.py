@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import unicodedata
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,7 +15,7 @@ from handlers.reply import ReplyBuilder, Span
 from storage.editorial import CREATED_SOURCES, source_snapshot
 from storage.models import AuditEntry, NewsItem, Source
 from storage.revisions import latest_revision_id, stale_languages
-from storage.text import LANGUAGES, pick
+from storage.text import LANGUAGES, clean_input, pick
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("newsbot.desk")
@@ -55,10 +54,8 @@ async def audit(uow: UnitOfWork, req: Request, action: str, target: str,
 
 
 def clean_text(text: str | None) -> str:
-    """A forwarded message's text without control characters (newlines and tabs kept)."""
-    if not text:
-        return ""
-    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs")).strip()
+    """A forwarded message's text, cleaned like every input (storage.text.clean_input)."""
+    return clean_input(text)
 
 
 def split_args(text: str, n: int) -> list[str]:

@@ -10,20 +10,32 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-import unicodedata
 
 from handlers.admin_input import ARGS_MAX
 from handlers.base import Deps, NotAllowed, Registry, Request, UserError
 from handlers.i18n import normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span
+from storage.text import clean_input
 
 log = logging.getLogger("newsbot.dispatch")
 
 
 
-def clean_args(text: str) -> str:
-    """Drop control characters (keep newlines and tabs), trim; never cut (see ARGS_MAX)."""
-    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs")).strip()
+#: a chat title is the platform's metadata, shown and stored whole up to the column's size
+TITLE_CHARS = 256
+
+
+def clean_request(request: Request) -> Request:
+    """Every text that came from outside, cleaned once, here (storage.text.clean_input);
+    never cut, but a chat title longer than its column (a platform's metadata, not content)."""
+    title = clean_input(request.chat_title, multiline=False) or None
+    if title and len(title) > TITLE_CHARS:
+        title = title[: TITLE_CHARS - 1] + "…"
+    return dataclasses.replace(
+        request, command=(request.command or "").strip().lower(),
+        args=clean_input(request.args), chat_title=title,
+        user_name=clean_input(request.user_name, multiline=False) or None,
+        replied_text=clean_input(request.replied_text) or None)
 
 
 def error_reply(message: str, usage: str | None = None, lang: str = "fr") -> Reply:
@@ -54,8 +66,8 @@ async def resolve(deps: Deps, request: Request) -> Request:
 
 async def dispatch(registry: Registry, deps: Deps, request: Request) -> Reply:
     started = time.perf_counter()
-    name = (request.command or "").strip().lower()
-    request = dataclasses.replace(request, command=name, args=clean_args(request.args or ""))
+    request = clean_request(request)
+    name = request.command
     lang = normalize_language(request.user_language) or deps.default_language
     outcome = "ok"
     try:
