@@ -57,3 +57,12 @@ def test_clean_input_keeps_what_languages_need() -> None:
     assert clean_input(arabic) == arabic
     assert clean_input("👩\u200d💻 e\u0301") == "👩\u200d💻 é"  # ZWJ kept, NFC applied
     assert clean_input("a\tb\nc\x0bd", multiline=False) == "a b cd"
+
+
+def test_the_terminal_never_gets_control_sequences() -> None:
+    from bot.render.plain import render
+    from handlers.reply import ReplyBuilder
+
+    reply = ReplyBuilder().heading("Titre\x1b]0;pwned\x07").para("Texte \x1b[2J\u202efin").build()
+    shown = render(reply)
+    assert "\x1b" not in shown and "\u202e" not in shown and "Texte [2Jfin" in shown

@@ -1,10 +1,14 @@
-"""Plain-text rendering for the console and `python -m bot ask` (nothing to escape)."""
+"""Plain-text rendering for the console and `python -m bot ask`.
+
+A terminal has no markup to escape, but it obeys control sequences: the output goes through
+the input cleaning rule (no ESC, no bidi override), whatever the stored text holds."""
 
 from __future__ import annotations
 
 import textwrap
 
 from handlers.reply import BulletList, Heading, Paragraph, Reply, Sources, Span
+from storage.text import clean_input
 
 WIDTH = 88
 
@@ -47,4 +51,4 @@ def render(reply: Reply) -> str:
             parts.append(_wrap(f"{b.label} {refs}"))
     if reply.buttons:
         parts.append("  ".join(f"[{n}] {btn.label}" for n, btn in enumerate(reply.buttons, 1)))
-    return "\n\n".join(p for p in parts if p)
+    return clean_input("\n\n".join(p for p in parts if p))
