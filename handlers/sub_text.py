@@ -38,6 +38,10 @@ MESSAGES.update({
         "fr": "Réglage inconnu « {value} ». Réglages : time, tz, lang, topics, quiet, empty.",
         "en": "Unknown setting “{value}”. Settings: time, tz, lang, topics, quiet, empty.",
     },
+    "sub.missing_topics": {
+        "fr": "Quels thèmes pour « {kind} » ? Ex. : /settings topics {kind} cybercrime, ou all.",
+        "en": "Which topics for “{kind}”? E.g. /settings topics {kind} cybercrime, or all.",
+    },
     "sub.missing_value": {
         "fr": "Il manque la valeur du réglage « {name} ».",
         "en": "The “{name}” setting needs a value.",
@@ -59,15 +63,16 @@ MESSAGES.update({
     "settings.on": {"fr": "oui", "en": "on"},
     "settings.off": {"fr": "non", "en": "off"},
     "settings.next": {"fr": "Prochain récapitulatif : ", "en": "Next digest: "},
-    "settings.topics": {"fr": "Thèmes : ", "en": "Topics: "},
+    "settings.digest_topics": {"fr": "Thèmes du récapitulatif : ", "en": "Digest topics: "},
+    "settings.alerts_topics": {"fr": "Thèmes des alertes : ", "en": "Alert topics: "},
     "settings.all_topics": {"fr": "tous", "en": "all"},
     "settings.quiet": {"fr": "Heures calmes : ", "en": "Quiet hours: "},
     "settings.empty": {"fr": "Récapitulatif même vide : ", "en": "Digest even when empty: "},
     "settings.language": {"fr": "Langue : ", "en": "Language: "},
     "settings.change": {
-        "fr": "Changer : /settings time 07:30 · tz Europe/Paris · lang en · topics cybercrime · "
-              "quiet 22:00-07:00 · empty on",
-        "en": "Change: /settings time 07:30 · tz Europe/Paris · lang fr · topics cybercrime · "
-              "quiet 22:00-07:00 · empty on",
+        "fr": "Changer : /settings time 07:30 · tz Europe/Paris · lang en · "
+              "topics alertes cybercrime · topics récap tous · quiet 22:00-07:00 · empty on",
+        "en": "Change: /settings time 07:30 · tz Europe/Paris · lang fr · "
+              "topics alerts cybercrime · topics digest all · quiet 22:00-07:00 · empty on",
     },
 })

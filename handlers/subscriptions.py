@@ -27,6 +27,8 @@ KINDS = {
     "alerts": (False, True), "alert": (False, True), "alertes": (False, True),
     "both": (True, True), "tout": (True, True), "all": (True, True), "les2": (True, True),
 }
+#: "every topic" in /settings topics (an empty list)
+ALL_TOPICS = ("all", "tous", "tout", "none")
 ON = {"on", "oui", "yes", "1", "true"}
 OFF = {"off", "non", "no", "0", "false"}
 
@@ -72,12 +74,18 @@ async def _chat(uow: UnitOfWork, req: Request, deps: Deps) -> Chat:
                                  title=req.chat_title, now=deps.clock())
 
 
+def _chosen(keys: Sequence[str], names: dict[str, str], lang: str) -> str:
+    return ", ".join(names.get(k, k) for k in keys) or t("settings.all_topics", lang)
+
+
 def settings_reply(chat: Chat, sub: Subscription | None, topics: Sequence[Topic], lang: str,
-                   heading: str | None = None) -> Reply:
+                   heading: str | None = None, note: str | None = None) -> Reply:
     names = {tp.key: pick(tp.name, lang) for tp in topics}
     b = ReplyBuilder()
     if heading:
         b.para(Span(heading, bold=True))
+    if note:
+        b.para(Span(note, italic=True))
     b.heading(t("settings.title", lang))
     on, off = t("settings.on", lang), t("settings.off", lang)
     digest = bool(sub and sub.digest)
@@ -85,15 +93,16 @@ def settings_reply(chat: Chat, sub: Subscription | None, topics: Sequence[Topic]
         (Span(t("settings.digest", lang), bold=True),
          Span(t("settings.on_at", lang, time=sub.digest_time, tz=chat.timezone)
               if sub and digest else off)),
-        (Span(t("settings.alerts", lang), bold=True), Span(on if sub and sub.alerts else off)),
+        (Span(t("settings.digest_topics", lang), bold=True),
+         Span(_chosen(sub.digest_topics if sub else [], names, lang))),
     ]
     if sub and sub.digest and sub.next_digest_at:
         rows.append((Span(t("settings.next", lang), bold=True),
                      Span(format_moment(sub.next_digest_at, lang, chat.timezone))))
-    chosen = ", ".join(names.get(k, k) for k in (sub.topics if sub else []))
     rows += [
-        (Span(t("settings.topics", lang), bold=True),
-         Span(chosen or t("settings.all_topics", lang))),
+        (Span(t("settings.alerts", lang), bold=True), Span(on if sub and sub.alerts else off)),
+        (Span(t("settings.alerts_topics", lang), bold=True),
+         Span(_chosen(sub.alerts_topics if sub else [], names, lang))),
         (Span(t("settings.quiet", lang), bold=True),
          Span(f"{sub.quiet_start}–{sub.quiet_end}" if sub and sub.quiet_start else off)),
         (Span(t("settings.empty", lang), bold=True), Span(on if sub and sub.notify_empty else off)),
@@ -102,6 +111,31 @@ def settings_reply(chat: Chat, sub: Subscription | None, topics: Sequence[Topic]
     b.bullets(rows)
     b.para(Span(t("settings.change", lang), italic=True))
     return b.build()
+
+
+def topic_setting(value: str, topics: Sequence[Topic]) -> tuple[bool, bool, list[str]]:
+    """``[digest|alerts|both] <topics…|all>`` -> (for the digest, for alerts, topic keys);
+    without a kind word the topics are for both kinds."""
+    words = value.replace(",", " ").split()
+    if not words:
+        raise UserError("sub.missing_value", name="topics")
+    first = words[0].lower()
+    if len(words) == 1 and fold(first) in ALL_TOPICS:
+        return True, True, []
+    if first in KINDS:
+        if len(words) == 1:
+            raise UserError("sub.missing_topics", kind=words[0][:32])
+        digest, alerts = KINDS[first]
+        words = words[1:]
+    else:
+        digest = alerts = True
+    if len(words) == 1 and fold(words[0]) in ALL_TOPICS:
+        return digest, alerts, []
+    keys = resolve_topics(words, topics)
+    if keys is None:
+        bad = next(w for w in words if resolve_topics([w], topics) is None)
+        raise UserError("sub.bad_arg", value=bad[:64], topics=_topic_list(topics))
+    return digest, alerts, keys
 
 
 async def apply_setting(uow: UnitOfWork, chat: Chat, sub: Subscription, name: str, value: str,
@@ -124,14 +158,11 @@ async def apply_setting(uow: UnitOfWork, chat: Chat, sub: Subscription, name: st
             raise UserError("lang.bad", value=value[:32])
         chat.language = lang
     elif name in ("topics", "themes", "thèmes"):
-        words = value.replace(",", " ").split()
-        if [fold(w) for w in words] in (["all"], ["tous"], ["none"]):
-            sub.topics = []
-        else:
-            keys = resolve_topics(words, topics)
-            if keys is None:
-                raise UserError("sub.bad_arg", value=value[:64], topics=_topic_list(topics))
-            sub.topics = keys
+        for_digest, for_alerts, keys = topic_setting(value, topics)
+        if for_digest:
+            sub.digest_topics = keys
+        if for_alerts:
+            sub.alerts_topics = keys
     elif name in ("quiet", "calme"):
         if fold(value) in OFF:
             sub.quiet_start = sub.quiet_end = None
@@ -158,9 +189,13 @@ def register(r: Registry) -> None:
                  "en": "Get the daily digest and/or alerts"},
         usage="/subscribe [digest|alerts|both] [HH:MM] [topics…]",
         help={"fr": "Sans argument : le récapitulatif chaque jour à 08:00 (heure du chat). "
-                    "« alerts » : une alerte par nouvelle publiée. Thèmes : voir /settings.",
+                    "« alerts » : une alerte par nouvelle publiée. Les thèmes donnés valent pour "
+                    "ce que vous nommez (sans thème : tous) ; l’autre abonnement garde les siens. "
+                    "Ex. : /subscribe alerts cybercrime, puis /subscribe digest.",
               "en": "Without arguments: the digest every day at 08:00 (the chat's time). "
-                    "“alerts”: one alert per published item. Topics: see /settings."},
+                    "“alerts”: one alert per published item. The topics given are for what you "
+                    "name (no topic: all of them); the other subscription keeps its own. "
+                    "E.g. /subscribe alerts cybercrime, then /subscribe digest."},
         options=(Option("what", {"fr": "digest, alerts ou both", "en": "digest, alerts or both"},
                         choices=("digest", "alerts", "both")),
                  Option("rest", {"fr": "Heure HH:MM et thèmes", "en": "Time HH:MM and topics"},
@@ -195,8 +230,11 @@ def register(r: Registry) -> None:
             sub.digest, sub.alerts = sub.digest or digest, sub.alerts or alerts
             if hhmm:
                 sub.digest_time = hhmm
-            if keys:
-                sub.topics = keys
+            # exactly what was asked: the topics named (none = every topic), for the kinds named
+            if digest:
+                sub.digest_topics = keys
+            if alerts:
+                sub.alerts_topics = keys
             if sub.last_digest_at is None:
                 sub.last_digest_at = now
             await uow.subscriptions.reschedule(sub, chat.timezone, now)
@@ -230,7 +268,8 @@ def register(r: Registry) -> None:
     @r.command(
         "settings",
         summary={"fr": "Voir ou changer les réglages du chat", "en": "See or change the chat's settings"},
-        usage="/settings [time HH:MM | tz Zone/City | lang fr|en | topics … | quiet HH:MM-HH:MM|off | empty on|off]",
+        usage="/settings [time HH:MM | tz Zone/City | lang fr|en | topics [digest|alerts] …|all "
+              "| quiet HH:MM-HH:MM|off | empty on|off]",
         options=(Option("setting", {"fr": "Le réglage", "en": "The setting"},
                         choices=("time", "tz", "lang", "topics", "quiet", "empty")),
                  Option("value", {"fr": "Sa valeur", "en": "Its value"}, rest=True)),
@@ -263,7 +302,7 @@ def register(r: Registry) -> None:
             sub = await uow.subscriptions.for_chat(chat.id)
             start = (sub.last_digest_at or sub.created_at) if sub else now - dt.timedelta(days=1)
             reply = await Composer(uow).digest(
-                lang=req.language, tz=chat.timezone, topics=sub.topics if sub else [],
+                lang=req.language, tz=chat.timezone, topics=sub.digest_topics if sub else [],
                 start=start, end=now, notify_empty=True)
         assert reply is not None
         return reply
