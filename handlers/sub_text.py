@@ -46,6 +46,18 @@ MESSAGES.update({
         "fr": "Il manque la valeur du réglage « {name} ».",
         "en": "The “{name}” setting needs a value.",
     },
+    "sub.quiet_released": {
+        "fr": "{n} alerte(s) retenue(s) par les heures calmes libérée(s) : elles partent maintenant.",
+        "en": "{n} alert(s) held by quiet hours released: they go out now.",
+    },
+    "sub.quiet_retimed": {
+        "fr": "{n} alerte(s) retenue(s) par les heures calmes partiront le {at}.",
+        "en": "{n} alert(s) held by quiet hours will now go out at {at}.",
+    },
+    "sub.quiet_none_held": {
+        "fr": "Aucune alerte n’était retenue par les heures calmes.",
+        "en": "No alert was held by quiet hours.",
+    },
     "sub.subscribed": {"fr": "Abonnement enregistré.", "en": "Subscription saved."},
     "sub.unsubscribed": {
         "fr": "Désabonnement fait. Vos réglages sont gardés ; /subscribe pour revenir.",

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from handlers import sub_text  # noqa: F401  (registers the messages)
 from handlers.base import Deps, NotAllowed, Option, Registry, Request, UserError
 from handlers.digest import Composer
 from handlers.i18n import format_moment, normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span
-from storage.localtime import parse_hhmm, zone
+from storage.localtime import parse_hhmm, quiet_until, zone
 from storage.models import Chat, Subscription, Topic
 from storage.text import fold, pick
 from storage.text import words as words_of
@@ -138,11 +139,42 @@ def topic_setting(value: str, topics: Sequence[Topic]) -> tuple[bool, bool, list
     return digest, alerts, keys
 
 
+@dataclass(frozen=True)
+class Retimed:
+    """Alerts held by quiet hours that a change released (``until`` None) or re-timed."""
+
+    count: int
+    until: dt.datetime | None
+    #: quiet hours were turned off: say so even when nothing was held
+    off: bool = False
+
+    def text(self, lang: str, tz: str) -> str | None:
+        if self.until is not None:
+            if not self.count:
+                return None
+            return t("sub.quiet_retimed", lang, n=self.count,
+                     at=format_moment(self.until, lang, tz))
+        if self.count:
+            return t("sub.quiet_released", lang, n=self.count)
+        return t("sub.quiet_none_held", lang) if self.off else None
+
+
+async def retime_held(uow: UnitOfWork, chat: Chat, sub: Subscription,
+                      now: dt.datetime) -> Retimed:
+    """Held alerts follow the chat's quiet hours as they are now (same transaction)."""
+    until = quiet_until(sub.quiet_start, sub.quiet_end, chat.timezone, now)
+    return Retimed(await uow.outbox.retime_held_alerts(chat.id, now, until), until)
+
+
 async def apply_setting(uow: UnitOfWork, chat: Chat, sub: Subscription, name: str, value: str,
-                        topics: Sequence[Topic], now: dt.datetime) -> None:
-    """Change one setting, validating the value; raises UserError with a precise message."""
+                        topics: Sequence[Topic], now: dt.datetime) -> Retimed | None:
+    """Change one setting, validating the value; raises UserError with a precise message.
+
+    A change of quiet hours or time zone also re-times the alerts quiet hours hold (returned).
+    """
     if not value:
         raise UserError("sub.missing_value", name=name)
+    held: Retimed | None = None
     if name in ("time", "heure"):
         hhmm = parse_hhmm(value)
         if hhmm is None:
@@ -152,6 +184,7 @@ async def apply_setting(uow: UnitOfWork, chat: Chat, sub: Subscription, name: st
         if zone(value) is None:
             raise UserError("sub.bad_tz", value=value[:64])
         chat.timezone = value
+        held = await retime_held(uow, chat, sub, now)
     elif name in ("lang", "language", "langue"):
         lang = normalize_language(value)
         if lang is None:
@@ -166,12 +199,14 @@ async def apply_setting(uow: UnitOfWork, chat: Chat, sub: Subscription, name: st
     elif name in ("quiet", "calme"):
         if fold(value) in OFF:
             sub.quiet_start = sub.quiet_end = None
+            held = replace(await retime_held(uow, chat, sub, now), off=True)
         else:
             parts = value.replace("–", "-").split("-")
             times = [parse_hhmm(p) for p in parts] if len(parts) == 2 else [None]
             if None in times or times[0] == times[1]:
                 raise UserError("sub.bad_quiet", value=value[:32])
             sub.quiet_start, sub.quiet_end = times[0], times[1]
+            held = await retime_held(uow, chat, sub, now)
     elif name in ("empty", "vide"):
         v = fold(value)
         if v not in ON | OFF:
@@ -180,6 +215,7 @@ async def apply_setting(uow: UnitOfWork, chat: Chat, sub: Subscription, name: st
     else:
         raise UserError("sub.bad_setting", value=name[:32])
     await uow.subscriptions.reschedule(sub, chat.timezone, now)
+    return held
 
 
 def register(r: Registry) -> None:
@@ -285,9 +321,11 @@ def register(r: Registry) -> None:
                 return settings_reply(chat, sub, topics, req.language)
             await may_change(req)
             sub = await uow.subscriptions.get_or_create(chat, deps.clock())
-            await apply_setting(uow, chat, sub, name.lower(), value.strip(), topics, deps.clock())
+            held = await apply_setting(uow, chat, sub, name.lower(), value.strip(), topics,
+                                       deps.clock())
             lang = chat.language or req.language
-            return settings_reply(chat, sub, topics, lang, t("sub.saved", lang))
+            note = held.text(lang, chat.timezone) if held else None
+            return settings_reply(chat, sub, topics, lang, t("sub.saved", lang), note)
 
     @r.command(
         "digest",

@@ -191,6 +191,26 @@ class OutboxRepository:
             values["attempts"] = OutboxMessage.attempts + 1
         return await self._set(row_id, owner, **values)
 
+    async def retime_held_alerts(self, chat_id: int, now: dt.datetime,
+                                 until: dt.datetime | None) -> int:
+        """The chat's alerts held by quiet hours become due at ``until`` (``now`` when None:
+        quiet hours are off, or no longer cover this moment); returns how many.
+
+        Held means: an alert never tried (no attempt, no error) that is due later and that
+        no worker holds; the only thing that schedules such an alert later than its enqueue
+        is quiet hours (retries and rate limits leave an error on the row).
+        """
+        m = OutboxMessage
+        result = await self.session.execute(
+            update(m)
+            .where(m.chat_id == chat_id, m.kind == "alert", m.status == PENDING,
+                   m.next_attempt_at > now, m.attempts == 0, m.last_error.is_(None),
+                   or_(m.lease_owner.is_(None), m.lease_until < now))
+            .values(next_attempt_at=until or now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def drop_for_chat(self, chat_id: int, reason: str) -> None:
         """Dead-letter a chat's unleased pending rows (it became unreachable)."""
         await self.session.execute(
