@@ -53,10 +53,18 @@ class Request:
         return self.chat_kind == "private"
 
 
+@dataclass(frozen=True)
+class AlertsQueued:
+    """What announcing one item queued: its alerts, and how many of them quiet hours hold."""
+
+    queued: int = 0
+    held: int = 0
+
+
 class Publisher(Protocol):
     """Announces newly published items (alerts); the delivery layer implements it."""
 
-    async def item_published(self, uow: UnitOfWork, item_id: int) -> int: ...
+    async def item_published(self, uow: UnitOfWork, item_id: int) -> AlertsQueued: ...
 
 
 @dataclass

@@ -85,8 +85,12 @@ class OutboxRepository:
 
     async def enqueue(self, messages: Sequence[NewMessage], now: dt.datetime) -> int:
         """Insert the rows whose key is new; returns how many were inserted."""
+        return len(await self.enqueue_keys(messages, now))
+
+    async def enqueue_keys(self, messages: Sequence[NewMessage], now: dt.datetime) -> set[str]:
+        """Insert the rows whose key is new; returns the keys inserted."""
         if not messages:
-            return 0
+            return set()
         rows: list[dict[str, Any]] = [
             {"dedupe_key": m.dedupe_key, "chat_id": m.chat_id, "kind": m.kind,
              "item_id": m.item_id, "payload": m.payload, "status": PENDING, "attempts": 0,
@@ -97,9 +101,8 @@ class OutboxRepository:
         insert = pg_insert if is_postgres(self.session) else sqlite_insert
         # one cached statement, many parameter sets ("insertmanyvalues" batches them)
         stmt = insert(OutboxMessage).on_conflict_do_nothing(
-            index_elements=["dedupe_key"]).returning(OutboxMessage.id)
-        inserted = len((await self.session.execute(stmt, rows)).all())
-        return inserted
+            index_elements=["dedupe_key"]).returning(OutboxMessage.dedupe_key)
+        return {r[0] for r in (await self.session.execute(stmt, rows)).all()}
 
     async def claim(self, owner: str, now: dt.datetime, lease_seconds: float, limit: int,
                     platforms: Sequence[str]) -> list[Claimed]:
