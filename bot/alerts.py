@@ -49,7 +49,8 @@ class AlertPublisher:
             if held is not None:
                 held_keys.add(dedupe)
             messages.append(NewMessage(dedupe, chat.id, "alert", payloads[key], item_id=item.id,
-                                       next_attempt_at=held or now))
+                                       next_attempt_at=held or now,
+                                       thread_id=sub.alerts_thread_id))
         inserted = await uow.outbox.enqueue_keys(messages, now)
         if inserted and self.on_enqueue is not None:
             self.on_enqueue()

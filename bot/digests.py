@@ -75,7 +75,7 @@ async def plan_digests(uow_factory: Callable[[], UnitOfWork], now: dt.datetime, 
                     payloads[id(reply)] = reply.to_dict()
                 payload = payloads[id(reply)]
                 messages.append(NewMessage(digest_key(chat.id, local_date(due, tz)), chat.id,
-                                           "digest", payload))
+                                           "digest", payload, thread_id=sub.digest_thread_id))
             report.enqueued += await uow.outbox.enqueue(messages, now)
             await uow.session.flush()
         if len(subs) < batch_size:

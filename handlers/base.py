@@ -47,6 +47,8 @@ class Request:
     replied_text: str | None = None
     #: a language chosen for this one request (``ask --lang``), over the chat's setting
     forced_language: str | None = None
+    #: the forum topic the command was sent in (Telegram's message_thread_id), None outside one
+    thread_id: str | None = None
 
     @property
     def is_private(self) -> bool:

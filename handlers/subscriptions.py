@@ -100,10 +100,18 @@ def settings_reply(chat: Chat, sub: Subscription | None, topics: Sequence[Topic]
     if sub and sub.digest and sub.next_digest_at:
         rows.append((Span(t("settings.next", lang), bold=True),
                      Span(format_moment(sub.next_digest_at, lang, chat.timezone))))
+    if sub and sub.digest and sub.digest_thread_id:
+        rows.append((Span(t("settings.digest_thread", lang), bold=True),
+                     Span(t("settings.thread", lang, id=sub.digest_thread_id))))
     rows += [
         (Span(t("settings.alerts", lang), bold=True), Span(on if sub and sub.alerts else off)),
         (Span(t("settings.alerts_topics", lang), bold=True),
          Span(_chosen(sub.alerts_topics if sub else [], names, lang))),
+    ]
+    if sub and sub.alerts and sub.alerts_thread_id:
+        rows.append((Span(t("settings.alerts_thread", lang), bold=True),
+                     Span(t("settings.thread", lang, id=sub.alerts_thread_id))))
+    rows += [
         (Span(t("settings.quiet", lang), bold=True),
          Span(f"{sub.quiet_start}–{sub.quiet_end}" if sub and sub.quiet_start else off)),
         (Span(t("settings.empty", lang), bold=True), Span(on if sub and sub.notify_empty else off)),
@@ -267,10 +275,11 @@ def register(r: Registry) -> None:
             if hhmm:
                 sub.digest_time = hhmm
             # exactly what was asked: the topics named (none = every topic), for the kinds named
+            # and delivered where it was asked: the forum topic of this /subscribe, or the chat
             if digest:
-                sub.digest_topics = keys
+                sub.digest_topics, sub.digest_thread_id = keys, req.thread_id
             if alerts:
-                sub.alerts_topics = keys
+                sub.alerts_topics, sub.alerts_thread_id = keys, req.thread_id
             if sub.last_digest_at is None:
                 sub.last_digest_at = now
             await uow.subscriptions.reschedule(sub, chat.timezone, now)

@@ -49,6 +49,8 @@ class NewMessage:
     payload: dict[str, Any]
     item_id: int | None = None
     next_attempt_at: dt.datetime | None = None
+    #: the forum topic to post in (Telegram message_thread_id), None for the chat itself
+    thread_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class Claimed:
     platform_message_ids: list[str]
     #: the news item this message carries (alerts, corrections), None for digests and others
     item_id: int | None = None
+    #: the forum topic it goes into, None for the chat itself
+    thread_id: str | None = None
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -95,7 +99,7 @@ class OutboxRepository:
             {"dedupe_key": m.dedupe_key, "chat_id": m.chat_id, "kind": m.kind,
              "item_id": m.item_id, "payload": m.payload, "status": PENDING, "attempts": 0,
              "next_attempt_at": m.next_attempt_at or now, "platform_message_ids": [],
-             "created_at": now}
+             "thread_id": m.thread_id, "created_at": now}
             for m in messages
         ]
         insert = pg_insert if is_postgres(self.session) else sqlite_insert
@@ -136,12 +140,12 @@ class OutboxRepository:
         rows = (await self.session.execute(
             select(m.id, m.dedupe_key, m.chat_id, m.kind, cast(m.payload, Text), m.attempts,
                    m.last_error, c.platform, c.platform_chat_id, c.kind, m.platform_message_ids,
-                   m.item_id)
+                   m.item_id, m.thread_id)
             .join(c, c.id == m.chat_id)
             .where(m.id.in_(ids))
             .order_by(m.next_attempt_at, m.id)
         )).all()
-        return [Claimed(*row[:10], list(row[10] or []), row[11]) for row in rows]
+        return [Claimed(*row[:10], list(row[10] or []), row[11], row[12]) for row in rows]
 
     async def _set(self, row_id: int, owner: str | None, **values: Any) -> bool:
         """Change a row the caller still leases (a lost lease means another worker owns it)."""

@@ -165,10 +165,12 @@ async def test_migration_0005s_gives_each_kind_the_topics_subscribers_had(db_url
         assert await current_revision(engine) == "0005s" == head_revision()
         async with App(Settings(database={"url": db_url})) as app:  # type: ignore[arg-type]
             async with app.uow() as uow:
-                got = {s.chat_id: (s.digest_topics, s.alerts_topics)
-                       for s in [await uow.subscriptions.for_chat(900 + n) for n in range(3)] if s}
+                old = [await uow.subscriptions.for_chat(900 + n) for n in range(3)]
+                got = {s.chat_id: (s.digest_topics, s.alerts_topics) for s in old if s}
                 assert got == {900: (["cybercrime"], ["cybercrime"]), 901: ([], []),
                                902: (["governance", "women-in-policing"],) * 2}
+                # made outside any forum topic: delivered to the chat itself, as before
+                assert {(s.digest_thread_id, s.alerts_thread_id) for s in old if s} == {(None, None)}
                 sub = await uow.subscriptions.for_chat(900)
                 assert sub is not None
                 sub.digest_topics = ["governance"]  # the two kinds differ now
