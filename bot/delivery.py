@@ -96,6 +96,8 @@ async def deliver(row: Claimed, sender: Sender, reply: Reply,
         if payload.get("fallback"):
             reply = Reply.from_dict(payload["fallback"])
     extra: dict[str, object] = {"pace": pace} if pace is not None and _takes(sender, "pace") else {}
+    if row.thread_id is not None and _takes(sender, "thread_id"):
+        extra["thread_id"] = row.thread_id  # a forum topic (platforms without them: the chat)
     done = list(row.platform_message_ids) if row.kind != "edit" else []
     if done and _takes(sender, "skip_parts"):
         try:

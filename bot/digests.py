@@ -65,7 +65,7 @@ async def plan_digests(uow_factory: Callable[[], UnitOfWork], now: dt.datetime, 
                     continue
                 start = sub.last_digest_at or sub.created_at
                 reply = await composer.digest(
-                    lang=chat.language or default_language, tz=tz, topics=sub.topics or [],
+                    lang=chat.language or default_language, tz=tz, topics=sub.digest_topics or [],
                     start=start, end=due, notify_empty=sub.notify_empty)
                 sub.last_digest_at = due
                 if reply is None:
@@ -75,7 +75,7 @@ async def plan_digests(uow_factory: Callable[[], UnitOfWork], now: dt.datetime, 
                     payloads[id(reply)] = reply.to_dict()
                 payload = payloads[id(reply)]
                 messages.append(NewMessage(digest_key(chat.id, local_date(due, tz)), chat.id,
-                                           "digest", payload))
+                                           "digest", payload, thread_id=sub.digest_thread_id))
             report.enqueued += await uow.outbox.enqueue(messages, now)
             await uow.session.flush()
         if len(subs) < batch_size:

@@ -47,16 +47,26 @@ class Request:
     replied_text: str | None = None
     #: a language chosen for this one request (``ask --lang``), over the chat's setting
     forced_language: str | None = None
+    #: the forum topic the command was sent in (Telegram's message_thread_id), None outside one
+    thread_id: str | None = None
 
     @property
     def is_private(self) -> bool:
         return self.chat_kind == "private"
 
 
+@dataclass(frozen=True)
+class AlertsQueued:
+    """What announcing one item queued: its alerts, and how many of them quiet hours hold."""
+
+    queued: int = 0
+    held: int = 0
+
+
 class Publisher(Protocol):
     """Announces newly published items (alerts); the delivery layer implements it."""
 
-    async def item_published(self, uow: UnitOfWork, item_id: int) -> int: ...
+    async def item_published(self, uow: UnitOfWork, item_id: int) -> AlertsQueued: ...
 
 
 @dataclass

@@ -125,10 +125,11 @@ async def _reach_copies(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: 
             payload |= {"edit_message_ids": list(row.platform_message_ids), "edit_of": row.id,
                         "fallback": notice.to_dict()}
             edits += await enqueue(uow.session, dedupe_key=f"edit:{row.id}:{change_id}",
-                                   chat_id=chat.id, kind="edit", item_id=item.id, payload=payload, now=now)
+                                   chat_id=chat.id, kind="edit", item_id=item.id, payload=payload,
+                                   now=now, thread_id=row.thread_id)
         elif chat.id not in noticed:
             noticed.add(chat.id)
             notices += await enqueue(uow.session, dedupe_key=f"correction:{item.id}:{chat.id}:{change_id}",
                                      chat_id=chat.id, kind="correction", item_id=item.id,
-                                     payload=notice.to_dict(), now=now)
+                                     payload=notice.to_dict(), now=now, thread_id=row.thread_id)
     return edits, notices

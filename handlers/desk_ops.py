@@ -12,7 +12,14 @@ from handlers.desk import audit
 from handlers.i18n import format_moment, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from handlers.revisions import revision_row, source_names
-from storage.editorial import drafts, enqueue, outbox_counts, subscribed_chats, subscriber_counts
+from storage.editorial import (
+    drafts,
+    enqueue,
+    outbox_counts,
+    subscribed_chat_threads,
+    subscribed_chats,
+    subscriber_counts,
+)
 from storage.models import AuditEntry
 from storage.revisions import stale_languages
 from storage.text import pick
@@ -147,10 +154,11 @@ async def _confirm_broadcast(req: Request, deps: Deps, draft_id: int) -> Reply:
             raise UserError("broadcast.no_draft", show_usage=False)
         text = str(draft.after["text"])
         queued = 0
-        for chat in await subscribed_chats(uow.session):
+        for chat, thread in await subscribed_chat_threads(uow.session):
             payload = broadcast_reply(text, chat.language or deps.default_language).to_dict()
             queued += await enqueue(uow.session, dedupe_key=f"broadcast:{draft_id}:{chat.id}",
-                                    chat_id=chat.id, kind="broadcast", payload=payload, now=deps.clock())
+                                    chat_id=chat.id, kind="broadcast", payload=payload,
+                                    now=deps.clock(), thread_id=thread)
         if queued:
             await audit(uow, req, "broadcast.send", f"audit:{draft_id}", after={"chats": queued})
     return ReplyBuilder().para(t("broadcast.queued", lang, n=queued)).build()

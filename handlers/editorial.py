@@ -367,4 +367,5 @@ def register(r: Registry) -> None:
             if deps.publisher is None:
                 return ReplyBuilder().para(t("publish.no_publisher", lang, id=item.id)).build()
             alerts = await deps.publisher.item_published(uow, item.id)
-        return ReplyBuilder().para(t("publish.done", lang, id=item_id, alerts=alerts)).build()
+        return ReplyBuilder().para(t("publish.done", lang, id=item_id, alerts=alerts.queued,
+                                     held=alerts.held)).build()

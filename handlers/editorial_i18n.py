@@ -97,8 +97,10 @@ EDITORIAL_MESSAGES: dict[str, dict[str, str]] = {
     "publish.button": {"fr": "Publier…", "en": "Publish…"},
     "publish.confirm": {"fr": "Confirmer la publication", "en": "Confirm publication"},
     "publish.already": {"fr": "La nouvelle #{id} est déjà publiée.", "en": "News item #{id} is already published."},
-    "publish.done": {"fr": "Nouvelle #{id} publiée. Alertes en file : {alerts}.",
-                     "en": "News item #{id} published. Alerts queued: {alerts}."},
+    "publish.done": {"fr": "Nouvelle #{id} publiée. Alertes en file : {alerts}, dont {held} "
+                           "retenue(s) par les heures calmes des abonnés.",
+                     "en": "News item #{id} published. Alerts queued: {alerts}, {held} of them "
+                           "held by the subscribers' quiet hours."},
     "publish.no_publisher": {"fr": "Nouvelle #{id} publiée (pas d’alertes : la diffusion n’est pas active).",
                              "en": "News item #{id} published (no alerts: delivery is not running)."},
     "publish.bad_word": {"fr": "Écrire /publish {id} confirm pour confirmer.",

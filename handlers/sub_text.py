@@ -38,9 +38,25 @@ MESSAGES.update({
         "fr": "Réglage inconnu « {value} ». Réglages : time, tz, lang, topics, quiet, empty.",
         "en": "Unknown setting “{value}”. Settings: time, tz, lang, topics, quiet, empty.",
     },
+    "sub.missing_topics": {
+        "fr": "Quels thèmes pour « {kind} » ? Ex. : /settings topics {kind} cybercrime, ou all.",
+        "en": "Which topics for “{kind}”? E.g. /settings topics {kind} cybercrime, or all.",
+    },
     "sub.missing_value": {
         "fr": "Il manque la valeur du réglage « {name} ».",
         "en": "The “{name}” setting needs a value.",
+    },
+    "sub.quiet_released": {
+        "fr": "{n} alerte(s) retenue(s) par les heures calmes libérée(s) : elles partent maintenant.",
+        "en": "{n} alert(s) held by quiet hours released: they go out now.",
+    },
+    "sub.quiet_retimed": {
+        "fr": "{n} alerte(s) retenue(s) par les heures calmes partiront le {at}.",
+        "en": "{n} alert(s) held by quiet hours will now go out at {at}.",
+    },
+    "sub.quiet_none_held": {
+        "fr": "Aucune alerte n’était retenue par les heures calmes.",
+        "en": "No alert was held by quiet hours.",
     },
     "sub.subscribed": {"fr": "Abonnement enregistré.", "en": "Subscription saved."},
     "sub.unsubscribed": {
@@ -59,15 +75,19 @@ MESSAGES.update({
     "settings.on": {"fr": "oui", "en": "on"},
     "settings.off": {"fr": "non", "en": "off"},
     "settings.next": {"fr": "Prochain récapitulatif : ", "en": "Next digest: "},
-    "settings.topics": {"fr": "Thèmes : ", "en": "Topics: "},
+    "settings.digest_topics": {"fr": "Thèmes du récapitulatif : ", "en": "Digest topics: "},
+    "settings.alerts_topics": {"fr": "Thèmes des alertes : ", "en": "Alert topics: "},
     "settings.all_topics": {"fr": "tous", "en": "all"},
+    "settings.digest_thread": {"fr": "Récapitulatif publié dans : ", "en": "Digest posted in: "},
+    "settings.alerts_thread": {"fr": "Alertes publiées dans : ", "en": "Alerts posted in: "},
+    "settings.thread": {"fr": "le sujet n° {id} du forum", "en": "forum topic #{id}"},
     "settings.quiet": {"fr": "Heures calmes : ", "en": "Quiet hours: "},
     "settings.empty": {"fr": "Récapitulatif même vide : ", "en": "Digest even when empty: "},
     "settings.language": {"fr": "Langue : ", "en": "Language: "},
     "settings.change": {
-        "fr": "Changer : /settings time 07:30 · tz Europe/Paris · lang en · topics cybercrime · "
-              "quiet 22:00-07:00 · empty on",
-        "en": "Change: /settings time 07:30 · tz Europe/Paris · lang fr · topics cybercrime · "
-              "quiet 22:00-07:00 · empty on",
+        "fr": "Changer : /settings time 07:30 · tz Europe/Paris · lang en · "
+              "topics alertes cybercrime · topics récap tous · quiet 22:00-07:00 · empty on",
+        "en": "Change: /settings time 07:30 · tz Europe/Paris · lang fr · "
+              "topics alerts cybercrime · topics digest all · quiet 22:00-07:00 · empty on",
     },
 })

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from handlers import sub_text  # noqa: F401  (registers the messages)
 from handlers.base import Deps, NotAllowed, Option, Registry, Request, UserError
 from handlers.digest import Composer
 from handlers.i18n import format_moment, normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span
-from storage.localtime import parse_hhmm, zone
+from storage.localtime import parse_hhmm, quiet_until, zone
 from storage.models import Chat, Subscription, Topic
 from storage.text import fold, pick
 from storage.text import words as words_of
@@ -27,6 +28,8 @@ KINDS = {
     "alerts": (False, True), "alert": (False, True), "alertes": (False, True),
     "both": (True, True), "tout": (True, True), "all": (True, True), "les2": (True, True),
 }
+#: "every topic" in /settings topics (an empty list)
+ALL_TOPICS = ("all", "tous", "tout", "none")
 ON = {"on", "oui", "yes", "1", "true"}
 OFF = {"off", "non", "no", "0", "false"}
 
@@ -72,12 +75,18 @@ async def _chat(uow: UnitOfWork, req: Request, deps: Deps) -> Chat:
                                  title=req.chat_title, now=deps.clock())
 
 
+def _chosen(keys: Sequence[str], names: dict[str, str], lang: str) -> str:
+    return ", ".join(names.get(k, k) for k in keys) or t("settings.all_topics", lang)
+
+
 def settings_reply(chat: Chat, sub: Subscription | None, topics: Sequence[Topic], lang: str,
-                   heading: str | None = None) -> Reply:
+                   heading: str | None = None, note: str | None = None) -> Reply:
     names = {tp.key: pick(tp.name, lang) for tp in topics}
     b = ReplyBuilder()
     if heading:
         b.para(Span(heading, bold=True))
+    if note:
+        b.para(Span(note, italic=True))
     b.heading(t("settings.title", lang))
     on, off = t("settings.on", lang), t("settings.off", lang)
     digest = bool(sub and sub.digest)
@@ -85,15 +94,24 @@ def settings_reply(chat: Chat, sub: Subscription | None, topics: Sequence[Topic]
         (Span(t("settings.digest", lang), bold=True),
          Span(t("settings.on_at", lang, time=sub.digest_time, tz=chat.timezone)
               if sub and digest else off)),
-        (Span(t("settings.alerts", lang), bold=True), Span(on if sub and sub.alerts else off)),
+        (Span(t("settings.digest_topics", lang), bold=True),
+         Span(_chosen(sub.digest_topics if sub else [], names, lang))),
     ]
     if sub and sub.digest and sub.next_digest_at:
         rows.append((Span(t("settings.next", lang), bold=True),
                      Span(format_moment(sub.next_digest_at, lang, chat.timezone))))
-    chosen = ", ".join(names.get(k, k) for k in (sub.topics if sub else []))
+    if sub and sub.digest and sub.digest_thread_id:
+        rows.append((Span(t("settings.digest_thread", lang), bold=True),
+                     Span(t("settings.thread", lang, id=sub.digest_thread_id))))
     rows += [
-        (Span(t("settings.topics", lang), bold=True),
-         Span(chosen or t("settings.all_topics", lang))),
+        (Span(t("settings.alerts", lang), bold=True), Span(on if sub and sub.alerts else off)),
+        (Span(t("settings.alerts_topics", lang), bold=True),
+         Span(_chosen(sub.alerts_topics if sub else [], names, lang))),
+    ]
+    if sub and sub.alerts and sub.alerts_thread_id:
+        rows.append((Span(t("settings.alerts_thread", lang), bold=True),
+                     Span(t("settings.thread", lang, id=sub.alerts_thread_id))))
+    rows += [
         (Span(t("settings.quiet", lang), bold=True),
          Span(f"{sub.quiet_start}–{sub.quiet_end}" if sub and sub.quiet_start else off)),
         (Span(t("settings.empty", lang), bold=True), Span(on if sub and sub.notify_empty else off)),
@@ -104,11 +122,67 @@ def settings_reply(chat: Chat, sub: Subscription | None, topics: Sequence[Topic]
     return b.build()
 
 
+def topic_setting(value: str, topics: Sequence[Topic]) -> tuple[bool, bool, list[str]]:
+    """``[digest|alerts|both] <topics…|all>`` -> (for the digest, for alerts, topic keys);
+    without a kind word the topics are for both kinds."""
+    words = value.replace(",", " ").split()
+    if not words:
+        raise UserError("sub.missing_value", name="topics")
+    first = words[0].lower()
+    if len(words) == 1 and fold(first) in ALL_TOPICS:
+        return True, True, []
+    if first in KINDS:
+        if len(words) == 1:
+            raise UserError("sub.missing_topics", kind=words[0][:32])
+        digest, alerts = KINDS[first]
+        words = words[1:]
+    else:
+        digest = alerts = True
+    if len(words) == 1 and fold(words[0]) in ALL_TOPICS:
+        return digest, alerts, []
+    keys = resolve_topics(words, topics)
+    if keys is None:
+        bad = next(w for w in words if resolve_topics([w], topics) is None)
+        raise UserError("sub.bad_arg", value=bad[:64], topics=_topic_list(topics))
+    return digest, alerts, keys
+
+
+@dataclass(frozen=True)
+class Retimed:
+    """Alerts held by quiet hours that a change released (``until`` None) or re-timed."""
+
+    count: int
+    until: dt.datetime | None
+    #: quiet hours were turned off: say so even when nothing was held
+    off: bool = False
+
+    def text(self, lang: str, tz: str) -> str | None:
+        if self.until is not None:
+            if not self.count:
+                return None
+            return t("sub.quiet_retimed", lang, n=self.count,
+                     at=format_moment(self.until, lang, tz))
+        if self.count:
+            return t("sub.quiet_released", lang, n=self.count)
+        return t("sub.quiet_none_held", lang) if self.off else None
+
+
+async def retime_held(uow: UnitOfWork, chat: Chat, sub: Subscription,
+                      now: dt.datetime) -> Retimed:
+    """Held alerts follow the chat's quiet hours as they are now (same transaction)."""
+    until = quiet_until(sub.quiet_start, sub.quiet_end, chat.timezone, now)
+    return Retimed(await uow.outbox.retime_held_alerts(chat.id, now, until), until)
+
+
 async def apply_setting(uow: UnitOfWork, chat: Chat, sub: Subscription, name: str, value: str,
-                        topics: Sequence[Topic], now: dt.datetime) -> None:
-    """Change one setting, validating the value; raises UserError with a precise message."""
+                        topics: Sequence[Topic], now: dt.datetime) -> Retimed | None:
+    """Change one setting, validating the value; raises UserError with a precise message.
+
+    A change of quiet hours or time zone also re-times the alerts quiet hours hold (returned).
+    """
     if not value:
         raise UserError("sub.missing_value", name=name)
+    held: Retimed | None = None
     if name in ("time", "heure"):
         hhmm = parse_hhmm(value)
         if hhmm is None:
@@ -118,29 +192,29 @@ async def apply_setting(uow: UnitOfWork, chat: Chat, sub: Subscription, name: st
         if zone(value) is None:
             raise UserError("sub.bad_tz", value=value[:64])
         chat.timezone = value
+        held = await retime_held(uow, chat, sub, now)
     elif name in ("lang", "language", "langue"):
         lang = normalize_language(value)
         if lang is None:
             raise UserError("lang.bad", value=value[:32])
         chat.language = lang
     elif name in ("topics", "themes", "thèmes"):
-        words = value.replace(",", " ").split()
-        if [fold(w) for w in words] in (["all"], ["tous"], ["none"]):
-            sub.topics = []
-        else:
-            keys = resolve_topics(words, topics)
-            if keys is None:
-                raise UserError("sub.bad_arg", value=value[:64], topics=_topic_list(topics))
-            sub.topics = keys
+        for_digest, for_alerts, keys = topic_setting(value, topics)
+        if for_digest:
+            sub.digest_topics = keys
+        if for_alerts:
+            sub.alerts_topics = keys
     elif name in ("quiet", "calme"):
         if fold(value) in OFF:
             sub.quiet_start = sub.quiet_end = None
+            held = replace(await retime_held(uow, chat, sub, now), off=True)
         else:
             parts = value.replace("–", "-").split("-")
             times = [parse_hhmm(p) for p in parts] if len(parts) == 2 else [None]
             if None in times or times[0] == times[1]:
                 raise UserError("sub.bad_quiet", value=value[:32])
             sub.quiet_start, sub.quiet_end = times[0], times[1]
+            held = await retime_held(uow, chat, sub, now)
     elif name in ("empty", "vide"):
         v = fold(value)
         if v not in ON | OFF:
@@ -149,6 +223,7 @@ async def apply_setting(uow: UnitOfWork, chat: Chat, sub: Subscription, name: st
     else:
         raise UserError("sub.bad_setting", value=name[:32])
     await uow.subscriptions.reschedule(sub, chat.timezone, now)
+    return held
 
 
 def register(r: Registry) -> None:
@@ -158,9 +233,13 @@ def register(r: Registry) -> None:
                  "en": "Get the daily digest and/or alerts"},
         usage="/subscribe [digest|alerts|both] [HH:MM] [topics…]",
         help={"fr": "Sans argument : le récapitulatif chaque jour à 08:00 (heure du chat). "
-                    "« alerts » : une alerte par nouvelle publiée. Thèmes : voir /settings.",
+                    "« alerts » : une alerte par nouvelle publiée. Les thèmes donnés valent pour "
+                    "ce que vous nommez (sans thème : tous) ; l’autre abonnement garde les siens. "
+                    "Ex. : /subscribe alerts cybercrime, puis /subscribe digest.",
               "en": "Without arguments: the digest every day at 08:00 (the chat's time). "
-                    "“alerts”: one alert per published item. Topics: see /settings."},
+                    "“alerts”: one alert per published item. The topics given are for what you "
+                    "name (no topic: all of them); the other subscription keeps its own. "
+                    "E.g. /subscribe alerts cybercrime, then /subscribe digest."},
         options=(Option("what", {"fr": "digest, alerts ou both", "en": "digest, alerts or both"},
                         choices=("digest", "alerts", "both")),
                  Option("rest", {"fr": "Heure HH:MM et thèmes", "en": "Time HH:MM and topics"},
@@ -195,8 +274,12 @@ def register(r: Registry) -> None:
             sub.digest, sub.alerts = sub.digest or digest, sub.alerts or alerts
             if hhmm:
                 sub.digest_time = hhmm
-            if keys:
-                sub.topics = keys
+            # exactly what was asked: the topics named (none = every topic), for the kinds named
+            # and delivered where it was asked: the forum topic of this /subscribe, or the chat
+            if digest:
+                sub.digest_topics, sub.digest_thread_id = keys, req.thread_id
+            if alerts:
+                sub.alerts_topics, sub.alerts_thread_id = keys, req.thread_id
             if sub.last_digest_at is None:
                 sub.last_digest_at = now
             await uow.subscriptions.reschedule(sub, chat.timezone, now)
@@ -230,7 +313,8 @@ def register(r: Registry) -> None:
     @r.command(
         "settings",
         summary={"fr": "Voir ou changer les réglages du chat", "en": "See or change the chat's settings"},
-        usage="/settings [time HH:MM | tz Zone/City | lang fr|en | topics … | quiet HH:MM-HH:MM|off | empty on|off]",
+        usage="/settings [time HH:MM | tz Zone/City | lang fr|en | topics [digest|alerts] …|all "
+              "| quiet HH:MM-HH:MM|off | empty on|off]",
         options=(Option("setting", {"fr": "Le réglage", "en": "The setting"},
                         choices=("time", "tz", "lang", "topics", "quiet", "empty")),
                  Option("value", {"fr": "Sa valeur", "en": "Its value"}, rest=True)),
@@ -246,9 +330,11 @@ def register(r: Registry) -> None:
                 return settings_reply(chat, sub, topics, req.language)
             await may_change(req)
             sub = await uow.subscriptions.get_or_create(chat, deps.clock())
-            await apply_setting(uow, chat, sub, name.lower(), value.strip(), topics, deps.clock())
+            held = await apply_setting(uow, chat, sub, name.lower(), value.strip(), topics,
+                                       deps.clock())
             lang = chat.language or req.language
-            return settings_reply(chat, sub, topics, lang, t("sub.saved", lang))
+            note = held.text(lang, chat.timezone) if held else None
+            return settings_reply(chat, sub, topics, lang, t("sub.saved", lang), note)
 
     @r.command(
         "digest",
@@ -263,7 +349,7 @@ def register(r: Registry) -> None:
             sub = await uow.subscriptions.for_chat(chat.id)
             start = (sub.last_digest_at or sub.created_at) if sub else now - dt.timedelta(days=1)
             reply = await Composer(uow).digest(
-                lang=req.language, tz=chat.timezone, topics=sub.topics if sub else [],
+                lang=req.language, tz=chat.timezone, topics=sub.digest_topics if sub else [],
                 start=start, end=now, notify_empty=True)
         assert reply is not None
         return reply

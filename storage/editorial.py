@@ -132,19 +132,29 @@ async def delivered_copies(session: AsyncSession, item_id: int) -> Sequence[tupl
 
 async def subscribed_chats(session: AsyncSession) -> Sequence[Chat]:
     """Active chats with a digest or alert subscription: the audience of a broadcast."""
+    return [chat for chat, _thread in await subscribed_chat_threads(session)]
+
+
+async def subscribed_chat_threads(session: AsyncSession) -> list[tuple[Chat, str | None]]:
+    """The audience of a broadcast, each chat with the forum topic it reads us in: the alerts'
+    topic when alerts are on, else the digest's (None: the chat itself)."""
     stmt = (
-        select(Chat).join(Subscription, Subscription.chat_id == Chat.id)
+        select(Chat, Subscription.alerts, Subscription.alerts_thread_id,
+               Subscription.digest_thread_id)
+        .join(Subscription, Subscription.chat_id == Chat.id)
         .where(Chat.active.is_(True), (Subscription.digest.is_(True)) | (Subscription.alerts.is_(True)))
         .order_by(Chat.id)
     )
-    return (await session.scalars(stmt)).all()
+    return [(chat, alerts_thread if alerts else digest_thread)
+            for chat, alerts, alerts_thread, digest_thread in (await session.execute(stmt)).all()]
 
 
 async def enqueue(session: AsyncSession, *, dedupe_key: str, chat_id: int, kind: str,
                   payload: dict[str, Any], item_id: int | None = None,
-                  now: dt.datetime | None = None) -> bool:
+                  now: dt.datetime | None = None, thread_id: str | None = None) -> bool:
     """Add one outbox row unless its dedupe key exists (insert-or-ignore); True when added."""
-    message = NewMessage(dedupe_key[:200], chat_id, kind, payload, item_id=item_id)
+    message = NewMessage(dedupe_key[:200], chat_id, kind, payload, item_id=item_id,
+                         thread_id=thread_id)
     return bool(await OutboxRepository(session).enqueue([message], now or utcnow()))
 
 

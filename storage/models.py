@@ -231,7 +231,13 @@ class Subscription(Base):
     digest: Mapped[bool] = mapped_column(Boolean, default=False)
     alerts: Mapped[bool] = mapped_column(Boolean, default=False)
     digest_time: Mapped[str] = mapped_column(String(5), default="08:00")
-    topics: Mapped[list[str]] = mapped_column(default=list)
+    #: the topics each kind follows (empty: every topic), chosen apart (migration 0005s)
+    digest_topics: Mapped[list[str]] = mapped_column(default=list)
+    alerts_topics: Mapped[list[str]] = mapped_column(default=list)
+    #: the forum topic (Telegram ``message_thread_id``) each kind is delivered into: where
+    #: its /subscribe was sent; None outside a topic (migration 0005s)
+    digest_thread_id: Mapped[str | None] = mapped_column(String(32))
+    alerts_thread_id: Mapped[str | None] = mapped_column(String(32))
     quiet_start: Mapped[str | None] = mapped_column(String(5))
     quiet_end: Mapped[str | None] = mapped_column(String(5))
     notify_empty: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -309,6 +315,8 @@ class OutboxMessage(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[dt.datetime | None]
     platform_message_ids: Mapped[list[str]] = mapped_column(default=list)
+    #: the forum topic the message goes into (from the subscription), None for the chat itself
+    thread_id: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]

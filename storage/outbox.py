@@ -49,6 +49,8 @@ class NewMessage:
     payload: dict[str, Any]
     item_id: int | None = None
     next_attempt_at: dt.datetime | None = None
+    #: the forum topic to post in (Telegram message_thread_id), None for the chat itself
+    thread_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class Claimed:
     platform_message_ids: list[str]
     #: the news item this message carries (alerts, corrections), None for digests and others
     item_id: int | None = None
+    #: the forum topic it goes into, None for the chat itself
+    thread_id: str | None = None
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -85,21 +89,24 @@ class OutboxRepository:
 
     async def enqueue(self, messages: Sequence[NewMessage], now: dt.datetime) -> int:
         """Insert the rows whose key is new; returns how many were inserted."""
+        return len(await self.enqueue_keys(messages, now))
+
+    async def enqueue_keys(self, messages: Sequence[NewMessage], now: dt.datetime) -> set[str]:
+        """Insert the rows whose key is new; returns the keys inserted."""
         if not messages:
-            return 0
+            return set()
         rows: list[dict[str, Any]] = [
             {"dedupe_key": m.dedupe_key, "chat_id": m.chat_id, "kind": m.kind,
              "item_id": m.item_id, "payload": m.payload, "status": PENDING, "attempts": 0,
              "next_attempt_at": m.next_attempt_at or now, "platform_message_ids": [],
-             "created_at": now}
+             "thread_id": m.thread_id, "created_at": now}
             for m in messages
         ]
         insert = pg_insert if is_postgres(self.session) else sqlite_insert
         # one cached statement, many parameter sets ("insertmanyvalues" batches them)
         stmt = insert(OutboxMessage).on_conflict_do_nothing(
-            index_elements=["dedupe_key"]).returning(OutboxMessage.id)
-        inserted = len((await self.session.execute(stmt, rows)).all())
-        return inserted
+            index_elements=["dedupe_key"]).returning(OutboxMessage.dedupe_key)
+        return {r[0] for r in (await self.session.execute(stmt, rows)).all()}
 
     async def claim(self, owner: str, now: dt.datetime, lease_seconds: float, limit: int,
                     platforms: Sequence[str]) -> list[Claimed]:
@@ -133,12 +140,12 @@ class OutboxRepository:
         rows = (await self.session.execute(
             select(m.id, m.dedupe_key, m.chat_id, m.kind, cast(m.payload, Text), m.attempts,
                    m.last_error, c.platform, c.platform_chat_id, c.kind, m.platform_message_ids,
-                   m.item_id)
+                   m.item_id, m.thread_id)
             .join(c, c.id == m.chat_id)
             .where(m.id.in_(ids))
             .order_by(m.next_attempt_at, m.id)
         )).all()
-        return [Claimed(*row[:10], list(row[10] or []), row[11]) for row in rows]
+        return [Claimed(*row[:10], list(row[10] or []), row[11], row[12]) for row in rows]
 
     async def _set(self, row_id: int, owner: str | None, **values: Any) -> bool:
         """Change a row the caller still leases (a lost lease means another worker owns it)."""
@@ -190,6 +197,26 @@ class OutboxRepository:
         if attempted:
             values["attempts"] = OutboxMessage.attempts + 1
         return await self._set(row_id, owner, **values)
+
+    async def retime_held_alerts(self, chat_id: int, now: dt.datetime,
+                                 until: dt.datetime | None) -> int:
+        """The chat's alerts held by quiet hours become due at ``until`` (``now`` when None:
+        quiet hours are off, or no longer cover this moment); returns how many.
+
+        Held means: an alert never tried (no attempt, no error) that is due later and that
+        no worker holds; the only thing that schedules such an alert later than its enqueue
+        is quiet hours (retries and rate limits leave an error on the row).
+        """
+        m = OutboxMessage
+        result = await self.session.execute(
+            update(m)
+            .where(m.chat_id == chat_id, m.kind == "alert", m.status == PENDING,
+                   m.next_attempt_at > now, m.attempts == 0, m.last_error.is_(None),
+                   or_(m.lease_owner.is_(None), m.lease_until < now))
+            .values(next_attempt_at=until or now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def drop_for_chat(self, chat_id: int, reason: str) -> None:
         """Dead-letter a chat's unleased pending rows (it became unreachable)."""

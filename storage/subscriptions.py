@@ -26,7 +26,8 @@ class SubscriptionRepository:
         sub = await self.for_chat(chat.id)
         if sub is None:
             sub = Subscription(chat_id=chat.id, chat=chat, digest=False, alerts=False,
-                               digest_time="08:00", topics=[], created_at=now, updated_at=now)
+                               digest_time="08:00", digest_topics=[], alerts_topics=[],
+                               created_at=now, updated_at=now)
             self.session.add(sub)
             await self.session.flush()
         return sub
@@ -57,7 +58,8 @@ class SubscriptionRepository:
         return (await self.session.scalars(stmt)).unique().all()
 
     async def alert_targets(self, topics: Sequence[str]) -> list[Subscription]:
-        """Active chats with alerts on whose topics (none = all) meet the item's topics."""
+        """Active chats with alerts on whose alert topics (none = all) meet the item's topics
+        (the digest's topics play no part)."""
         stmt = (
             select(Subscription)
             .join(Subscription.chat)
@@ -67,7 +69,7 @@ class SubscriptionRepository:
         )
         subs = (await self.session.scalars(stmt)).unique().all()
         wanted = set(topics)
-        return [s for s in subs if not s.topics or wanted.intersection(s.topics)]
+        return [s for s in subs if not s.alerts_topics or wanted.intersection(s.alerts_topics)]
 
     async def counts(self) -> dict[str, int]:
         subs = (await self.session.execute(

@@ -29,7 +29,8 @@ async def add_subscribed_chats(
             select(Chat.platform_chat_id, Chat.id).where(Chat.platform == platform))).all()
         ids = {int(p): i for p, i in rows if int(p) in set(chat_ids)}
         subs = [{"chat_id": ids[c], "digest": True, "alerts": alerts, "digest_time": digest_time,
-                 "topics": [], "notify_empty": True, "last_digest_at": created,
+                 "digest_topics": [], "alerts_topics": [],
+                 "notify_empty": True, "last_digest_at": created,
                  "next_digest_at": next_digest_at, "created_at": created, "updated_at": created}
                 for c in chat_ids]
         for i in range(0, len(subs), 1000):

@@ -167,7 +167,7 @@ async def test_alert_reaches_subscribers_within_seconds(app: App, fake_telegram:
             item = await uow.items.add(NewsItem(
                 status="published", topics=["cybercrime"], title={"fr": "Alerte", "en": "Alert <b>"},
                 body={"fr": "Texte.", "en": "Body & more."}, published_at=utcnow()))
-            assert await publisher.item_published(uow, item.id) == 2
+            assert (await publisher.item_published(uow, item.id)).queued == 2
         w.wake()  # committed now
         msgs = await tg.wait_for_messages(22, 1, timeout=4)
     finally:

@@ -11,6 +11,7 @@ from bot.app import App
 from bot.config import DigestSection
 from bot.digests import plan_digests
 from bot.scheduler import DigestScheduler
+from handlers.base import AlertsQueued
 from handlers.reply import Reply, plain_text
 from storage.models import NewsItem
 from tests.helpers import send
@@ -151,7 +152,8 @@ async def test_scheduler_component_ticks_at_start(app: App) -> None:
     assert len(await digest_rows(app)) == 1
 
 
-async def publish(app: App, topics: list[str], when: dt.datetime, publisher: AlertPublisher) -> int:
+async def publish(app: App, topics: list[str], when: dt.datetime,
+                  publisher: AlertPublisher) -> AlertsQueued:
     async with app.uow() as uow:
         item = await uow.items.add(NewsItem(
             status="published", topics=topics, title={"fr": "Nouvelle", "en": "Breaking"},
@@ -168,7 +170,8 @@ async def test_alerts_go_to_matching_chats_once_and_wait_for_quiet_hours(app: Ap
     await subscribe(app, "night", "/subscribe alerts", when=when, tz="Europe/Paris")
     await send(app, "/settings quiet 22:00-07:00", chat_id="night")
     publisher = AlertPublisher("en", clock=lambda: when)
-    assert await publish(app, ["cybercrime"], when, publisher) == 3
+    # three chats, one of them in its quiet hours
+    assert await publish(app, ["cybercrime"], when, publisher) == AlertsQueued(queued=3, held=1)
     alerts = [r for r in await rows(app.uow) if r.kind == "alert"]
     async with app.uow() as uow:
         names = {r.id: (await uow.chats.get(r.chat_id)).platform_chat_id for r in alerts}  # type: ignore[union-attr]
@@ -178,4 +181,5 @@ async def test_alerts_go_to_matching_chats_once_and_wait_for_quiet_hours(app: Ap
     assert got["night"].next_attempt_at == utc(2025, 11, 25, 6, 0)  # 07:00 in Paris
     assert "Breaking" in plain_text(Reply.from_dict(got["all"].payload))
     async with app.uow() as uow:
-        assert await publisher.item_published(uow, alerts[0].item_id) == 0  # replay: no double
+        # replay: no double
+        assert await publisher.item_published(uow, alerts[0].item_id) == AlertsQueued(0, 0)

@@ -37,7 +37,7 @@ async def publish(bot: DiscordBot, worker: OutboxWorker) -> int:
             status="published", topics=["cybercrime"],
             title={"fr": "Alerte @everyone", "en": "Alert @everyone"},
             body={"fr": "Texte **gras**.", "en": "Body **bold**."}, published_at=utcnow()))
-        return await publisher.item_published(uow, item.id)
+        return (await publisher.item_published(uow, item.id)).queued
 
 
 async def test_subscribed_guild_channel_receives_alerts(discord_bot: DiscordBot) -> None:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from bot.app import App
+from bot.config import Settings
 from storage.db import make_engine
 from storage.migrate import current_revision, downgrade, head_revision, is_current, upgrade
 from storage.models import Chat, NewsItem
@@ -131,3 +132,59 @@ def test_text_helpers() -> None:
     assert pick({"fr": "bonjour", "en": ""}, "en") == "bonjour"
     assert pick({}, "fr") == ""
     assert search_doc({"fr": "L’Assemblée <b>générale</b>"}) == "l assemblee b generale b"
+
+
+async def test_migration_0005s_gives_each_kind_the_topics_subscribers_had(db_url: str) -> None:
+    """Subscribers from before 0005s keep what they had: their one topic list now filters
+    both the digest and the alerts; going back down merges the two lists again."""
+    import sqlalchemy as sa
+
+    subs = sa.table("subscriptions", sa.column("id", sa.Integer), sa.column("chat_id", sa.Integer),
+                    sa.column("digest", sa.Boolean), sa.column("alerts", sa.Boolean),
+                    sa.column("digest_time", sa.String), sa.column("notify_empty", sa.Boolean),
+                    sa.column("created_at", sa.DateTime(timezone=True)),
+                    sa.column("updated_at", sa.DateTime(timezone=True)),
+                    sa.column("topics", sa.JSON))
+    chats = sa.table("chats", sa.column("id", sa.Integer), sa.column("platform", sa.String),
+                     sa.column("platform_chat_id", sa.String), sa.column("kind", sa.String),
+                     sa.column("timezone", sa.String), sa.column("active", sa.Boolean),
+                     sa.column("created_at", sa.DateTime(timezone=True)))
+    now = dt.datetime(2025, 11, 20, tzinfo=dt.UTC)
+    engine = make_engine(db_url)
+    try:
+        await downgrade(engine, "0004")
+        async with engine.begin() as conn:
+            for n, topics in enumerate((["cybercrime"], [], ["governance", "women-in-policing"])):
+                await conn.execute(chats.insert().values(
+                    id=900 + n, platform="telegram", platform_chat_id=str(900 + n), kind="private",
+                    timezone="Africa/Casablanca", active=True, created_at=now))
+                await conn.execute(subs.insert().values(
+                    id=900 + n, chat_id=900 + n, digest=True, alerts=True, digest_time="08:00",
+                    notify_empty=False, created_at=now, updated_at=now, topics=topics))
+        await upgrade(engine)
+        assert await current_revision(engine) == "0005s" == head_revision()
+        async with App(Settings(database={"url": db_url})) as app:  # type: ignore[arg-type]
+            async with app.uow() as uow:
+                old = [await uow.subscriptions.for_chat(900 + n) for n in range(3)]
+                got = {s.chat_id: (s.digest_topics, s.alerts_topics) for s in old if s}
+                assert got == {900: (["cybercrime"], ["cybercrime"]), 901: ([], []),
+                               902: (["governance", "women-in-policing"],) * 2}
+                # made outside any forum topic: delivered to the chat itself, as before
+                assert {(s.digest_thread_id, s.alerts_thread_id) for s in old if s} == {(None, None)}
+                sub = await uow.subscriptions.for_chat(900)
+                assert sub is not None
+                sub.digest_topics = ["governance"]  # the two kinds differ now
+                sub2 = await uow.subscriptions.for_chat(901)
+                assert sub2 is not None
+                sub2.alerts_topics = ["cybercrime"]
+        await downgrade(engine, "0004")
+        async with engine.connect() as conn:
+            back = dict((await conn.execute(
+                sa.select(subs.c.chat_id, subs.c.topics).where(subs.c.chat_id >= 900))).all())
+        # one list again: nobody loses news they asked for (every topic of either kind;
+        # "all" when either kind followed all)
+        assert back == {900: ["governance", "cybercrime"], 901: [],
+                        902: ["governance", "women-in-policing"]}
+        await upgrade(engine)
+    finally:
+        await engine.dispose()

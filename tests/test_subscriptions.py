@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.alerts import AlertPublisher
 from bot.app import App
+from bot.digests import plan_digests
 from handlers import Request
 from handlers.parse import parse_command
-from handlers.reply import plain_text
-from storage.models import Subscription
+from handlers.reply import Reply, plain_text
+from storage.models import NewsItem, Subscription
 from tests.helpers import text_of
+from tests.outbox_support import rows
 
 NOW = dt.datetime(2025, 11, 24, 6, 0, tzinfo=dt.UTC)  # 07:00 in Casablanca (UTC+1)
 
@@ -54,21 +57,22 @@ async def test_subscribe_with_kind_time_and_topics_by_key_or_name(app: App) -> N
     text = await text_of(app, "/subscribe both 7h30 Cybercriminalité GOUVERNANCE", lang="fr")
     assert "Récapitulatif quotidien : oui, à 07:30 (Africa/Casablanca)" in text
     assert "Alertes : oui" in text
-    assert "Thèmes : Cybercriminalité, fraude en ligne et Convention de l’ONU, Gouvernance" in text
+    both = "Cybercriminalité, fraude en ligne et Convention de l’ONU, Gouvernance"
+    assert f"Thèmes du récapitulatif : {both}" in text and f"Thèmes des alertes : {both}" in text
     sub = await subscription(app)
     assert sub is not None and sub.digest and sub.alerts
     assert sub.digest_time == "07:30"
-    assert sub.topics == ["cybercrime", "governance"]
+    assert sub.digest_topics == sub.alerts_topics == ["cybercrime", "governance"]
 
 
 async def test_topics_accept_keys_and_accentless_names(app: App) -> None:
     at(app, NOW)
     await text_of(app, "/subscribe alerts cybercrime governance", lang="en")
     sub = await subscription(app)
-    assert sub is not None and sub.topics == ["cybercrime", "governance"]
+    assert sub is not None and sub.alerts_topics == ["cybercrime", "governance"]
     await text_of(app, "/settings topics women-in-policing", lang="en")
     sub = await subscription(app)
-    assert sub is not None and sub.topics == ["women-in-policing"]
+    assert sub is not None and sub.digest_topics == sub.alerts_topics == ["women-in-policing"]
     text = await text_of(app, "/settings topics quidditch", lang="en")
     assert "I don't understand “quidditch”" in text and "cybercrime" in text
     assert "Usage: /settings" in text
@@ -89,7 +93,7 @@ async def test_unsubscribe_keeps_settings_and_resubscribe_restores_them(app: App
     await text_of(app, "/unsubscribe", lang="en")
     sub = await subscription(app)
     assert sub is not None and not sub.digest and not sub.alerts and sub.next_digest_at is None
-    assert sub.topics == ["cybercrime"] and sub.digest_time == "06:45"
+    assert sub.digest_topics == sub.alerts_topics == ["cybercrime"] and sub.digest_time == "06:45"
     again = await text_of(app, "/unsubscribe", lang="en")  # asking twice: the same answer
     assert "Unsubscribed." in again and "Daily digest: off" in again
     assert "has no subscription" in await text_of(app, "/unsubscribe", lang="en", chat_id="new")
@@ -160,3 +164,67 @@ async def test_digest_preview_says_when_nothing_is_new(app: App) -> None:
     await text_of(app, "/subscribe", lang="en")
     at(app, dt.datetime(2025, 12, 2, 8, 0, tzinfo=dt.UTC))
     assert "Nothing new since 1 Dec 2025, 09:00" in await text_of(app, "/digest", lang="en")
+
+
+CYBER = "Cybercrime, online fraud and the UN Convention"
+GOV = "Governance: the Assembly, Executive Committee and presidency"
+
+
+async def test_alerts_and_digest_each_get_exactly_the_topics_asked(app: App) -> None:
+    """/subscribe alerts cybercrime, then /subscribe digest: alerts on cybercrime only and a
+    digest of every topic — what the chat receives, not only what /settings says."""
+    at(app, NOW)
+    text = await text_of(app, "/subscribe alerts cybercrime", lang="en")
+    assert "Alerts: on" in text and f"Alert topics: {CYBER}" in text
+    assert "Daily digest: off" in text
+    text = await text_of(app, "/subscribe digest", lang="en")
+    assert "Daily digest: on, at 08:00 (Africa/Casablanca)" in text
+    assert "Digest topics: all" in text and f"Alert topics: {CYBER}" in text
+    assert f"Alert topics: {CYBER}" in await text_of(app, "/settings", lang="en")
+
+    when = NOW + dt.timedelta(hours=1)
+    publisher = AlertPublisher("en", clock=lambda: when)
+    async with app.uow() as uow:
+        for title, topics in (("Ransomware ring taken down", ["cybercrime"]),
+                              ("Vice-president elected", ["governance"])):
+            item = await uow.items.add(NewsItem(
+                status="published", topics=topics, title={"en": title, "fr": title},
+                body={"en": "Text.", "fr": "Texte."}, published_at=when))
+            await publisher.item_published(uow, item.id)
+    alerts = [plain_text(Reply.from_dict(r.payload)) for r in await rows(app.uow) if r.kind == "alert"]
+    assert len(alerts) == 1 and alerts[0].startswith("Ransomware ring taken down")
+
+    report = await plan_digests(app.uow, dt.datetime(2025, 11, 25, 7, 1, tzinfo=dt.UTC),
+                                grace=dt.timedelta(hours=6), default_language="en")
+    assert report.enqueued == 1
+    [digest] = [plain_text(Reply.from_dict(r.payload)) for r in await rows(app.uow)
+                if r.kind == "digest"]
+    assert "Ransomware ring taken down" in digest and "Vice-president elected" in digest
+    assert GOV in digest
+
+
+async def test_settings_topics_address_one_kind_or_both(app: App) -> None:
+    at(app, NOW)
+    await text_of(app, "/subscribe both", lang="en")
+    text = await text_of(app, "/settings topics alerts governance", lang="en")
+    assert f"Alert topics: {GOV}" in text and "Digest topics: all" in text
+    text = await text_of(app, "/settings topics digest cybercrime", lang="en")
+    assert f"Digest topics: {CYBER}" in text and f"Alert topics: {GOV}" in text
+    text = await text_of(app, "/settings topics alerts all", lang="en")
+    assert "Alert topics: all" in text and f"Digest topics: {CYBER}" in text
+    text = await text_of(app, "/settings topics women-in-policing", lang="en")  # no kind: both
+    assert "Digest topics: Women in policing" in text and "Alert topics: Women in policing" in text
+    text = await text_of(app, "/settings topics all", lang="en")
+    assert "Digest topics: all" in text and "Alert topics: all" in text
+    await text_of(app, "/settings lang fr", lang="en")
+    fr = await text_of(app, "/settings thèmes alertes gouvernance", lang="fr")
+    assert "Thèmes des alertes : Gouvernance" in fr and "Thèmes du récapitulatif : tous" in fr
+    fr = await text_of(app, "/settings thèmes récap cybercriminalité", lang="fr")
+    assert "Thèmes du récapitulatif : Cybercriminalité" in fr and "Thèmes des alertes : Gouvernance" in fr
+    assert "Quels thèmes pour « alertes » ?" in await text_of(app, "/settings topics alertes", lang="fr")
+    await text_of(app, "/settings lang en", lang="en")
+    assert "Which topics for “alerts”?" in await text_of(app, "/settings topics alerts", lang="en")
+    assert "I don't understand “quidditch”" in await text_of(
+        app, "/settings topics digest quidditch", lang="en")
+    sub = await subscription(app)
+    assert sub is not None and sub.digest_topics == ["cybercrime"] and sub.alerts_topics == ["governance"]

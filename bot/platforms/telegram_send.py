@@ -133,11 +133,13 @@ class TelegramSender:
         self.paid_broadcast = paid_broadcast
 
     async def send(self, chat_id: str, reply: Reply, *, nonce: str = "",
-                   thread_id: int | None = None, skip_parts: int = 0,
+                   thread_id: int | str | None = None, skip_parts: int = 0,
                    pace: Callable[[], Awaitable[None]] | None = None) -> list[str]:
-        """Send the parts in order (``skip_parts`` first ones excepted: a resumed send);
-        ``pace`` is awaited before each part after the first (the outbox's rate windows)."""
+        """Send the parts in order (``skip_parts`` first ones excepted: a resumed send) into
+        the forum topic ``thread_id`` when given; ``pace`` is awaited before each part after
+        the first (the outbox's rate windows)."""
         parts = cached_parts(reply)
+        thread = int(thread_id) if thread_id is not None else None
         markup = keyboard(reply.buttons, self.codec)
         sent: list[str] = []
         for n, text in enumerate(parts):
@@ -149,7 +151,7 @@ class TelegramSender:
             try:
                 message = await self.bot.do_api_request("send_message", api_kwargs={
                     "chat_id": chat_id_value(chat_id), "text": text, "parse_mode": ParseMode.HTML,
-                    "link_preview_options": NO_PREVIEW, "message_thread_id": thread_id,
+                    "link_preview_options": NO_PREVIEW, "message_thread_id": thread,
                     "reply_markup": markup if last else None,
                     "allow_paid_broadcast": True if self.paid_broadcast and nonce else None,
                 })

@@ -52,6 +52,12 @@ _ADMIN_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _GONE_STATUSES = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 
 
+def topic_of(message: Message) -> int | None:
+    """The forum topic a message is in; None in the chat itself (a forum's General topic, or
+    a reply thread of an ordinary group, which also carries a message_thread_id)."""
+    return message.message_thread_id if message.is_topic_message else None
+
+
 class UpdateRouter:
     """Translates updates for one App; owns no state but the sender and the bot's username."""
 
@@ -74,8 +80,11 @@ class UpdateRouter:
 
     # ----------------------------------------------------------------- commands
     def request(self, chat: Chat, user: User, command: str, args: str, *,
-                page: int = 1, message: Message | None = None) -> Request:
+                page: int = 1, message: Message | None = None,
+                thread_id: int | None = None) -> Request:
         replied = message.reply_to_message if message else None
+        if message is not None:
+            thread_id = topic_of(message)
         # an anonymous group admin writes as the group itself (sender_chat == chat)
         anonymous_admin = bool(message and message.sender_chat and message.sender_chat.id == chat.id)
         return Request(
@@ -85,6 +94,7 @@ class UpdateRouter:
             user_language=user.language_code, page=page,
             check_chat_admin=self._admin_check(chat.id, user.id, anonymous_admin),
             replied_text=(replied.text or replied.caption) if replied else None,
+            thread_id=str(thread_id) if thread_id is not None else None,
         )
 
     def _admin_check(self, chat_id: int, user_id: int,
@@ -113,8 +123,7 @@ class UpdateRouter:
         if chat.type != Chat.PRIVATE and not addressed and self.app.registry.get(command) is None:
             return  # in a group, a bare unknown command is most likely another bot's
         reply = await self.app.handle(self.request(chat, user, command, args, message=message))
-        thread = message.message_thread_id if message.is_topic_message else None
-        await self.deliver(chat.id, reply, thread_id=thread)
+        await self.deliver(chat.id, reply, thread_id=topic_of(message))
 
     async def deliver(self, chat_id: int, reply: Reply, *, thread_id: int | None = None) -> None:
         """Send an interactive reply; wait out a short 429 and resume where it stopped; follow
@@ -157,14 +166,15 @@ class UpdateRouter:
             await self._answer(query.answer(t("telegram.stale_button", lang), show_alert=True))
             return
         command, page, args = decoded
-        reply = await self.app.handle(self.request(message.chat, user, command, args, page=page))
+        thread = topic_of(message)
+        reply = await self.app.handle(self.request(message.chat, user, command, args, page=page,
+                                                   thread_id=thread))
         await self._answer(query.answer())
         try:
             if await self.sender.edit(str(message.chat.id), [str(message.message_id)], reply):
                 return
         except DeliveryError as exc:
             log.info("edit in place failed, sending anew", extra={"error": type(exc).__name__})
-        thread = message.message_thread_id if message.is_topic_message else None
         await self.deliver(message.chat.id, reply, thread_id=thread)
 
     @staticmethod

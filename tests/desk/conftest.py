@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
+from handlers.base import AlertsQueued
 from storage.models import (
     Admin,
     AgendaSession,
@@ -57,6 +58,6 @@ class RecordingPublisher:
     def __init__(self) -> None:
         self.items: list[int] = []
 
-    async def item_published(self, uow: object, item_id: int) -> int:
+    async def item_published(self, uow: object, item_id: int) -> AlertsQueued:
         self.items.append(item_id)
-        return 3
+        return AlertsQueued(3, 1)

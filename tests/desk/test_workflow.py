@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from bot.alerts import AlertPublisher
 from bot.app import App
 from storage.models import AuditEntry, Chat, OutboxMessage
 from tests.desk.conftest import RecordingPublisher, counts, item_of
@@ -155,3 +156,24 @@ async def test_undo_takes_back_agenda_participant_and_resolution_edits(desk: App
     assert "modification (séance" in await text_of(desk, "/undo", **OWNER)
     assert "Cérémonie d’ouverture" in await text_of(desk, "/agenda lundi")
     assert "Rien à annuler" in await text_of(desk, "/undo", **OWNER)
+
+
+async def test_publish_says_how_many_alerts_quiet_hours_hold(desk: App) -> None:
+    night = dt.datetime(2025, 11, 24, 22, 30, tzinfo=dt.UTC)  # 23:30 in Casablanca
+    desk.deps.clock = lambda: night
+    desk.deps.publisher = AlertPublisher("fr", clock=desk.deps.clock)
+    for chat in ("day", "night", "late"):
+        await text_of(desk, "/subscribe alerts", chat_id=chat, user_id=chat)
+    await text_of(desk, "/settings quiet 22:00-07:00", chat_id="night", user_id="night")
+    await text_of(desk, "/settings quiet 23:00-06:00", chat_id="late", user_id="late")
+    await text_of(desk, "/settings quiet 08:00-12:00", chat_id="day", user_id="day")  # not now
+    first = int((await send(desk, "/additem Arrestations à Casablanca\nTexte.", **OWNER)).buttons[0].args)
+    done = await text_of(desk, f"/publish {first} confirm", **OWNER)
+    assert f"Nouvelle #{first} publiée. Alertes en file : 3, dont 2 retenue(s) par les heures " \
+           "calmes des abonnés." in done
+    second = int((await send(desk, "/additem Arrests in Casablanca lang=en\nText.", lang="en",
+                             **OWNER)).buttons[0].args)
+    await text_of(desk, "/settings quiet off", chat_id="late", user_id="late")
+    done = await text_of(desk, f"/publish {second} confirm", lang="en", **OWNER)
+    assert f"News item #{second} published. Alerts queued: 3, 1 of them held by the " \
+           "subscribers' quiet hours." in done
