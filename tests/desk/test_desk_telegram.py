@@ -57,3 +57,23 @@ async def test_additem_in_reply_to_a_forwarded_post(fake_telegram: FakeTelegram,
         [reply] = (await fake_telegram.wait_for_messages(OWNER, before + 1))[before:]
         assert "UN Cybercrime Convention: INTERPOL urges ratification" in reply.text
         assert "Member countries are asked to ratify." in reply.text
+
+
+async def test_undo_from_the_phone_takes_back_only_the_publish(fake_telegram: FakeTelegram,
+                                                               db_url: str) -> None:
+    """The issue's scenario, typed in Telegram: add, translate, publish, /undo."""
+    async with running_bot(fake_telegram, db_url, owners=[str(OWNER)]) as bot:
+        [draft] = await bot.say(OWNER, "/additem Titre <i>initial</i> source=MAP\nTexte initial.")
+        item_id = int(draft.text.split("Brouillon #", 1)[1].split()[0])
+        await bot.say(OWNER, f"/translate {item_id} en\nInitial title\nInitial text.")
+        await bot.say(OWNER, f"/publish {item_id}")
+        await bot.say(OWNER, f"/publish {item_id} confirm")
+        [undone] = await bot.say(OWNER, "/undo")
+        assert f"publication (nouvelle #{item_id})" in undone.text
+        assert "retirée (redevenue brouillon)" in undone.text
+        async with bot.app.uow() as uow:
+            item = await uow.session.get(NewsItem, item_id)
+        assert item is not None and item.status == "draft"
+        assert item.title == {"fr": "Titre <i>initial</i>", "en": "Initial title"}
+        [history] = await bot.say(OWNER, f"/history item {item_id}")
+        assert "titre (en) : — → « Initial title »" in history.text
