@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
+import time
 from types import TracebackType
+from typing import Any
 
 from bot.config import Settings
+from bot.metrics import Metrics
 from bot.platforms.base import Sender
 from handlers import Deps, Registry, Reply, Request, build_registry, dispatch
 from storage.db import make_engine, make_session_factory
@@ -28,6 +33,11 @@ class App:
         self.registry: Registry = build_registry()
         #: platform name -> its Sender; platforms add theirs when they start (outbox worker)
         self.senders: dict[str, Sender] = {}
+        #: this process, as leases and the readiness probe name it
+        self.instance_id = f"{socket.gethostname()}:{os.getpid()}"
+        self.metrics = Metrics(c.name for c in self.registry)
+        #: platform name -> {"ok": bool, "detail": str}; platforms report their state here
+        self.health: dict[str, dict[str, Any]] = {}
 
     async def __aenter__(self) -> App:
         self.engine = make_engine(self.settings.database.url)
@@ -74,5 +84,13 @@ class App:
             log.info("content kept as the desk changed it", extra={"kept": len(report.skipped)})
         return report
 
+    def platform_health(self) -> dict[str, dict[str, Any]]:
+        return dict(self.health)
+
     async def handle(self, request: Request) -> Reply:
-        return await dispatch(self.registry, self.deps, request)
+        started = time.perf_counter()
+        try:
+            return await dispatch(self.registry, self.deps, request)
+        finally:
+            self.metrics.command((request.command or "").strip().lower(), request.platform,
+                                 time.perf_counter() - started)

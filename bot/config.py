@@ -170,6 +170,18 @@ class DigestSection(Section):
     batch_size: int = Field(default=500, ge=1)
 
 
+class HttpSection(Section):
+    """The operators' HTTP server (health, readiness, metrics), on in service mode."""
+
+    enabled: bool = True
+    #: 127.0.0.1 by default: expose it through a reverse proxy or a container port
+    listen: str = "127.0.0.1"
+    #: 0 lets the OS choose (tests)
+    port: int = Field(default=8080, ge=0, le=65535)
+    #: pending connections the kernel keeps for it
+    backlog: int = Field(default=64, ge=1, le=4096)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NEWSBOT_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
@@ -184,6 +196,7 @@ class Settings(BaseSettings):
     feeds: list[FeedSection] = Field(default_factory=list)
     delivery: DeliverySection = Field(default_factory=DeliverySection)
     digest: DigestSection = Field(default_factory=DigestSection)
+    http: HttpSection = Field(default_factory=HttpSection)
 
     @classmethod
     def settings_customise_sources(

@@ -25,6 +25,10 @@ def build_components(app: App, *, deliver_only: bool = False) -> list[Component]
     """
     settings = app.settings
     components: list[Component] = []
+    if settings.http.enabled:  # first: it answers (not ready) while the others start
+        from bot.http import OperatorHTTP
+
+        components.append(OperatorHTTP(app))
     if deliver_only:
         if settings.telegram.token:
             from bot.senders import TelegramSenderComponent

@@ -34,6 +34,10 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# Services started by tests (and their subprocesses) let the OS pick the operators' HTTP port:
+# several test runs may share a machine.
+os.environ.setdefault("NEWSBOT_HTTP__PORT", "0")
+
 PG_URL = os.environ.get("NEWSBOT_TEST_PG_URL")
 PG_SKIP = "PostgreSQL tests need NEWSBOT_TEST_PG_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)"
 ROOT = Path(__file__).resolve().parent.parent
