@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from handlers.base import Deps, Option, Registry, Request
-from handlers.common import add_pager, add_sources, matches, page_slice
+from handlers.common import add_pager, add_sources, matches, page_slice, sources_of
 from handlers.i18n import format_day, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.models import AgendaSession, Event, Topic
@@ -128,7 +128,7 @@ def register(r: Registry) -> None:
             group.append(_session_row(s, topics, lang))
         b.bullets(group)
         add_pager(b, req, page, pages)
-        add_sources(b, [s.source for s in shown], lang)
+        add_sources(b, sources_of(shown), lang)
         return b.build()
 
     @r.command(
@@ -167,7 +167,7 @@ def register(r: Registry) -> None:
             rows.append(tuple(row))
         b.bullets(rows)
         add_pager(b, req, page, pages)
-        add_sources(b, [p.source for p in shown], lang)
+        add_sources(b, sources_of(shown), lang)
         return b.build()
 
     @r.command(
@@ -189,7 +189,7 @@ def register(r: Registry) -> None:
         b.para(pick(res.summary, lang))
         b.para(Span(t("resolution.points", lang), bold=True))
         b.bullets([(Span(pick(p, lang)),) for p in res.points], numbered=True)
-        add_sources(b, [res.source], lang)
+        add_sources(b, res.sources, lang)
         return b.build()
 
 

@@ -288,7 +288,7 @@ def register(r: Registry) -> None:
             if not confirm:
                 b = ReplyBuilder().para(Span(t("publish.preview", lang), bold=True))
                 preview = NewsItem(id=item.id, title=item.title, body=item.body, topics=item.topics,
-                                   source=item.source, published_at=item.published_at or deps.clock())
+                                   sources=item.sources, published_at=item.published_at or deps.clock())
                 b.blocks.extend(alert_reply(preview, await uow.content.topics(), lang=lang,
                                             tz=deps.timezone).blocks)
                 return b.button(t("publish.confirm", lang), "publish", f"{item.id} confirm").build()
