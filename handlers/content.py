@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from handlers.base import Deps, Option, Registry, Request
 from handlers.common import add_pager, add_sources, matches, page_slice, sources_of
-from handlers.i18n import format_day, t
+from handlers.i18n import format_day, format_days, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.models import AgendaSession, Event, Topic
 from storage.text import fold, pick, words
@@ -206,4 +206,4 @@ def _says_the_same(organisation: str, role: str) -> bool:
 def _days(event: Event | None, lang: str) -> str:
     if event is None:
         return "—"
-    return f"{format_day(event.starts_on, lang)} – {format_day(event.ends_on, lang)}"
+    return format_days(event.starts_on, event.ends_on, lang, event.alt_starts_on)

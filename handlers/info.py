@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 from handlers.base import Deps, Option, Registry, Request, UserError
 from handlers.common import add_sources, sources_of
-from handlers.i18n import format_day, normalize_language, t
+from handlers.i18n import format_days, normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span, spans
 from handlers.subscriptions import may_change
 from storage.models import Fact, Source
@@ -82,8 +82,11 @@ def register(r: Registry) -> None:
         b = ReplyBuilder().heading(pick(event.name, lang))
         b.para(pick(event.summary, lang))
         b.para(Span(t("about.where", lang), bold=True), pick(event.place, lang))
+        # The dates line is where a reader meets the dates first: a disagreement shows here,
+        # with the sources, not only further down among the figures.
         b.para(Span(t("about.when", lang), bold=True),
-               f"{format_day(event.starts_on, lang)} – {format_day(event.ends_on, lang)}")
+               format_days(event.starts_on, event.ends_on, lang, event.alt_starts_on),
+               _cited(event.sources, lang) if event.alt_starts_on else "")
         grouped: OrderedDict[str, list[Fact]] = OrderedDict()
         for f in facts:
             grouped.setdefault(f.key, []).append(f)

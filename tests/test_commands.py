@@ -68,6 +68,25 @@ async def test_about_shows_both_sides_where_sources_disagree(app: App) -> None:
     assert "Marrakesh" in text
 
 
+@pytest.mark.parametrize(("lang", "line"), [
+    ("en", "When: 24 or 25 – 27 November 2025: the sources disagree "
+           "(Article “Marrakesh: 93rd session of the INTERPOL General Assembly”; "
+           "Article “Cybercrime: INTERPOL calls for ratification of the UN Convention”)"),
+    ("fr", "Dates : 24 ou 25 – 27 novembre 2025 : les sources divergent "
+           "(Article « Marrakech : 93ème session de l’assemblée générale d’Interpol » ; "
+           "Article « Cybercriminalité : INTERPOL appelle à ratifier la Convention de l’ONU »)"),
+])
+async def test_about_dates_line_shows_the_disputed_opening_day_with_both_sources(
+        app: App, lang: str, line: str) -> None:
+    """Where a reader meets the dates first, the conflict is there: not a flat 24–27."""
+    lines = (await text_of(app, "/about", lang=lang)).splitlines()
+    when = [x for x in lines if x.startswith(line.split(" ", 1)[0])]
+    assert when == [line]
+    assert lines.index(line) < lines.index("Facts and figures" if lang == "en" else "Chiffres et faits")
+    days = line.split(" : " if lang == "fr" else ": ", 1)[1].split(" (")[0]  # the same on /agenda
+    assert days in " ".join((await text_of(app, "/agenda quidditch", lang=lang)).split())
+
+
 async def test_news_and_item(app: App) -> None:
     news = await send(app, "/news 3")
     text = await text_of(app, "/news 3")
