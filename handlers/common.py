@@ -8,7 +8,7 @@ from typing import TypeVar
 from handlers.base import Request, paginate
 from handlers.i18n import t
 from handlers.reply import ReplyBuilder, SourceRef, Span
-from storage.models import Source
+from storage.models import Cited, Source
 from storage.text import fold, pick
 
 
@@ -17,6 +17,11 @@ def source_ref(source: Source | None, lang: str) -> SourceRef | None:
         return None
     date = source.published_on.isoformat() if source.published_on else None
     return SourceRef(name=pick(source.name, lang) or source.title, url=source.url, date=date)
+
+
+def sources_of(rows: Iterable[Cited | None]) -> list[Source]:
+    """Every source the rows cite, in order (a row cites one or several)."""
+    return [s for row in rows if row is not None for s in row.sources]
 
 
 def add_sources(b: ReplyBuilder, sources: Iterable[Source | None], lang: str) -> None:

@@ -7,8 +7,15 @@ import re
 from collections.abc import Sequence
 
 from handlers.base import Deps, Option, Registry, Request
-from handlers.common import add_pager, add_sources, matches, page_slice, shown_stale
-from handlers.i18n import format_day, t
+from handlers.common import (
+    add_pager,
+    add_sources,
+    matches,
+    page_slice,
+    shown_stale,
+    sources_of,
+)
+from handlers.i18n import format_day, format_days, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.models import AgendaSession, Event, Topic
 from storage.text import fold, pick, words
@@ -128,7 +135,7 @@ def register(r: Registry) -> None:
             group.append(_session_row(s, topics, lang))
         b.bullets(group)
         add_pager(b, req, page, pages)
-        add_sources(b, [s.source for s in shown], lang)
+        add_sources(b, sources_of(shown), lang)
         return b.build()
 
     @r.command(
@@ -167,7 +174,7 @@ def register(r: Registry) -> None:
             rows.append(tuple(row))
         b.bullets(rows)
         add_pager(b, req, page, pages)
-        add_sources(b, [p.source for p in shown], lang)
+        add_sources(b, sources_of(shown), lang)
         return b.build()
 
     @r.command(
@@ -191,7 +198,7 @@ def register(r: Registry) -> None:
             b.para(Span(t("stale.reader", lang), italic=True))
         b.para(Span(t("resolution.points", lang), bold=True))
         b.bullets([(Span(pick(p, lang)),) for p in res.points], numbered=True)
-        add_sources(b, [res.source], lang)
+        add_sources(b, res.sources, lang)
         return b.build()
 
 
@@ -208,4 +215,4 @@ def _says_the_same(organisation: str, role: str) -> bool:
 def _days(event: Event | None, lang: str) -> str:
     if event is None:
         return "—"
-    return f"{format_day(event.starts_on, lang)} – {format_day(event.ends_on, lang)}"
+    return format_days(event.starts_on, event.ends_on, lang, event.alt_starts_on)

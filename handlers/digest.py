@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from handlers.common import add_sources
+from handlers.common import add_sources, sources_of
 from handlers.i18n import MESSAGES, format_day, format_moment, t
 from handlers.news import full_item, item_line
 from handlers.reply import Reply, ReplyBuilder, Span
@@ -77,7 +77,7 @@ def digest_reply(items: Sequence[NewsItem], topics: Sequence[Topic], *, lang: st
         kept.extend(part)
     if len(items) > shown:
         b.para(Span(t("digest.more", lang, n=len(items) - shown), italic=True))
-    add_sources(b, [i.source for i in kept], lang)
+    add_sources(b, sources_of(kept), lang)
     b.para(Span(t("digest.footer", lang), italic=True))
     return b.build()
 

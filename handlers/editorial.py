@@ -352,7 +352,7 @@ def register(r: Registry) -> None:
                          else t("publish.preview", lang))
                 b = ReplyBuilder().para(Span(intro, bold=True))
                 preview = NewsItem(id=item.id, title=item.title, body=item.body, topics=item.topics,
-                                   source=item.source, published_at=item.published_at or deps.clock())
+                                   sources=item.sources, published_at=item.published_at or deps.clock())
                 b.blocks.extend(alert_reply(preview, await uow.content.topics(), lang=lang,
                                             tz=deps.timezone).blocks)
                 for warning in preview_warnings(item):

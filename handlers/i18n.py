@@ -67,6 +67,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The sources disagree:",
     },
     "about.empty": {"fr": "Aucun contenu chargé.", "en": "No content loaded."},
+    "dates.or": {"fr": "ou", "en": "or"},
+    "dates.disagree": {"fr": " : les sources divergent", "en": ": the sources disagree"},
     "agenda.title": {"fr": "Programme", "en": "Agenda"},
     "agenda.title_for": {"fr": "Programme : {what}", "en": "Agenda: {what}"},
     "agenda.no_day": {"fr": "Jour non précisé", "en": "Day not given"},
@@ -155,6 +157,24 @@ def format_day(day: dt.date, lang: str) -> str:
     from babel.dates import format_date
 
     return format_date(day, format="EEEE d MMMM y", locale=lang)
+
+
+def format_days(starts: dt.date, ends: dt.date, lang: str, alt_starts: dt.date | None = None) -> str:
+    """The event's dates. When the sources give two opening days, both, and that they disagree:
+    '24 ou 25 – 27 novembre 2025 : les sources divergent' / '24 or 25 – 27 November 2025: the
+    sources disagree'; otherwise 'lundi 24 novembre 2025 – jeudi 27 novembre 2025'."""
+    if alt_starts is None or alt_starts == starts:
+        return f"{format_day(starts, lang)} – {format_day(ends, lang)}"
+    first, second = sorted((starts, alt_starts))
+    either = t("dates.or", lang)
+    if len({(d.year, d.month) for d in (first, second, ends)}) == 1:
+        from babel.dates import format_date
+
+        days = f"{first.day} {either} {second.day} – {ends.day} {format_date(ends, format='MMMM y', locale=lang)}"
+    else:
+        days = (f"{format_day(first, lang)} {either} {format_day(second, lang)} – "
+                f"{format_day(ends, lang)}")
+    return days + t("dates.disagree", lang)
 
 
 def format_moment(moment: dt.datetime, lang: str, tz: str) -> str:

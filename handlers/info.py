@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from handlers.base import Deps, Option, Registry, Request, UserError
-from handlers.common import add_sources
-from handlers.i18n import format_day, normalize_language, t
-from handlers.reply import Reply, ReplyBuilder, Span
+from handlers.common import add_sources, sources_of
+from handlers.i18n import format_days, normalize_language, t
+from handlers.reply import Reply, ReplyBuilder, Span, spans
 from handlers.subscriptions import may_change
-from storage.models import Fact
+from storage.models import Fact, Source
 from storage.text import pick
 
 START_COMMANDS = ("agenda", "participants", "resolution", "news", "search", "about")
@@ -82,8 +82,11 @@ def register(r: Registry) -> None:
         b = ReplyBuilder().heading(pick(event.name, lang))
         b.para(pick(event.summary, lang))
         b.para(Span(t("about.where", lang), bold=True), pick(event.place, lang))
+        # The dates line is where a reader meets the dates first: a disagreement shows here,
+        # with the sources, not only further down among the figures.
         b.para(Span(t("about.when", lang), bold=True),
-               f"{format_day(event.starts_on, lang)} – {format_day(event.ends_on, lang)}")
+               format_days(event.starts_on, event.ends_on, lang, event.alt_starts_on),
+               _cited(event.sources, lang) if event.alt_starts_on else "")
         grouped: OrderedDict[str, list[Fact]] = OrderedDict()
         for f in facts:
             grouped.setdefault(f.key, []).append(f)
@@ -100,7 +103,7 @@ def register(r: Registry) -> None:
                 b.para(Span(label, bold=True), " — " + t("about.disagree", lang))
                 b.bullets([_fact_row(f, lang) for f in group])
             b.bullets(agreed)
-        add_sources(b, [event.source, *(f.source for f in facts)], lang)
+        add_sources(b, sources_of([event, *facts]), lang)
         return b.build()
 
     @r.command(
@@ -125,6 +128,15 @@ def register(r: Registry) -> None:
 
 
 def _fact_row(fact: Fact, lang: str, label: str | None = None) -> tuple[Span, ...]:
-    """'Label: value (source)'; without a label when listed under a heading of disagreeing sources."""
+    """'Label: value (source; source)'; without a label when listed under a heading of
+    disagreeing sources."""
     head = (Span(label + (" : " if lang == "fr" else ": "), bold=True),) if label else ()
-    return (*head, Span(pick(fact.value, lang)), Span(f" ({pick(fact.source.name, lang)})", italic=True))
+    return spans(*head, Span(pick(fact.value, lang)), _cited(fact.sources, lang))
+
+
+def _cited(sources: list[Source], lang: str) -> Span | str:
+    """' (source; source)': every source of a statement, in order, after it."""
+    if not sources:
+        return ""
+    names = (" ; " if lang == "fr" else "; ").join(pick(s.name, lang) or s.title for s in sources)
+    return Span(f" ({names})", italic=True)

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from handlers.base import Deps, Option, Registry, Request, UserError
-from handlers.common import add_pager, add_sources, fetch_page, page_slice, shown_stale
+from handlers.common import (
+    add_pager,
+    add_sources,
+    fetch_page,
+    page_slice,
+    shown_stale,
+    sources_of,
+)
 from handlers.i18n import format_count, format_moment, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.models import NewsItem
@@ -50,7 +57,7 @@ def full_item(item: NewsItem, lang: str, tz: str, topic_names: dict[str, str] | 
     if item.topics:
         names = [(topic_names or {}).get(k, k) for k in item.topics]
         b.para(Span(t("item.topics", lang), bold=True), ", ".join(names))
-    add_sources(b, [item.source], lang)
+    add_sources(b, item.sources, lang)
     return b
 
 
@@ -90,6 +97,7 @@ def register(r: Registry) -> None:
             return ReplyBuilder().para(t("news.none", lang)).build()
         b = ReplyBuilder().heading(t("news.title", lang))
         b.bullets([item_line(i, lang, deps.timezone) for i in items])
+        add_sources(b, sources_of(items), lang)
         b.para(Span(t("news.more", lang, id=items[0].id), italic=True))
         add_pager(b, req, page, pages)
         return b.build()

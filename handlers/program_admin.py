@@ -128,7 +128,10 @@ async def apply_field(uow: UnitOfWork, row: Any, spec: FieldSpec, value: str, la
         current = row.source
         name = check_text(value, "source", NAME_MAX) if kind == "source" else (current.title if current else None)
         url = check_url(value) if kind == "url" else (current.url if current else None)
-        row.source = await source_for(uow.session, name, url)
+        source = await source_for(uow.session, name, url)
+        # the column too: the revision's snapshot reads source_id, which a relationship
+        # assignment alone would only change at the next flush (the edit went unrecorded)
+        row.source, row.source_id = source, source.id
 
 
 async def _find(uow: UnitOfWork, model: type[Any], ref: str, what: str) -> Any:

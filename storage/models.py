@@ -1,14 +1,26 @@
 """SQLAlchemy 2 typed models.
 
 Multilingual text is stored as a JSON object keyed by language (``{"fr": ..., "en": ...}``) and
-read through :func:`storage.i18n.pick`, which falls back to the other language. Every fact row
-points at the :class:`Source` it comes from. Timestamps are timezone-aware (UTC in the database).
+read through :func:`storage.i18n.pick`, which falls back to the other language. Timestamps are
+timezone-aware (UTC in the database).
+
+Citations. Every content row (event, fact, agenda session, participant, resolution, news item)
+cites one or more sources, in order: ``row.sources``. Each kind has its own association table
+(``news_item_citations``: item, position, source), not one polymorphic ``citations`` table
+keyed by (kind, id), because then both sides are real foreign keys: a citation can never point
+at a row or a source that does not exist, and removing a row (an undone /addsession) removes
+its citations in the database itself; the ORM relationships stay plain, with no discriminator
+to keep right. ``source_id`` stays: it is the FIRST source, what the desk edits (``/edititem 5
+source …``), what revisions, undo and the facts' identity (key, first source) already use.
+Whoever sets ``source_id``/``source`` directly changes only the first citation (a before-flush
+hook keeps the list in step, see :func:`with_first`); ``row.sources = [...]`` sets the whole list
+and the first source with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -23,8 +35,18 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    relationship,
+)
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -87,7 +109,106 @@ class Source(Base):
     published_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
-class Event(Base):
+class _Citation:
+    """One source of a row at its place in the row's list (0 is the first). A change of the list
+    rewrites the source of each place, so places never swap (no key is ever updated)."""
+
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+    @declared_attr
+    def source_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("sources.id"))
+
+    @declared_attr
+    def source(cls) -> Mapped[Source]:
+        return relationship(lazy="joined")
+
+
+class EventCitation(_Citation, Base):
+    __tablename__ = "event_citations"
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+
+
+class FactCitation(_Citation, Base):
+    __tablename__ = "fact_citations"
+    fact_id: Mapped[int] = mapped_column(ForeignKey("facts.id", ondelete="CASCADE"), primary_key=True)
+
+
+class SessionCitation(_Citation, Base):
+    __tablename__ = "agenda_session_citations"
+    session_id: Mapped[int] = mapped_column(ForeignKey("agenda_sessions.id", ondelete="CASCADE"),
+                                            primary_key=True)
+
+
+class ParticipantCitation(_Citation, Base):
+    __tablename__ = "participant_citations"
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"),
+                                                primary_key=True)
+
+
+class ResolutionCitation(_Citation, Base):
+    __tablename__ = "resolution_citations"
+    resolution_id: Mapped[int] = mapped_column(ForeignKey("resolutions.id", ondelete="CASCADE"),
+                                               primary_key=True)
+
+
+class ItemCitation(_Citation, Base):
+    __tablename__ = "news_item_citations"
+    item_id: Mapped[int] = mapped_column(ForeignKey("news_items.id", ondelete="CASCADE"),
+                                         primary_key=True)
+
+
+def _citations(model: str) -> Any:
+    return relationship(model, order_by=f"{model}.position", cascade="all, delete-orphan",
+                        lazy="selectin")
+
+
+class Cited:
+    """A row that cites its sources in order; ``source_id``/``source`` is the first of them."""
+
+    if TYPE_CHECKING:
+        citations: list[Any]
+        source_id: int | None
+        source: Source | None
+    #: the citation model, to make new places of the list
+    citation_model: ClassVar[type[Any]]
+
+    @property
+    def sources(self) -> list[Source]:
+        return [c.source for c in self.citations]
+
+    @sources.setter
+    def sources(self, wanted: list[Source]) -> None:
+        unique = list(dict.fromkeys(wanted))  # a source is cited once, at its first place
+        places = self.citations
+        for n, source in enumerate(unique):
+            if n < len(places):
+                if places[n].source is not source:
+                    places[n].source = source
+            else:
+                places.append(self.citation_model(position=n, source=source))
+        del places[len(unique):]
+        self.source = unique[0] if unique else None
+
+
+def with_first(current: list[Source], first: Source | None) -> list[Source]:
+    """The list once its first source is set to ``first`` (the desk's ``source`` field, an undo):
+    it replaces the first place; a source already cited further down trades places with the
+    old first one (so nothing is cited twice, and setting the old one back restores the list
+    exactly); no first source means no source at all."""
+    if first is None:
+        return []
+    if not current:
+        return [first]
+    if first in current:
+        swapped = list(current)
+        k = swapped.index(first)
+        swapped[0], swapped[k] = first, current[0]
+        return swapped
+    return [first, *current[1:]]
+
+
+class Event(Cited, Base):
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
@@ -96,9 +217,13 @@ class Event(Base):
     summary: Mapped[LocalizedText]
     timezone: Mapped[str] = mapped_column(String(64))
     starts_on: Mapped[dt.date] = mapped_column(Date)
+    #: another opening day some source gives, when the sources disagree on it (migration 0005c)
+    alt_starts_on: Mapped[dt.date | None] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     source: Mapped[Source | None] = relationship(lazy="joined")
+    citations: Mapped[list[EventCitation]] = _citations("EventCitation")
+    citation_model = EventCitation
 
 
 class Topic(Base):
@@ -108,7 +233,7 @@ class Topic(Base):
     name: Mapped[LocalizedText]
 
 
-class Fact(Base):
+class Fact(Cited, Base):
     """A figure or statement about the event. Several rows with one key are sources that disagree."""
 
     __tablename__ = "facts"
@@ -122,9 +247,11 @@ class Fact(Base):
     value: Mapped[LocalizedText]
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
     source: Mapped[Source] = relationship(lazy="joined")
+    citations: Mapped[list[FactCitation]] = _citations("FactCitation")
+    citation_model = FactCitation
 
 
-class AgendaSession(Base):
+class AgendaSession(Cited, Base):
     __tablename__ = "agenda_sessions"
     id: Mapped[int] = mapped_column(primary_key=True)
     #: where the row came from: bundled (seed), import, feed or desk
@@ -139,10 +266,12 @@ class AgendaSession(Base):
     description: Mapped[LocalizedText]
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     source: Mapped[Source | None] = relationship(lazy="joined")
+    citations: Mapped[list[SessionCitation]] = _citations("SessionCitation")
+    citation_model = SessionCitation
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class Participant(Base):
+class Participant(Cited, Base):
     __tablename__ = "participants"
     id: Mapped[int] = mapped_column(primary_key=True)
     #: where the row came from: bundled (seed), import, feed or desk
@@ -159,10 +288,12 @@ class Participant(Base):
     spoke: Mapped[bool] = mapped_column(Boolean, default=False)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     source: Mapped[Source | None] = relationship(lazy="joined")
+    citations: Mapped[list[ParticipantCitation]] = _citations("ParticipantCitation")
+    citation_model = ParticipantCitation
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class Resolution(Base):
+class Resolution(Cited, Base):
     __tablename__ = "resolutions"
     id: Mapped[int] = mapped_column(primary_key=True)
     #: where the row came from: bundled (seed), import, feed or desk
@@ -177,10 +308,12 @@ class Resolution(Base):
     points: Mapped[list[Any]]
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     source: Mapped[Source | None] = relationship(lazy="joined")
+    citations: Mapped[list[ResolutionCitation]] = _citations("ResolutionCitation")
+    citation_model = ResolutionCitation
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class NewsItem(Base):
+class NewsItem(Cited, Base):
     """A news item. ``search_doc`` is the accent- and case-folded text of every language."""
 
     __tablename__ = "news_items"
@@ -198,6 +331,8 @@ class NewsItem(Base):
     search_doc: Mapped[str] = mapped_column(Text, default="")
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     source: Mapped[Source | None] = relationship(lazy="joined")
+    citations: Mapped[list[ItemCitation]] = _citations("ItemCitation")
+    citation_model = ItemCitation
     published_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -320,3 +455,29 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
+
+
+@event.listens_for(Session, "before_flush")
+def _first_citation_follows_source(session: Session, _context: Any, _instances: Any) -> None:
+    """A row whose ``source``/``source_id`` was set directly (the desk, undo, feeds) gets its
+    citations in step: the first place takes that source (:func:`with_first`). Runs inside the
+    flush, where loading the citations or the source is allowed on async sessions too."""
+    new = set(session.new)
+    for row in (*new, *session.dirty):
+        if not isinstance(row, Cited):
+            continue
+        state = inspect(row)
+        by_object, by_id = state.attrs.source.history, state.attrs.source_id.history
+        if by_object.added:
+            first = by_object.added[0]
+        elif by_id.has_changes() or row in new:
+            first = session.get(Source, row.source_id) if row.source_id is not None else None
+        else:
+            continue
+        current = row.sources
+        if (current[0] if current else None) is not first:
+            row.sources = with_first(current, first)
+        elif "citations" not in state.dict:
+            # a new row's list is known (empty): reading it later must not need a query,
+            # which an async session could not run there
+            set_committed_value(row, "citations", [])

@@ -6,6 +6,10 @@ nothing. Newly inserted published items are returned so the caller can announce 
 The desk's revisions win: a field (in one language) whose standing change came from the
 desk (storage/revisions.desk_fields) is kept and reported as skipped, unless ``force``.
 Every update of an existing row is itself a revision, with the loader as its origin.
+
+Sources: an entry cites ``"sources": ["key-a", "key-b"]`` (in order) or one ``"source"``.
+The desk edits only the first source (``source_id``); when it did, the loader keeps that
+first source and still writes the others (storage/models.with_first).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from storage.models import (
     Resolution,
     Source,
     Topic,
+    with_first,
 )
 from storage.text import search_doc
 
@@ -107,7 +112,37 @@ class Provenance:
 
 
 def _plain(value: Any) -> Any:
+    """A value as a revision stores it: dates in ISO form, a list of sources as their keys."""
+    if isinstance(value, list) and value and all(isinstance(v, Source) for v in value):
+        return [v.key for v in value]
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def cited(entry: dict[str, Any], by_key: dict[str, Source], where: str) -> list[Source]:
+    """The sources an entry cites, in order: ``"sources": [keys]`` or ``"source": key``."""
+    if "sources" in entry and entry.get("source") is not None:
+        raise SeedError(f"{where}: give \"source\" or \"sources\", not both")
+    keys = entry.get("sources")
+    if keys is None:
+        keys = [] if entry.get("source") is None else [entry["source"]]
+    if not isinstance(keys, list):
+        raise SeedError(f"{where}.sources: expected a list of source keys")
+    unknown = [k for k in keys if k not in by_key]
+    if unknown:
+        raise SeedError(f"{where}.sources: unknown source key {unknown[0]!r}")
+    if len(set(keys)) != len(keys):
+        raise SeedError(f"{where}.sources: a source is cited twice")
+    return [by_key[k] for k in keys]
+
+
+def _first_source_kept(row: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """When ``source_id`` was kept for the desk, the list of sources starts with it."""
+    if "sources" not in values or "source_id" not in values:
+        return values
+    wanted = values["sources"]
+    if (wanted[0].id if wanted else None) == values["source_id"]:
+        return values
+    return {**values, "sources": with_first(wanted, row.source)}
 
 
 async def _keep_desk_fields(session: AsyncSession, row: Any, values: dict[str, Any],
@@ -150,7 +185,7 @@ async def _upsert(
         session.add(row)
         report.inserted[name] = report.inserted.get(name, 0) + 1
         return row
-    values = await _keep_desk_fields(session, row, values, name, report, prov)
+    values = _first_source_kept(row, await _keep_desk_fields(session, row, values, name, report, prov))
     if "search_doc" in values:  # follows the texts actually kept
         values["search_doc"] = search_doc(values["title"], values["body"])
     before = {a: _plain(getattr(row, a)) for a in values if a != "search_doc"}
@@ -191,47 +226,46 @@ async def load_seed(session: AsyncSession, data: dict[str, Any], *, force: bool 
             }, report)
         await session.flush()
 
-        def src(key: str | None) -> int | None:
-            if key is None:
-                return None
-            if key not in sources:
-                raise SeedError(f"unknown source key {key!r}")
-            return sources[key].id
+        def src(entry: dict[str, Any], where: str) -> dict[str, Any]:
+            """The values that cite: the whole list, and its first source apart (the desk's)."""
+            listed = cited(entry, sources, where)
+            return {"source_id": listed[0].id if listed else None, "sources": listed}
 
         ev = data["event"]
         await _upsert(session, Event, ev["key"], {
             "name": ev["name"], "place": ev["place"], "summary": ev["summary"],
             "timezone": ev["timezone"], "starts_on": _date(ev["starts_on"]),
-            "ends_on": _date(ev["ends_on"]), "source_id": src(ev.get("source")),
+            "alt_starts_on": _date(ev.get("alt_starts_on")),
+            "ends_on": _date(ev["ends_on"]), **src(ev, "event"),
         }, report)
         for t in data["topics"]:
             await _upsert(session, Topic, t["key"], {"name": t["name"]}, report)
-        await _load_facts(session, data["facts"], src, report)
+        await _load_facts(session, data["facts"], sources, report)
         for pos, a in enumerate(data["agenda"]):
             await _upsert(session, AgendaSession, a["key"], {
                 "position": pos, "day": _date(a.get("day")), "topic": a.get("topic"),
                 "title": a["title"], "description": a["description"],
-                "source_id": src(a.get("source")),
+                **src(a, f"agenda[{pos}]"),
             }, report, prov)
         for pos, p in enumerate(data["participants"]):
             await _upsert(session, Participant, p["key"], {
                 "position": pos, "name": p["name"], "role": p["role"],
                 "organisation": p.get("organisation") or {}, "country": p.get("country"),
                 "country_code": p.get("country_code"), "spoke": bool(p.get("spoke")),
-                "source_id": src(p.get("source")),
+                **src(p, f"participants[{pos}]"),
             }, report, prov)
         r = data["resolution"]
         await _upsert(session, Resolution, r["key"], {
             "title": r["title"], "summary": r["summary"], "status": r["status"],
-            "adopted": r["adopted"], "points": r["points"], "source_id": src(r.get("source")),
+            "adopted": r["adopted"], "points": r["points"], **src(r, "resolution"),
         }, report, prov)
         new_items: list[NewsItem] = []
-        for it in data["items"]:
+        for n, it in enumerate(data["items"]):
             before = report.inserted.get("news_items", 0)
             row = await _upsert(session, NewsItem, it["key"], {
                 "status": "published", "topics": it.get("topics", []), "title": it["title"],
                 "body": it["body"], "search_doc": search_doc(it["title"], it["body"]),
-                "source_id": src(it.get("source")),
+                **src(it, f"items[{n}]"),
                 "published_at": _datetime(it.get("published_at")),
             }, report, prov)
             if report.inserted.get("news_items", 0) > before:
@@ -243,14 +277,19 @@ async def load_seed(session: AsyncSession, data: dict[str, Any], *, force: bool 
     return report
 
 
-async def _load_facts(session: AsyncSession, facts: list[dict[str, Any]], src: Any, report: SeedReport) -> None:
+async def _load_facts(session: AsyncSession, facts: list[dict[str, Any]],
+                      by_key: dict[str, Source], report: SeedReport) -> None:
+    """Facts are known by (key, first source): several rows with one key are sources that
+    disagree; the further sources of a row are the ones that say the same."""
     existing = {(f.key, f.source_id): f for f in (await session.scalars(select(Fact))).all()}
     for pos, f in enumerate(facts):
-        source_id = src(f["source"])
-        values = {"position": pos, "label": f["label"], "value": f["value"]}
-        row = existing.get((f["key"], source_id))
+        listed = cited(f, by_key, f"facts[{pos}]")
+        if not listed:
+            raise SeedError(f"facts[{pos}]: a fact needs a source")
+        values = {"position": pos, "label": f["label"], "value": f["value"], "sources": listed}
+        row = existing.get((f["key"], listed[0].id))
         if row is None:
-            session.add(Fact(key=f["key"], source_id=source_id, **values))
+            session.add(Fact(key=f["key"], **values))
             report.inserted["facts"] = report.inserted.get("facts", 0) + 1
             continue
         if _apply(row, values):

@@ -2,6 +2,8 @@
 
 The format is the seed file's (schema 1) extended with what the desk adds: every item with its
 ``status``, ``deleted_at`` and ``created_by`` (and its database ``id``, informative only).
+Every row is exported with ``"sources": [keys]``, all it cites in order; import also reads a
+single ``"source"`` (older exports, hand-written files).
 Import is idempotent by ``key`` (rows with the same key are updated, others inserted; nothing
 is deleted) and validates the whole file first: a bad entry stops it with a message naming
 the entry (``items[3].published_at: …``) before anything is written. Import never announces
@@ -17,9 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import NewsItem, Source
+from storage.models import Cited, NewsItem, Source
 from storage.repositories import ContentRepository
-from storage.seed import Provenance, SeedError, SeedReport, _upsert, load_seed
+from storage.seed import Provenance, SeedError, SeedReport, _upsert, cited, load_seed
 from storage.text import search_doc
 
 FORMAT = "newsbot-content"
@@ -35,8 +37,8 @@ def _d(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _src(source: Source | None) -> str | None:
-    return source.key if source else None
+def _src(row: Cited) -> list[str]:
+    return [s.key for s in row.sources]
 
 
 async def export_content(session: AsyncSession) -> dict[str, Any]:
@@ -48,26 +50,27 @@ async def export_content(session: AsyncSession) -> dict[str, Any]:
     return {
         "schema": 1, "format": FORMAT,
         "event": {"key": event.key, "name": event.name, "place": event.place, "summary": event.summary,
-                  "timezone": event.timezone, "starts_on": _d(event.starts_on), "ends_on": _d(event.ends_on),
-                  "source": _src(event.source)},
+                  "timezone": event.timezone, "starts_on": _d(event.starts_on),
+                  "alt_starts_on": _d(event.alt_starts_on), "ends_on": _d(event.ends_on),
+                  "sources": _src(event)},
         "sources": [{"key": s.key, "title": s.title, "name": s.name, "language": s.language, "url": s.url,
                      "published_on": _d(s.published_on)} for s in await content.sources()],
         "topics": [{"key": t.key, "name": t.name} for t in await content.topics()],
-        "facts": [{"key": f.key, "label": f.label, "value": f.value, "source": _src(f.source)}
+        "facts": [{"key": f.key, "label": f.label, "value": f.value, "sources": _src(f)}
                   for f in await content.facts()],
         "agenda": [{"key": a.key, "day": _d(a.day), "topic": a.topic, "title": a.title,
-                    "description": a.description, "source": _src(a.source)} for a in await content.agenda()],
+                    "description": a.description, "sources": _src(a)} for a in await content.agenda()],
         "participants": [{"key": p.key, "name": p.name, "role": p.role, "organisation": p.organisation,
                           "country": p.country, "country_code": p.country_code, "spoke": p.spoke,
-                          "source": _src(p.source)} for p in await content.participants()],
+                          "sources": _src(p)} for p in await content.participants()],
         "resolution": {"key": resolution.key, "title": resolution.title, "summary": resolution.summary,
                        "status": resolution.status, "adopted": resolution.adopted,
-                       "points": resolution.points, "source": _src(resolution.source)},
+                       "points": resolution.points, "sources": _src(resolution)},
         "items": [{"key": i.key or f"item-id-{i.id}", "id": i.id, "status": i.status,
                    "published_at": i.published_at.isoformat() if i.published_at else None,
                    "deleted_at": i.deleted_at.isoformat() if i.deleted_at else None,
                    "created_by": i.created_by, "topics": list(i.topics or []), "title": i.title,
-                   "body": i.body, "source": _src(i.source)} for i in items],
+                   "body": i.body, "sources": _src(i)} for i in items],
     }
 
 
@@ -104,8 +107,7 @@ SHAPES: dict[str, dict[str, tuple[Check, str]]] = {
     "sources": {"key": (_KEY, "a key"), "title": (_STR, "text"), "name": (_LOC, "{lang: text}"),
                 "url": (_OPT_STR, "a URL or null"), "published_on": (_date_ok, "YYYY-MM-DD or null")},
     "topics": {"key": (_KEY, "a key"), "name": (_LOC, "{lang: text}")},
-    "facts": {"key": (_KEY, "a key"), "label": (_LOC, "{lang: text}"), "value": (_LOC, "{lang: text}"),
-              "source": (_KEY, "a source key")},
+    "facts": {"key": (_KEY, "a key"), "label": (_LOC, "{lang: text}"), "value": (_LOC, "{lang: text}")},
     "agenda": {"key": (_KEY, "a key"), "day": (_date_ok, "YYYY-MM-DD or null"), "title": (_LOC, "{lang: text}"),
                "description": (_LOC, "{lang: text}"), "topic": (_OPT_STR, "a topic key or null")},
     "participants": {"key": (_KEY, "a key"), "name": (_STR, "text"), "role": (_LOC, "{lang: text}"),
@@ -150,16 +152,37 @@ def validate(data: Any) -> None:
     topics = {t["key"] for t in data["topics"]}
     for section in ("facts", "agenda", "participants", "items"):
         for n, row in enumerate(data.get(section, [])):
-            if row.get("source") is not None and row["source"] not in sources:
-                raise TransferError(f"{section}[{n}].source: unknown source key {row['source']!r}")
+            cited = _cited_keys(row, f"{section}[{n}]", sources)
+            if section == "facts" and not cited:
+                raise TransferError(f"facts[{n}].sources: a fact needs a source")
     for n, row in enumerate(data.get("items", [])):
         unknown = [t for t in row["topics"] if t not in topics]
         if unknown:
             raise TransferError(f"items[{n}].topics: unknown topic {unknown[0]!r}")
     for section in ("event", "resolution"):
-        src = data[section].get("source")
-        if src is not None and src not in sources:
-            raise TransferError(f"{section}.source: unknown source key {src!r}")
+        _cited_keys(data[section], section, sources)
+    if not _date_ok(data["event"].get("alt_starts_on")):
+        raise TransferError("event.alt_starts_on: expected YYYY-MM-DD or null")
+
+
+def _cited_keys(row: dict[str, Any], where: str, known: set[str]) -> list[str]:
+    """The source keys a row cites (``sources``, or one ``source``), each known and once."""
+    if "sources" in row:
+        if row.get("source") is not None:
+            raise TransferError(f'{where}: give "source" or "sources", not both')
+        keys = row["sources"]
+        if not isinstance(keys, list) or not all(_KEY(k) for k in keys):
+            raise TransferError(f"{where}.sources: expected a list of source keys, got {keys!r:.60}")
+        field = "sources"
+    else:
+        keys = [] if row.get("source") is None else [row["source"]]
+        field = "source"
+    for k in keys:
+        if k not in known:
+            raise TransferError(f"{where}.{field}: unknown source key {k!r}")
+    if len(set(keys)) != len(keys):
+        raise TransferError(f"{where}.sources: a source is cited twice")
+    return keys
 
 
 async def import_content(session: AsyncSession, data: dict[str, Any], *,
@@ -171,12 +194,13 @@ async def import_content(session: AsyncSession, data: dict[str, Any], *,
     prov = Provenance(origin="import", force=force)
     try:
         report = await load_seed(session, {**data, "items": []}, force=force, origin="import")
-        by_key = {s.key: s.id for s in (await session.scalars(select(Source))).all()}
-        for it in data.get("items", []):
+        by_key = {s.key: s for s in (await session.scalars(select(Source))).all()}
+        for n, it in enumerate(data.get("items", [])):
+            listed = cited(it, by_key, f"items[{n}]")
             await _upsert(session, NewsItem, it["key"], {
                 "status": it["status"], "topics": list(it["topics"]), "title": it["title"],
                 "body": it["body"], "search_doc": search_doc(it["title"], it["body"]),
-                "source_id": by_key.get(it.get("source")) if it.get("source") else None,
+                "source_id": listed[0].id if listed else None, "sources": listed,
                 "published_at": dt.datetime.fromisoformat(it["published_at"]) if it.get("published_at") else None,
                 "deleted_at": dt.datetime.fromisoformat(it["deleted_at"]) if it.get("deleted_at") else None,
                 "created_by": it.get("created_by"),

@@ -56,6 +56,13 @@ def _walk_text(node: Any, path: str = "$") -> Iterator[tuple[str, dict[str, Any]
             yield from _walk_text(value, f"{path}[{index}]")
 
 
+def cites(entry: dict[str, Any]) -> list[str]:
+    """The source keys an entry cites, in order (``"sources"``, or one ``"source"``)."""
+    if "sources" in entry:
+        return list(entry["sources"])
+    return [] if entry.get("source") is None else [entry["source"]]
+
+
 def _words(text: str) -> list[str]:
     return words(text)
 
@@ -97,7 +104,7 @@ def test_keys_unique_per_section(seed: dict[str, Any], section: str) -> None:
 
 def test_fact_keys_unique_per_source(seed: dict[str, Any]) -> None:
     """Facts may repeat a key only to show another source's version of the same fact."""
-    pairs = [(fact["key"], fact["source"]) for fact in seed["facts"]]
+    pairs = [(fact["key"], cites(fact)[0]) for fact in seed["facts"]]
     assert len(pairs) == len(set(pairs))
     assert 6 <= len(seed["facts"]) <= 10
 
@@ -113,7 +120,10 @@ def test_every_reference_resolves(seed: dict[str, Any]) -> None:
     for section in ("facts", "agenda", "participants", "items"):
         referencing.extend(seed[section])
     for entry in referencing:
-        assert entry["source"] in sources, entry.get("key")
+        cited = cites(entry)
+        assert cited, f"{entry.get('key')} cites no source"
+        assert set(cited) <= sources, entry.get("key")
+        assert len(set(cited)) == len(cited), f"{entry.get('key')} cites a source twice"
     for session in seed["agenda"]:
         assert session["topic"] in topics, session["key"]
     for item in seed["items"]:
@@ -147,13 +157,13 @@ def test_texts_are_really_translated(seed: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(("key", "minimum"), [("dates", 2), ("countries", 2)])
 def test_disagreeing_facts_show_each_source(seed: dict[str, Any], key: str, minimum: int) -> None:
-    sources = [fact["source"] for fact in seed["facts"] if fact["key"] == key]
+    sources = [cites(fact)[0] for fact in seed["facts"] if fact["key"] == key]
     assert len(sources) >= minimum
     assert len(set(sources)) == len(sources)
 
 
 def test_countries_figures_match_their_sources(seed: dict[str, Any]) -> None:
-    by_source = {f["source"]: f["value"]["en"] for f in seed["facts"] if f["key"] == "countries"}
+    by_source = {cites(f)[0]: f["value"]["en"] for f in seed["facts"] if f["key"] == "countries"}
     assert "179" in by_source["cyber-resolution-article"]
     assert "196" in by_source["marrakech-opening-article"]
 
@@ -173,7 +183,7 @@ def test_participants(seed: dict[str, Any]) -> None:
 def test_resolution(seed: dict[str, Any]) -> None:
     resolution = seed["resolution"]
     assert resolution["status"] == "adopted"
-    assert resolution["source"] == "cyber-resolution-article"
+    assert cites(resolution) == ["cyber-resolution-article"]
     assert len(resolution["points"]) >= 6
 
 
@@ -224,3 +234,79 @@ def test_originality_check_detects_copying() -> None:
     assert not all(
         fingerprint(gram) in known for gram in _ngrams(_words(reworded), ORIGINALITY_WINDOW)
     )
+
+
+OPENING, CYBER = "marrakech-opening-article", "cyber-resolution-article"
+# What only one article says: a text that says it must cite that article. The opening article
+# never mentions a resolution, NEXUS or the 179/800/82 figures; the cybercrime article never
+# mentions 196 countries, the Silver Notice, the Executive Committee, a Monday or "25 to 27".
+ONLY_IN = {
+    CYBER: {"en": [r"\b179\b", r"\b800\b", r"\b82\b", r"NEXUS", r"\badopt",
+                   r"article on the (cybercrime )?resolution"],
+            "fr": [r"\b179\b", r"\b800\b", r"\b82\b", r"NEXUS", r"\badopt",
+                   r"article sur la résolution"]},
+    OPENING: {"en": [r"\b196\b", r"Silver Notice", r"Executive Committee", r"\bMonday\b",
+                     r"\b25 to 27\b", r"opening article"],
+              "fr": [r"\b196\b", r"Notice d’argent", r"Comité exécutif", r"\blundi\b",
+                     r"\b25 au 27\b", r"article sur l’ouverture"]},
+}
+
+
+def _cited_entries(seed: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    yield "event", seed["event"]
+    yield "resolution", seed["resolution"]
+    for section in ("facts", "agenda", "participants", "items"):
+        for n, entry in enumerate(seed[section]):
+            yield f"{section}[{n}] {entry['key']}", entry
+
+
+def test_every_statement_cites_the_article_it_comes_from(seed: dict[str, Any]) -> None:
+    missing = []
+    for where, entry in _cited_entries(seed):
+        cited = cites(entry)
+        for path, text in _walk_text(entry):
+            for article, markers in ONLY_IN.items():
+                for lang, patterns in markers.items():
+                    said = [p for p in patterns if re.search(p, text[lang])]
+                    if said and article not in cited:
+                        missing.append(f"{where}{path[1:]}.{lang} says {said} but cites {cited}")
+    assert not missing, "\n".join(missing)
+
+
+def test_the_ratification_agenda_line_cites_only_what_says_it(seed: dict[str, Any]) -> None:
+    """The opening article puts ratification on the programme; only the cybercrime article says
+    a resolution was adopted: the line cites both, each for what it says, in that order."""
+    line = next(a for a in seed["agenda"] if a["key"] == "un-convention-ratification")
+    assert cites(line) == [OPENING, CYBER]
+    for lang, programme, resolution, adopted in (
+            ("en", "according to the opening article", "article on the resolution", "adopted"),
+            ("fr", "selon l’article sur l’ouverture", "article sur la résolution", "adoptée")):
+        text = line["description"][lang]
+        assert programme in text  # what the opening article says, said to be from it
+        assert text.index(resolution) < text.index(adopted)  # the adoption, from the other
+
+
+@pytest.mark.parametrize("key", ["record-attendance", "un-convention-resolution"])
+def test_an_item_quoting_both_articles_figures_cites_both(seed: dict[str, Any], key: str) -> None:
+    item = next(i for i in seed["items"] if i["key"] == key)
+    for lang in ("fr", "en"):
+        assert "196" in item["body"][lang] and "179" in item["body"][lang]
+    assert set(cites(item)) == {OPENING, CYBER}
+
+
+def test_the_opening_day_is_disputed_and_cited_to_both(seed: dict[str, Any]) -> None:
+    event = seed["event"]
+    assert (event["starts_on"], event["alt_starts_on"], event["ends_on"]) == (
+        "2025-11-24", "2025-11-25", "2025-11-27")
+    assert cites(event) == [OPENING, CYBER]
+
+
+def test_no_figure_is_stretched_past_its_source(seed: dict[str, Any]) -> None:
+    """The opening article speaks of "the 196 member states", never of "all" of them; the
+    cybercrime article gives the adoption window without a year."""
+    for _, entry in _cited_entries(seed):
+        for _, text in _walk_text(entry):
+            assert not re.search(r"\ball (of )?(the )?196\b|\ball of INTERPOL’s member", text["en"])
+            assert "totalité" not in text["fr"]
+    assert seed["resolution"]["adopted"] == {"fr": "entre le 24 et le 27 novembre",
+                                              "en": "between 24 and 27 November"}

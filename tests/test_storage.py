@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, insert, inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.config import Settings
 from storage.db import make_engine
 from storage.migrate import current_revision, downgrade, head_revision, is_current, upgrade
-from storage.models import Chat, NewsItem
+from storage.models import (
+    AgendaSession,
+    Chat,
+    Event,
+    Fact,
+    NewsItem,
+    Participant,
+    Resolution,
+    Source,
+)
 from storage.seed import load_seed, read_seed
 from storage.text import fold, pick, search_doc
 from storage.uow import UnitOfWork
+from tests.conftest import _pg_admin, make_settings, pg_database_url
+from tests.helpers import text_of
 
 
 async def _tables(url: str) -> set[str]:
@@ -162,7 +177,7 @@ async def test_migration_0005s_gives_each_kind_the_topics_subscribers_had(db_url
                     id=900 + n, chat_id=900 + n, digest=True, alerts=True, digest_time="08:00",
                     notify_empty=False, created_at=now, updated_at=now, topics=topics))
         await upgrade(engine)
-        assert await current_revision(engine) == "0005s" == head_revision()
+        assert await current_revision(engine) == head_revision()
         async with App(Settings(database={"url": db_url})) as app:  # type: ignore[arg-type]
             async with app.uow() as uow:
                 old = [await uow.subscriptions.for_chat(900 + n) for n in range(3)]
@@ -188,3 +203,63 @@ async def test_migration_0005s_gives_each_kind_the_topics_subscribers_had(db_url
         await upgrade(engine)
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+async def blank_url(db_url: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A database with no tables yet, on the same engine as ``db_url``."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite+aiosqlite:///{tmp_path / 'blank.db'}"
+        return
+    name = f"newsbot_blank_{uuid.uuid4().hex[:10]}"
+    await _pg_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield pg_database_url(name)
+    finally:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_upgrade_from_0004_makes_each_rows_source_its_first_citation(blank_url: str) -> None:
+    """Rows written before several sources existed keep their one source (0005c copies it)."""
+    engine = make_engine(blank_url)
+    now = dt.datetime(2025, 11, 24, 9, tzinfo=dt.UTC)
+    loc = {"fr": "texte", "en": "text"}
+    try:
+        await upgrade(engine, "0004")
+        async with engine.begin() as conn:
+            for n in (1, 2):
+                await conn.execute(insert(Source.__table__).values(
+                    id=n, key=f"src-{n}", title=f"Source {n}", name={"fr": f"Source {n}"}))
+            await conn.execute(insert(Event.__table__).values(
+                id=1, key="ev", name=loc, place=loc, summary=loc, timezone="UTC",
+                starts_on=dt.date(2025, 11, 24), ends_on=dt.date(2025, 11, 27), source_id=1))
+            await conn.execute(insert(Fact.__table__).values(
+                [{"id": 1, "key": "k", "label": loc, "value": loc, "source_id": 2},
+                 {"id": 2, "key": "k", "label": loc, "value": loc, "source_id": 1}]))
+            await conn.execute(insert(AgendaSession.__table__).values(
+                [{"id": 1, "key": "s1", "title": loc, "description": loc, "source_id": 2},
+                 {"id": 2, "key": "s2", "title": loc, "description": loc, "source_id": None}]))
+            await conn.execute(insert(Participant.__table__).values(
+                id=1, key="p", name="P", role=loc, organisation=loc, source_id=1))
+            await conn.execute(insert(Resolution.__table__).values(
+                id=1, key="r", title=loc, summary=loc, status="adopted", adopted=loc, points=[],
+                source_id=2))
+            await conn.execute(insert(NewsItem.__table__).values(
+                [{"id": 1, "key": "i1", "title": loc, "body": loc, "source_id": 2, "published_at": now},
+                 {"id": 2, "key": "i2", "title": loc, "body": loc, "source_id": None,
+                  "published_at": now}]))
+        await upgrade(engine)
+        assert await current_revision(engine) == head_revision()
+        expected = {(Event, 1): ["src-1"], (Fact, 1): ["src-2"], (Fact, 2): ["src-1"],
+                    (AgendaSession, 1): ["src-2"], (AgendaSession, 2): [],
+                    (Participant, 1): ["src-1"], (Resolution, 1): ["src-2"],
+                    (NewsItem, 1): ["src-2"], (NewsItem, 2): []}
+        async with AsyncSession(engine) as session:
+            for (model, row_id), keys in expected.items():
+                row = await session.get(model, row_id)
+                assert row is not None
+                assert [s.key for s in row.sources] == keys, (model.__name__, row_id)
+    finally:
+        await engine.dispose()
+    async with App(make_settings(blank_url, bot={"seed_on_start": False})) as app:
+        assert "Source 2" in await text_of(app, "/item 1")

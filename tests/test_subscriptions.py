@@ -153,7 +153,7 @@ async def test_digest_preview_groups_by_topic_in_the_chat_language(app: App) -> 
     gov = lines.index("Governance: the Assembly, Executive Committee and presidency")
     assert cyber < gov  # topic-table order
     assert "Women in policing" not in text  # not a followed topic
-    assert "Source: Article" in text and "Settings: /settings" in text
+    assert "Sources: Article" in text and "Settings: /settings" in text  # both articles
     fr = await text_of(app, "/digest", lang="fr", chat_id="c2")
     assert fr.splitlines()[0] == "Votre récapitulatif — mardi 25 novembre 2025"
     assert "Rien de nouveau" not in fr

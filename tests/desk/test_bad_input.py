@@ -49,7 +49,8 @@ def desk_runner(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory)
 def test_admin_commands_survive_any_input(desk_runner, command: str) -> None:  # type: ignore[no-untyped-def]
     runner, app = desk_runner
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=25, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(args=ARGS)
     def check(args: str) -> None:
         async def one() -> None:

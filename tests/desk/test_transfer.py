@@ -14,6 +14,7 @@ import pytest
 
 from bot.app import App
 from bot.cli import main
+from storage.seed import DEFAULT_SEED, load_seed, read_seed
 from storage.transfer import TransferError, export_content, import_content
 from tests.conftest import PG_URL, _pg_admin, make_settings, pg_database_url
 from tests.desk.conftest import counts
@@ -87,7 +88,7 @@ async def test_round_trip_keeps_drafts_deletions_and_desk_changes(desk: App, emp
 @pytest.mark.parametrize(("path", "value", "message"), [
     (("items", 1, "published_at"), "2025-11-25T10:00", "items[1].published_at: expected an ISO 8601 time with a zone"),
     (("items", 0, "topics"), ["quidditch"], "items[0].topics: unknown topic 'quidditch'"),
-    (("agenda", 2, "source"), "nowhere", "agenda[2].source: unknown source key 'nowhere'"),
+    (("agenda", 2, "sources"), ["nowhere"], "agenda[2].sources: unknown source key 'nowhere'"),
     (("items", 3, "status"), "archived", "items[3].status: expected draft or published"),
     (("participants", 0, "key"), None, "participants[0].key: expected a key"),
 ])
@@ -132,3 +133,31 @@ def test_cli_export_then_import(sqlite_template: Path, tmp_path: Path, capsys: p
 async def _count_items(db: Path) -> int:
     async with App(make_settings(f"sqlite+aiosqlite:///{db}", bot={"seed_on_start": False})) as app:
         return (await counts(app))["news_items"]
+
+
+async def test_round_trip_keeps_every_source_in_order(desk: App, empty_app: App) -> None:
+    """Rows citing several sources come back with all of them, in their order; a file that
+    names one ``"source"`` (an older export) still imports."""
+    data = read_seed(DEFAULT_SEED)
+    two = ["cyber-resolution-article", "marrakech-opening-article"]
+    for entry in (data["event"], data["resolution"], data["agenda"][1], data["participants"][0],
+                  data["items"][3]):
+        entry.pop("source", None)
+        entry["sources"] = list(reversed(two)) if entry is data["agenda"][1] else two
+    async with desk.uow() as uow:
+        await load_seed(uow.session, data)
+    original = await export_of(desk)
+    assert original["event"]["sources"] == two and original["resolution"]["sources"] == two
+    assert original["agenda"][1]["sources"] == list(reversed(two))
+    assert original["participants"][0]["sources"] == two
+    assert next(i for i in original["items"] if i["key"] == data["items"][3]["key"])["sources"] == two
+    async with empty_app.uow() as uow:
+        await import_content(uow.session, json.loads(json.dumps(original)))
+    assert without_ids(await export_of(empty_app)) == without_ids(original)
+    async with empty_app.uow() as uow:  # a second import changes nothing
+        assert not (await import_content(uow.session, original)).changed
+
+    older = copy.deepcopy(original)
+    older["participants"][1]["source"] = older["participants"][1].pop("sources")[0]
+    async with empty_app.uow() as uow:
+        assert not (await import_content(uow.session, older)).changed
