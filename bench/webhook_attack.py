@@ -3,7 +3,8 @@
 Not a test (figures only). The bot runs in webhook mode with a secret against the fake Bot API
 (in this process), as on a stock Linux host (1,024 open files). Then:
 
-1. four unauthenticated 95 MB bodies at once: the bot's RSS before, its peak (VmHWM) after;
+1. four unauthenticated 95 MB bodies at once, then 190 of 20 MB: the bot's RSS before, its
+   peak (VmHWM) after;
 2. 1,100 connections held open for 30 s (half silent, half stopped mid-header): whether
    Telegram's updates are still answered (and how fast), the bot's open files, and how many
    bytes of log the flood wrote.
@@ -26,6 +27,7 @@ from tests.service_process import start_service, telegram_config, webhook_regist
 SECRET = "bench_secret-0123456789"
 MB = 1024 * 1024
 FLOOD = 1100
+MANY = 190
 HOLD_SECONDS = 30
 
 
@@ -94,6 +96,14 @@ async def main() -> None:
                 peak = service.memory_kb("VmHWM") / 1024
                 print(f"4 x 95 MB without the secret: answers {statuses}; "
                       f"RSS {rss:.0f} MB before, peak {peak:.0f} MB after")
+                async with aiohttp.ClientSession(
+                        connector=aiohttp.TCPConnector(limit=0)) as attacker:
+                    many = await asyncio.gather(*(_post(attacker, url, 20 * MB)
+                                                  for _ in range(MANY)))
+                peak = service.memory_kb("VmHWM") / 1024
+                answers = {s: many.count(s) for s in sorted(set(many))}
+                print(f"{MANY} x 20 MB without the secret at once: answers {answers}; "
+                      f"peak {peak:.0f} MB after")
 
                 target = URL(url)
                 assert target.host and target.port

@@ -39,6 +39,7 @@ from telegram.ext import Application, ExtBot
 log = logging.getLogger("newsbot.telegram.webhook")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+READ_BUFSIZE = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,9 @@ class WebhookServer:
             # our sweep closes idle connections (and counts those that sent nothing);
             # aiohttp's own keep-alive timer is only the backstop
             keepalive_timeout=2 * limits.timeout, lingering_time=0,
+            # what aiohttp reads ahead of the handler, per connection (its high-water mark is
+            # twice this): small, so even a full house of refused senders holds little
+            read_bufsize=READ_BUFSIZE,
         )
         self._listener: asyncio.Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -241,8 +245,8 @@ class WebhookServer:
 
         Closing a socket with unread data resets the connection, and a client still sending
         would see the reset rather than our status. So the answer goes out, the connection is
-        half-closed (FIN: the client reads the answer and its end), nothing more is read —
-        the kernel's window stops the sender — and it closes after a short grace, during
+        half-closed (FIN: the client reads the answer and its end), reading is paused — the
+        kernel's window stops the sender — and it closes after a short grace, during
         which it counts as idle: a flood closes it at once to make room.
         """
         response = self._refuse(status, reason)
@@ -251,8 +255,10 @@ class WebhookServer:
         await response.prepare(request)
         await response.write_eof()
         transport = request.transport
-        if transport is not None and transport.can_write_eof():
-            transport.write_eof()
+        if transport is not None:
+            transport.pause_reading()  # what is still coming stays in the kernel's buffers
+            if transport.can_write_eof():
+                transport.write_eof()
         self._server.idle(request.protocol)
         await asyncio.sleep(min(1.0, self.limits.timeout))
         return response
