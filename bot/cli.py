@@ -137,7 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet = args.cmd in ("ask",) or (
         args.cmd == "run" and not (settings.telegram.token or settings.discord.token)
     )
-    configure("WARNING" if quiet and settings.bot.log_level == "INFO" else settings.bot.log_level)
+    redact = configure(
+        "WARNING" if quiet and settings.bot.log_level == "INFO" else settings.bot.log_level,
+        secrets=secrets_of(settings),
+    )
     try:
         if args.cmd == "run":
             return asyncio.run(_run(settings))
@@ -164,5 +167,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         import logging
 
         logging.getLogger("newsbot").debug("fatal", exc_info=True)
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        # PTB names a rejected token in full in its error: redacted like the logs
+        print(redact(f"error: {type(exc).__name__}: {exc}"), file=sys.stderr)
         return 1
+
+
+def secrets_of(settings: Settings) -> list[str | None]:
+    """What must never be printed: the bot tokens, the webhook secret, the database password."""
+    from sqlalchemy.engine import make_url
+
+    def plain(value: object) -> str | None:
+        get = getattr(value, "get_secret_value", None)
+        return get() if get else None
+
+    try:
+        password = make_url(settings.database.url).password
+    except Exception:  # an URL SQLAlchemy cannot read fails later, with its own message
+        password = None
+    return [plain(settings.telegram.token), plain(settings.telegram.secret_token),
+            plain(settings.discord.token), str(password) if password else None]

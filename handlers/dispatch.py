@@ -107,7 +107,9 @@ async def dispatch(registry: Registry, deps: Deps, request: Request) -> Reply:
         log.info(
             "command",
             extra={
-                "command": name, "platform": request.platform, "chat_kind": request.chat_kind,
+                # an unknown name is whatever the user typed: not logged
+                "command": "?" if outcome == "unknown" else name,
+                "platform": request.platform, "chat_kind": request.chat_kind,
                 "outcome": outcome, "ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )

@@ -29,7 +29,12 @@ def ensure_sqlite_dir(url: str) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, a busy timeout and enforced foreign keys on every connection."""
+    """An async engine; SQLite gets WAL, a busy timeout and enforced foreign keys on every connection.
+
+    ``hide_parameters``: an error (and SQLAlchemy's own logging) shows the statement, never
+    its values — they are drafts, messages, user ids.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         ensure_sqlite_dir(url)
         kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})

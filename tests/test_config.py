@@ -60,6 +60,11 @@ def test_config_file_from_environment_variable(tmp_path: Path, monkeypatch: pyte
         ('[bot]\ntimezone = "Mars/Olympus"\n', "bot.timezone"),
         ('[database]\nurl = "mysql://x"\n', "database.url"),
         ('[telegram]\nwebhook_port = 70000\n', "telegram.webhook_port"),
+        ('[telegram]\nmode = "webhook"\n', "telegram.secret_token: Value error, required"),
+        ('[telegram]\nmode = "webhook"\nsecret_token = ""\n', "telegram.secret_token"),
+        ('[telegram]\nsecret_token = "with space"\n', "telegram.secret_token"),
+        (f'[telegram]\nsecret_token = "{"s" * 257}"\n', "telegram.secret_token"),
+        ('[telegram]\nwebhook_max_body_bytes = 1000\n', "telegram.webhook_max_body_bytes"),
         ('[telegarm]\ntoken = "x"\n', "telegarm: unknown key"),
         ("[bot\n", "not valid TOML"),
     ],
@@ -71,6 +76,15 @@ def test_a_wrong_value_names_the_key(tmp_path: Path, toml: str, expected: str) -
         load_settings(cfg)
     assert expected in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_a_secret_telegram_accepts_is_accepted(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    secret = "Ab0_-" * 51 + "z"  # 256 characters
+    cfg.write_text(f'[telegram]\nmode = "webhook"\nsecret_token = "{secret}"\n', encoding="utf-8")
+    s = load_settings(cfg)
+    assert s.telegram.secret_token is not None
+    assert s.telegram.secret_token.get_secret_value() == secret
 
 
 def test_cli_exits_2_with_one_line_and_hides_tokens(tmp_path: Path) -> None:

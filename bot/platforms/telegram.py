@@ -4,9 +4,11 @@ Why not ``run_polling()``: it owns the loop and installs its own signal handlers
 runs Telegram, Discord, the scheduler and the outbox side by side in one loop, so this
 component calls ``initialize``/``start``/``updater.start_*`` and the reverse on stop.
 
-Long polling by default; webhook mode serves PTB's tornado server on a socket we bind
-ourselves (so port 0 works in tests and the real port is known). PTB answers 403 to a request
-without the right ``X-Telegram-Bot-Api-Secret-Token`` and does not process it.
+Long polling by default; webhook mode serves our own small aiohttp server
+(bot/platforms/telegram_webhook.py, not PTB's tornado one) on a socket we bind ourselves (so
+port 0 works in tests and the real port is known): a request without the right
+``X-Telegram-Bot-Api-Secret-Token`` gets 403 before its body is read, and its size, the
+connections and their idle time are bounded.
 
 No ``AIORateLimiter``: replies are one call per message part, and the outbox worker owns the
 per-chat and global limits for broadcasts (see bot/platforms/telegram_send.py).
@@ -26,6 +28,7 @@ from bot.platforms.telegram_http import AiohttpRequest
 from bot.platforms.telegram_order import ChatOrderedProcessor
 from bot.platforms.telegram_send import TelegramSender, translate_error
 from bot.platforms.telegram_updates import ALLOWED_UPDATES, UpdateRouter
+from bot.platforms.telegram_webhook import WebhookLimits, WebhookServer
 from bot.render.telegram import CallbackCodec
 from handlers.base import Command
 
@@ -77,6 +80,7 @@ class TelegramPlatform:
             self.application.add_handler(handler)
         self.application.add_error_handler(self._on_error)
         self._socket: socket.socket | None = None
+        self.webhook: WebhookServer | None = None
 
     @property
     def webhook_port(self) -> int | None:
@@ -88,11 +92,11 @@ class TelegramPlatform:
         try:
             await self.publish_commands()
             await self.application.start()
-            updater = self.application.updater
-            assert updater is not None
             if self.config.mode == "webhook":
                 await self._start_webhook()
             else:
+                updater = self.application.updater
+                assert updater is not None
                 await updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
         except BaseException:
             await self.stop()
@@ -101,16 +105,27 @@ class TelegramPlatform:
 
     async def _start_webhook(self) -> None:
         cfg = self.config
+        if cfg.secret_token is None:  # the config refuses webhook mode without one
+            raise ValueError("[telegram] secret_token is required in webhook mode")
         self._socket = socket.create_server((cfg.webhook_listen, cfg.webhook_port))
         self._socket.setblocking(False)
         path = cfg.webhook_path.strip("/")
+        secret = cfg.secret_token.get_secret_value()
+        self.webhook = WebhookServer(
+            self.application, path=path, secret=secret, sock=self._socket,
+            limits=WebhookLimits(
+                # Telegram's own connections, plus room for an operator's probes; a flood
+                # beyond that only closes idle connections
+                max_open=4 * cfg.webhook_max_connections + 32,
+                max_body_bytes=cfg.webhook_max_body_bytes,
+                timeout=cfg.webhook_timeout_seconds,
+            ),
+        )
+        await self.webhook.start()
         url = cfg.webhook_url or f"http://{cfg.webhook_listen}:{self.webhook_port}/{path}"
-        updater = self.application.updater
-        assert updater is not None
-        await updater.start_webhook(
-            url_path=path, webhook_url=url, unix=self._socket,
-            allowed_updates=list(ALLOWED_UPDATES),
-            secret_token=cfg.secret_token.get_secret_value() if cfg.secret_token else None,
+        await self.application.bot.set_webhook(
+            url, allowed_updates=list(ALLOWED_UPDATES), secret_token=secret,
+            max_connections=cfg.webhook_max_connections,
         )
 
     async def stop(self) -> None:
@@ -118,6 +133,9 @@ class TelegramPlatform:
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
+        if self.webhook is not None:
+            await self.webhook.stop()
+            self.webhook = None
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
