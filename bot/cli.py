@@ -139,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     redact = configure(
         "WARNING" if quiet and settings.bot.log_level == "INFO" else settings.bot.log_level,
-        secrets=secrets_of(settings),
+        secrets=secrets_of(settings), log_format=settings.bot.log_format,
     )
     try:
         if args.cmd == "run":

@@ -54,6 +54,8 @@ class BotSection(Section):
     #: the event's time zone, for dates shown in replies
     timezone: str = "Africa/Casablanca"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: "text" (key=value lines) or "json" (one JSON object a line, for log collectors)
+    log_format: Literal["text", "json"] = "text"
     #: load the bundled content into an empty database at start
     seed_on_start: bool = True
 

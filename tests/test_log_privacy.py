@@ -135,3 +135,25 @@ async def test_a_failing_sql_statement_logs_no_parameters(
     assert code == 0, log[-3000:]
     assert "command failed" in log and "news_items" in log  # the error is there, the data not
     assert_private(log, fake_telegram)
+
+
+async def test_json_logs_are_one_object_a_line_and_just_as_private(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    import json
+
+    sections = telegram_config(fake_telegram, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+                               mode="polling", owners=[str(OWNER)])
+    sections["bot"] = {"log_level": "DEBUG", "log_format": "json"}
+    service = await start_service(write_config(tmp_path / "bot.toml", sections), tmp_path)
+    try:
+        assert any("INTERPOL" in t for t in await write(fake_telegram, "polling", USER, "/start"))
+        await write(fake_telegram, "polling", USER, f"/search {MARKER}")
+    finally:
+        assert await service.stop() == 0
+    log = service.log()
+    lines = [line for line in log.splitlines() if line.strip()]
+    entries = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert all({"time", "level", "logger", "message"} <= set(e) for e in entries)
+    assert any(e.get("command") == "start" and e.get("platform") == "telegram" for e in entries)
+    assert_private(log, fake_telegram)
