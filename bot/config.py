@@ -130,6 +130,25 @@ class DiscordSection(Section):
     defer_after: float = Field(default=2.0, gt=0, lt=3)
     #: 429s asking to wait longer than this are not waited out by discord.py (minimum 30)
     max_ratelimit_timeout: float = Field(default=30.0, ge=30)
+    #: another REST base, e.g. a self-hosted rate-limit proxy such as nirn-proxy
+    #: ("http://proxy:8080/api/v10"); unset: Discord's own
+    api_base: str | None = None
+    #: another gateway ("wss://…"); unset: Discord's own
+    gateway_url: str | None = None
+
+    @field_validator("api_base")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/") if value else value
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _ws_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("wss://", "ws://")):
+            raise ValueError("expected a ws:// or wss:// URL")
+        return value
 
 
 class EditorialSection(Section):

@@ -27,6 +27,7 @@ from handlers.reply import Reply
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # discord.py imports audioop (voice)
     import discord
+import yarl
 
 __all__ = ["DiscordPlatform", "DiscordSender", "DiscordSenderComponent", "NewsClient",
            "sync_commands"]
@@ -80,10 +81,21 @@ def _fields(m: DiscordMessage) -> dict[str, Any]:
     return {"content": m.content, "embeds": m.embeds}
 
 
+def use_endpoints(app: App) -> None:
+    """``[discord] api_base`` / ``gateway_url``: discord.py reads both from class attributes
+    (``Route.BASE``, ``DiscordWebSocket.DEFAULT_GATEWAY``), so they are set process-wide."""
+    settings = app.settings.discord
+    if settings.api_base:
+        discord.http.Route.BASE = settings.api_base
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
 class NewsClient(discord.Client):
     """The discord.py client: routes slash commands, autocomplete and button presses."""
 
     def __init__(self, app: App, *, defer_after: float = 2.0, **options: Any) -> None:
+        use_endpoints(app)
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **options)

@@ -113,6 +113,10 @@ def _callback(command: Command, runner: Runner) -> Callable[..., Awaitable[None]
     return callback
 
 
+#: who sees the bot's admin slash commands by default: members who can manage the server
+ADMIN_COMMAND_PERMISSIONS = discord.Permissions(manage_guild=True)
+
+
 def slash_command(
     command: Command, registry: Registry, deps: Deps, runner: Runner
 ) -> app_commands.Command[Any, ..., None]:
@@ -122,6 +126,10 @@ def slash_command(
         description=localized(command.summary),
         callback=cast(Any, _callback(command, runner)),
     )
+    if command.admin:
+        # hidden from ordinary members (server admins can grant them to a role in Server
+        # Settings > Integrations); the dispatcher still checks the bot's own admins
+        slash.default_permissions = ADMIN_COMMAND_PERMISSIONS
     for option in command.options:
         if option.autocomplete and not option.choices:
             slash.autocomplete(option.name)(_autocompleter(option, deps, registry))

@@ -130,7 +130,10 @@ async def put_commands(fake: FakeDiscord, call: Call) -> Result:
             "name": body["name"],
             "description": body.get("description") or "",
             "options": body.get("options") or [],
-            "default_member_permissions": body.get("default_member_permissions"),
+            # Discord answers the permission bits as a string, however they were sent
+            "default_member_permissions": (
+                None if body.get("default_member_permissions") is None
+                else str(body["default_member_permissions"])),
             "nsfw": bool(body.get("nsfw", False)),
             "contexts": body.get("contexts"),
             "integration_types": body.get("integration_types") or [0],
