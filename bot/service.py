@@ -29,6 +29,10 @@ def build_components(app: App, *, deliver_only: bool = False) -> list[Component]
         from bot.http import OperatorHTTP
 
         components.append(OperatorHTTP(app))
+    if settings.telegram.owners:
+        from bot.ops import OwnerAlerts
+
+        components.append(OwnerAlerts(app))
     if deliver_only:
         if settings.telegram.token:
             from bot.senders import TelegramSenderComponent

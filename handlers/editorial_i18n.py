@@ -195,6 +195,21 @@ MESSAGES.update({
               "écrire la date suivie d’un point d’exclamation : {value}",
         "en": "{day} is outside the event ({start} to {end}). If that is what you mean, write "
               "the date followed by an exclamation mark: {value}"},
+    "ops.label": {"fr": "Exploitation", "en": "Operations"},
+    "ops.feed_failing": {
+        "fr": "Le flux « {feed} » échoue depuis {count} relevés de suite (dernière erreur : {error}). Voir /stats.",
+        "en": "Feed “{feed}” has failed {count} polls in a row (last error: {error}). See /stats."},
+    "ops.dead_letters": {
+        "fr": "{count} message(s) n’ont pas pu être envoyés et sont abandonnés. Voir /stats.",
+        "en": "{count} message(s) could not be sent and were given up. See /stats."},
+    "ops.lease_moved": {
+        "fr": "L’envoi des récaps et alertes est maintenant assuré par {owner} (avant : {previous}).",
+        "en": "Digests and alerts are now sent by {owner} (before: {previous})."},
+    "ops.unwritable": {
+        "fr": "La base de données n’accepte plus d’écriture ({error}) : commandes de la rédaction, "
+              "abonnements et envois sont bloqués.",
+        "en": "The database no longer accepts writes ({error}): desk commands, subscriptions "
+              "and deliveries are blocked."},
     "edit.field": {"fr": "Champ modifié : {field}.", "en": "Field changed: {field}."},
     "stale.admin": {
         "fr": "À retraduire en {language} : {fields}. /translate, /edit… .{language}, ou "
