@@ -172,8 +172,25 @@ class FeedPoller:
         return outcome
 
     async def poll(self, feed: FeedSection) -> PollOutcome:
-        """Fetch, parse and ingest one feed, recording success or failure in its state row."""
+        """Fetch, parse and ingest one feed, recording success or failure in its state row.
+
+        Never raises (cancellation aside): whatever goes wrong is this feed's outcome, recorded
+        with its backoff, so one failing feed never stops the others of the same tick."""
         assert self._http is not None, "use the poller as a context manager or start() it"
+        try:
+            return await self._poll(feed)
+        except Exception as exc:
+            log.exception("feed poll failed", extra={"feed": feed.name})
+            outcome, error = PollOutcome(feed.name), f"internal error: {type(exc).__name__}"
+            try:
+                return await self._failed(feed, outcome, error)
+            except Exception:
+                log.exception("feed failure not recorded", extra={"feed": feed.name})
+                outcome.error = error
+                return outcome
+
+    async def _poll(self, feed: FeedSection) -> PollOutcome:
+        assert self._http is not None
         cfg = self.app.settings.editorial
         outcome = PollOutcome(feed.name)
         async with self.app.uow() as uow:
@@ -197,7 +214,7 @@ class FeedPoller:
         except Exception as exc:  # nothing of this poll was written; back off like a fetch error
             log.exception("feed ingestion failed", extra={"feed": feed.name})
             return await self._failed(feed, outcome, f"ingestion error: {type(exc).__name__}")
-        log.info("feed polled", extra={"feed": feed.name, "created": outcome.created,
+        log.info("feed polled", extra={"feed": feed.name, "new": outcome.created,
                                        "skipped": outcome.skipped, "not_modified": outcome.not_modified})
         return outcome
 
