@@ -25,7 +25,8 @@ from sqlalchemy import select
 from bot.app import App
 from bot.config import FeedSection
 from bot.feed_fetch import Entry, FeedError, fetch, parse_entries
-from storage.editorial import refresh_search_doc, source_for
+from handlers.publishing import Actor, publish_item, record_change
+from storage.editorial import item_snapshot, refresh_search_doc, source_for
 from storage.models import NewsItem
 from storage.text import fold
 from storage.uow import UnitOfWork
@@ -46,6 +47,21 @@ class PollOutcome:
     skipped: int = 0
     not_modified: bool = False
     error: str | None = None
+    #: the feed publishes (else its items wait as drafts)
+    published: bool = False
+    #: alerts enqueued for the items published (None: no publisher in this process)
+    alerts: int | None = None
+
+    def report(self) -> str:
+        """One line for the operator (``poll-feeds``)."""
+        if self.error:
+            return f"{self.feed}: error: {self.error}"
+        if self.not_modified:
+            return f"{self.feed}: not modified"
+        kind = "drafts"
+        if self.published:
+            kind = "published" if self.alerts is None else f"published, {self.alerts} alerts queued"
+        return f"{self.feed}: {self.created} new ({kind}), {self.skipped} skipped"
 
 
 def backoff(failures: int) -> dt.timedelta:
@@ -64,12 +80,23 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+def actor(feed: FeedSection) -> Actor:
+    """A feed as the author of its items' revisions (``/history`` shows ``feed`` and its name)."""
+    return Actor("feed", feed.name[:64], origin="feed")
+
+
 async def ingest(uow: UnitOfWork, app: App, feed: FeedSection, entries: list[Entry],
-                 now: dt.datetime) -> tuple[int, int]:
-    """New entries -> items; (created, skipped). Flushes; the caller's unit of work commits."""
+                 now: dt.datetime) -> tuple[int, int, int | None]:
+    """New entries -> items; (created, skipped, alerts enqueued or None without a publisher).
+    Flushes; the caller's unit of work commits.
+
+    An item is added as a draft and, for a ``publish`` feed, published through the same path
+    as the desk's /publish (``handlers.publishing.publish_item``): a revision, then alerts."""
     known_topics = {tp.key for tp in await uow.content.topics()}
     topics = [tp for tp in feed.topics if tp in known_topics]
+    author = actor(feed)
     created = skipped = 0
+    alerts = 0 if feed.publish and app.deps.publisher is not None else None
     for entry in entries:
         digest = entry.content_hash
         key = f"feed-{digest[:40]}"
@@ -85,22 +112,25 @@ async def ingest(uow: UnitOfWork, app: App, feed: FeedSection, entries: list[Ent
             await uow.feeds.remember(feed.name, entry.guid, digest, None)
             skipped += 1
             continue
+        uow.audit.batch = None  # each entry is a change of its own, like one desk command
         lang = feed.language
         item = NewsItem(
-            key=key, status="published" if feed.publish else "draft", topics=topics,
+            key=key, status="draft", topics=topics, origin="feed",
             title={lang: _cut(entry.title, TITLE_MAX)}, body={lang: _cut(entry.body, BODY_MAX)},
-            published_at=now if feed.publish else None, created_by=f"feed:{feed.name}"[:100],
+            created_by=f"feed:{feed.name}"[:100],
         )
         item.source_id = (await source_for(uow.session, feed.name, entry.link)).id
         refresh_search_doc(item)
         await uow.items.add(item)
         await uow.feeds.remember(feed.name, entry.guid, digest, item.id)
-        await uow.audit.record(platform="feed", user_id=feed.name[:64], action="item.add",
-                               target=f"item:{item.id}", after={"status": item.status, "guid": entry.guid})
-        if feed.publish and app.deps.publisher is not None:
-            await app.deps.publisher.item_published(uow, item.id)
+        await record_change(uow, author, "item.add", f"item:{item.id}", after=item_snapshot(item),
+                            language=lang, at=now)
+        if feed.publish:
+            sent = await publish_item(uow, app.deps.publisher, item, author, at=now)
+            if alerts is not None and sent is not None:
+                alerts += sent
         created += 1
-    return created, skipped
+    return created, skipped, alerts
 
 
 class FeedPoller:
@@ -192,7 +222,7 @@ class FeedPoller:
     async def _poll(self, feed: FeedSection) -> PollOutcome:
         assert self._http is not None
         cfg = self.app.settings.editorial
-        outcome = PollOutcome(feed.name)
+        outcome = PollOutcome(feed.name, published=feed.publish)
         async with self.app.uow() as uow:
             state = await uow.feeds.state(feed.name, feed.url)
             etag, modified = state.etag, state.last_modified
@@ -207,7 +237,8 @@ class FeedPoller:
             async with self.app.uow() as uow:
                 state = await uow.feeds.state(feed.name, feed.url)
                 outcome.not_modified = fetched.status == 304
-                outcome.created, outcome.skipped = await ingest(uow, self.app, feed, entries, now)
+                outcome.created, outcome.skipped, outcome.alerts = await ingest(
+                    uow, self.app, feed, entries, now)
                 state.items_created = (state.items_created or 0) + outcome.created
                 await uow.feeds.record_success(state, now, dt.timedelta(minutes=feed.interval_minutes),
                                                fetched.etag, fetched.last_modified)

@@ -11,9 +11,11 @@ from sqlalchemy import select
 from bot.app import App
 from bot.config import FeedSection
 from bot.feeds import FeedPoller
+from bot.service import delivery_components
+from handlers.reply import Reply, plain_text
 from storage.feeds import FeedState
-from storage.models import NewsItem
-from tests.desk.conftest import RecordingPublisher, desk_settings
+from storage.models import NewsItem, OutboxMessage
+from tests.desk.conftest import desk_settings
 from tests.desk.feed_server import FeedServer, feed_server
 from tests.helpers import text_of
 
@@ -44,20 +46,27 @@ async def items_from(app: App, name: str) -> list[NewsItem]:
 
 
 async def test_rss_entries_become_items_once(feed_app: App, server: FeedServer) -> None:
-    publisher = RecordingPublisher()
-    feed_app.deps.publisher = publisher
+    delivery_components(feed_app)  # the service's own publisher: alerts rendered and queued
+    subscribed = await text_of(feed_app, "/subscribe alerts", chat_id="reader", lang="en")
+    assert "Alerts: on" in subscribed
     rss = feed(server, "rss", name="Le Matin", topics=["governance", "unknown"], publish=True,
                keywords={"exclude": ["football"]})
     async with FeedPoller(feed_app, [rss]) as poller:
         first = await poller.poll(rss)
-        assert (first.created, first.skipped, first.error) == (2, 2, None)  # a duplicate guid, a sport story
+        # a duplicate guid, a sport story; an alert per item for the subscribed chat
+        assert (first.created, first.skipped, first.error, first.alerts) == (2, 2, None, 2)
         items = await items_from(feed_app, "Le Matin")
         assert [i.title["fr"] for i in items] == ["Interpol : l’Assemblée générale s’ouvre à Marrakech",
                                                   "Cybercriminalité : appel à ratifier la Convention"]
         assert items[0].body["fr"] == "Les délégations de 196 pays sont réunies.\n\nDeuxième paragraphe & fin."
         assert items[1].body["fr"] == "INTERPOL appelle ses membres à ratifier."
         assert all(i.status == "published" and i.topics == ["governance"] for i in items)
-        assert publisher.items == [i.id for i in items]
+        async with feed_app.uow() as uow:
+            queued = (await uow.session.scalars(select(OutboxMessage).where(
+                OutboxMessage.kind == "alert").order_by(OutboxMessage.id))).all()
+        assert [m.item_id for m in queued] == [i.id for i in items]
+        alert = plain_text(Reply.from_dict(queued[0].payload))
+        assert "Interpol : l’Assemblée générale s’ouvre à Marrakech" in alert and "Le Matin" in alert
         text = await text_of(feed_app, f"/item {items[0].id}")
         assert "Le Matin" in text and "alert(" not in text
         assert f"#{items[1].id}" in await text_of(feed_app, "/search ratifier convention")
@@ -150,7 +159,8 @@ async def test_poll_feeds_command_reports_each_feed(db_url: str, server: FeedSer
     settings = desk_settings(db_url, editorial={"feed_timeout_seconds": 0.5})
     settings.feeds = [feed(server, "atom", name="INTERPOL"), feed(server, "error", name="Down")]
     assert await _poll_feeds(settings) == 1
-    assert capsys.readouterr().out.splitlines() == ["INTERPOL: 2 new, 0 skipped", "Down: error: HTTP 500"]
+    assert capsys.readouterr().out.splitlines() == ["INTERPOL: 2 new (drafts), 0 skipped",
+                                                    "Down: error: HTTP 500"]
 
 
 async def test_items_imported_from_another_database_are_not_ingested_twice(
