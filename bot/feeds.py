@@ -2,9 +2,14 @@
 
 A tick every few seconds asks which feeds are due (``feed_states.next_poll_at``, kept in the
 database so restarts do not re-poll or forget backoff). A due feed is fetched with its ETag and
-Last-Modified; new entries become news items (published and announced, or drafts, per feed) in
-one transaction with the feed's state. A failing feed is retried with exponential backoff
-(1 min, 2, 4 … up to 6 h) and stays visible in /stats; it is never disabled.
+Last-Modified and parsed in a thread (a large document takes seconds of CPU: the event loop
+keeps answering). Of the entries not taken before, at most ``max_entries_per_poll`` are taken,
+newest first, in short transactions of ``BATCH_SIZE`` entries each, so other chats' commands
+and the outbox worker write between them; the rest wait for the next polls (the document's
+ETag is stored only once every entry is taken, so the next poll reads it again). New entries
+become news items: drafts, or published through the desk's own path (a revision, then alerts).
+A failing feed is retried with exponential backoff (1 min, 2, 4 … up to 6 h) and stays
+visible in /stats; it is never disabled.
 
 With several replicas on one database, only the holder of the "feeds" lease polls (the lease
 table of the delivery layer); another replica takes over when the holder stops renewing it.
@@ -16,6 +21,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -24,8 +30,9 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.config import FeedSection
-from bot.feed_fetch import Entry, FeedError, fetch, parse_entries
+from bot.feed_fetch import Entry, FeedError, fetch, read_feed
 from handlers.publishing import Actor, publish_item, record_change
+from storage.db import is_sqlite
 from storage.editorial import item_snapshot, refresh_search_doc, source_for
 from storage.models import NewsItem
 from storage.text import fold
@@ -38,6 +45,12 @@ RETRY_MAX = dt.timedelta(hours=6)
 LEASE_NAME = "feeds"
 TITLE_MAX = 200
 BODY_MAX = 8000
+#: entries per transaction: each is short, so nothing waits long for the database
+BATCH_SIZE = 25
+#: on SQLite (one writer at a time), the pause after a batch is as long as the batch took, at
+#: least this: a command waiting for the write lock retries every 100 ms at most (SQLite's busy
+#: handler), so it always finds a free moment instead of starving behind back-to-back batches
+MIN_BATCH_PAUSE = 0.1
 
 
 @dataclass
@@ -51,6 +64,8 @@ class PollOutcome:
     published: bool = False
     #: alerts enqueued for the items published (None: no publisher in this process)
     alerts: int | None = None
+    #: new entries beyond this poll's cap, taken by the next polls
+    left: int = 0
 
     def report(self) -> str:
         """One line for the operator (``poll-feeds``)."""
@@ -61,7 +76,8 @@ class PollOutcome:
         kind = "drafts"
         if self.published:
             kind = "published" if self.alerts is None else f"published, {self.alerts} alerts queued"
-        return f"{self.feed}: {self.created} new ({kind}), {self.skipped} skipped"
+        line = f"{self.feed}: {self.created} new ({kind}), {self.skipped} skipped"
+        return line + (f", {self.left} left for the next polls" if self.left else "")
 
 
 def backoff(failures: int) -> dt.timedelta:
@@ -147,6 +163,7 @@ class FeedPoller:
         self.owner = f"feeds-{uuid.uuid4().hex[:12]}"
         #: the lease outlives a few missed ticks, so a slow poll does not hand it over
         self.lease_seconds = max(60.0, tick * 4)
+        self._sqlite = is_sqlite(app.settings.database.url)
 
     async def __aenter__(self) -> FeedPoller:
         self._http = aiohttp.ClientSession()
@@ -229,24 +246,51 @@ class FeedPoller:
         try:
             fetched = await fetch(self._http, feed.url, etag=etag, last_modified=modified,
                                   time_limit=cfg.feed_timeout_seconds, max_bytes=cfg.feed_max_bytes)
-            entries = parse_entries(fetched) if fetched.status == 200 else []
+            entries, repeats = (await asyncio.to_thread(read_feed, fetched)
+                                if fetched.status == 200 else ([], 0))
         except FeedError as exc:
             return await self._failed(feed, outcome, str(exc))
+        outcome.not_modified = fetched.status == 304
         now = self.app.deps.clock()
         try:
+            async with self.app.uow() as uow:  # one read: which entries were taken before
+                guids, hashes = await uow.feeds.known(
+                    feed.name, [e.guid for e in entries], [e.content_hash for e in entries])
+            new = [e for e in entries if e.guid not in guids and e.content_hash not in hashes]
+            take = new[:feed.max_entries_per_poll]
+            outcome.skipped = repeats + len(entries) - len(new)
+            outcome.left = len(new) - len(take)
+            took = 0.0
+            for i in range(0, len(take), BATCH_SIZE):
+                if i and self._sqlite:
+                    await asyncio.sleep(max(MIN_BATCH_PAUSE, took))
+                started = time.monotonic()
+                async with self.app.uow() as uow:
+                    created, skipped, alerts = await ingest(uow, self.app, feed,
+                                                            take[i:i + BATCH_SIZE], now)
+                    state = await uow.feeds.state(feed.name, feed.url)
+                    state.items_created = (state.items_created or 0) + created
+                took = time.monotonic() - started
+                outcome.created += created
+                outcome.skipped += skipped
+                if alerts is not None:
+                    outcome.alerts = (outcome.alerts or 0) + alerts
+            if outcome.alerts is None and feed.publish and self.app.deps.publisher is not None:
+                outcome.alerts = 0
             async with self.app.uow() as uow:
                 state = await uow.feeds.state(feed.name, feed.url)
-                outcome.not_modified = fetched.status == 304
-                outcome.created, outcome.skipped, outcome.alerts = await ingest(
-                    uow, self.app, feed, entries, now)
-                state.items_created = (state.items_created or 0) + outcome.created
-                await uow.feeds.record_success(state, now, dt.timedelta(minutes=feed.interval_minutes),
-                                               fetched.etag, fetched.last_modified)
-        except Exception as exc:  # nothing of this poll was written; back off like a fetch error
+                # entries left: keep the validators of the last document read whole, so the
+                # next poll fetches this one again instead of a 304
+                done = outcome.left == 0
+                await uow.feeds.record_success(
+                    state, now, dt.timedelta(minutes=feed.interval_minutes),
+                    fetched.etag if done else None, fetched.last_modified if done else None)
+        except Exception as exc:  # this batch wrote nothing (those before it stand); back off
             log.exception("feed ingestion failed", extra={"feed": feed.name})
             return await self._failed(feed, outcome, f"ingestion error: {type(exc).__name__}")
         log.info("feed polled", extra={"feed": feed.name, "new": outcome.created,
-                                       "skipped": outcome.skipped, "not_modified": outcome.not_modified})
+                                       "skipped": outcome.skipped, "left": outcome.left,
+                                       "not_modified": outcome.not_modified})
         return outcome
 
 

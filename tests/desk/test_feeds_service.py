@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from storage.models import AuditEntry, NewsItem, OutboxMessage
 from tests.conftest import ROOT, make_settings
-from tests.desk.feed_server import FeedServer, feed_server
+from tests.desk.feed_server import FeedServer, entry_title, feed_server, many_entries
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixtures import fake_telegram
 from tests.helpers import text_of
@@ -153,3 +153,26 @@ async def test_poll_feeds_a_failing_feed_does_not_stop_the_others(
     assert out.splitlines() == ["Down: error: HTTP 500", "INTERPOL: 2 new (drafts), 0 skipped"], err
     assert code == 1  # a feed failed: the operator's script sees it
     assert "Traceback" not in err
+
+
+@pytest.mark.slow
+async def test_poll_feeds_takes_a_long_feed_a_few_entries_at_a_time(
+        feed_server: FeedServer, db_url: str, tmp_path: Path) -> None:
+    feed_server.docs["long"] = (many_entries(120, prefix="long"), "application/rss+xml")
+    config = write_config(tmp_path / "bot.toml", [
+        {"name": "Long", "url": feed_server.url("long"), "max_entries_per_poll": 50},
+    ])
+    outputs = [(await poll_feeds(config, db_url))[:2] for _ in range(4)]
+    assert outputs == [
+        (0, "Long: 50 new (drafts), 0 skipped, 70 left for the next polls\n"),
+        (0, "Long: 50 new (drafts), 50 skipped, 20 left for the next polls\n"),
+        (0, "Long: 20 new (drafts), 100 skipped\n"),
+        (0, "Long: not modified\n"),
+    ]
+    async with App(make_settings(db_url)) as app, app.uow() as uow:
+        titles = (await uow.session.scalars(
+            select(NewsItem.title).where(NewsItem.created_by == "feed:Long").order_by(NewsItem.id))).all()
+    # nothing lost, nothing twice; the newest entries came first
+    assert sorted(t["fr"] for t in titles) == sorted(entry_title("long", i) for i in range(120))
+    first_poll = {t["fr"] for t in titles[:50]}
+    assert first_poll == {entry_title("long", i) for i in range(70, 120)}
