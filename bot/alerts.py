@@ -1,10 +1,11 @@
 """Alerts: one outbox row per matching chat when an item is published (the Publisher).
 
-Seeding, admin publishing and feeds call ``item_published`` inside their own transaction,
-so the alert rows commit with the item or not at all. The key ``alert:<item>:<chat>`` makes
-a replayed publish harmless. Quiet hours hold an alert until they end, in the chat's zone;
-the publisher says how many it queued and how many of those quiet hours hold (the desk's
-/publish reply shows both).
+Seeding, admin publishing and feeds all reach ``item_published`` through
+``handlers.publishing.publish_item``, inside their own transaction (the item written and loaded
+whole first), so the alert rows commit with the item and its revision or not at all. The key
+``alert:<item>:<chat>`` makes a replayed publish harmless. Quiet hours hold an alert until they
+end, in the chat's zone; the publisher says how many it queued and how many of those quiet
+hours hold (the desk's /publish reply shows both).
 """
 
 from __future__ import annotations

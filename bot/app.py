@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.metrics import Metrics
 from bot.platforms.base import Sender
 from handlers import Deps, Registry, Reply, Request, build_registry, dispatch
+from handlers.publishing import Actor, publish_item
 from storage.db import make_engine, make_session_factory
 from storage.migrate import ensure_schema
 from storage.seed import DEFAULT_SEED, SeedReport, is_empty, load_seed, read_seed
@@ -76,8 +77,12 @@ class App:
                 return None
             report = await load_seed(uow.session, read_seed(DEFAULT_SEED), force=force)
             if self.deps.publisher is not None:
+                loader = Actor("cli", "seed", origin="seed")
                 for item_id in report.new_item_ids:
-                    await self.deps.publisher.item_published(uow, item_id)
+                    item = await uow.items.get(item_id)
+                    if item is not None:
+                        await publish_item(uow, self.deps.publisher, item, loader,
+                                           at=self.deps.clock())
         if report.changed:
             log.info("content loaded", extra={"inserted": report.inserted, "updated": report.updated})
         if report.skipped:

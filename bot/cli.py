@@ -117,11 +117,13 @@ async def _poll_feeds(settings: Settings) -> int:
         print("no [[feeds]] in the configuration", file=sys.stderr)
         return 2
     async with App(settings) as app:
+        if settings.delivery.enabled:  # alerts are queued for the service's outbox worker
+            from bot.alerts import AlertPublisher
+
+            app.deps.publisher = AlertPublisher(settings.bot.default_language, clock=app.deps.clock)
         outcomes = await poll_once(app)
     for o in outcomes:
-        state = f"error: {o.error}" if o.error else (
-            "not modified" if o.not_modified else f"{o.created} new, {o.skipped} skipped")
-        print(f"{o.feed}: {state}")
+        print(o.report())
     return 1 if any(o.error for o in outcomes) else 0
 
 

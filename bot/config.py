@@ -179,6 +179,9 @@ class FeedSection(Section):
     interval_minutes: float = Field(default=15, gt=0, le=24 * 60)
     #: the language the feed is written in (its entries are stored under it)
     language: Literal["fr", "en"] = "fr"
+    #: at most this many new entries are taken per poll, newest first; the others wait for
+    #: the next polls (nothing is lost: the feed's ETag is kept back until all are taken)
+    max_entries_per_poll: int = Field(default=50, ge=1, le=10_000)
 
     @field_validator("url")
     @classmethod

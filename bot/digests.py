@@ -82,5 +82,6 @@ async def plan_digests(uow_factory: Callable[[], UnitOfWork], now: dt.datetime, 
             break
     report.composed = composer.built if composer else 0
     if report.enqueued or report.skipped:
-        log.info("digests planned", extra=vars(report))
+        log.info("digests planned", extra={"enqueued": report.enqueued, "empty": report.empty,
+                                           "skipped": report.skipped, "composed": report.composed})
     return report

@@ -8,17 +8,19 @@ in /stats ("HTTP 500", "timeout after 20 s", "larger than 2000000 bytes", "malfo
 from __future__ import annotations
 
 import asyncio
+import calendar
+import datetime as dt
 import hashlib
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import aiohttp
 import feedparser
 
-from storage.text import words
+from storage.text import clean_input, words
 
 USER_AGENT = "assembly-newsbot/0.1 (+https://github.com/; feed reader)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -46,12 +48,15 @@ class Entry:
     title: str
     body: str
     link: str | None
+    #: the entry's own date (published, else updated), when the feed gives one
+    published: dt.datetime | None = None
+    #: same title and link -> same hash, whatever the guid: catches re-posts and changed guids
+    #: (computed where the entry is read, off the event loop)
+    content_hash: str = field(init=False, compare=False)
 
-    @property
-    def content_hash(self) -> str:
-        """Same title and link -> same hash, whatever the guid: catches re-posts and changed guids."""
+    def __post_init__(self) -> None:
         basis = " ".join(words(self.title)) + "\n" + normalize_link(self.link)
-        return hashlib.sha256(basis.encode()).hexdigest()
+        object.__setattr__(self, "content_hash", hashlib.sha256(basis.encode()).hexdigest())
 
 
 class _TextExtractor(HTMLParser):
@@ -82,7 +87,8 @@ def html_to_text(html: str) -> str:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()
-    text = "".join(parser.parts).replace("\xa0", " ")
+    # the input cleaning rule of every input: no control, bidi or zero-width characters
+    text = clean_input("".join(parser.parts).replace("\xa0", " "))
     lines = [" ".join(line.split()) for line in text.split("\n")]
     out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return "\n\n".join(p.replace("\n", " ") for p in out.split("\n\n") if p.strip())
@@ -134,8 +140,20 @@ def _entry_text(entry: feedparser.FeedParserDict) -> str:
     return html_to_text(html or "")
 
 
+def _entry_date(entry: feedparser.FeedParserDict) -> dt.datetime | None:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not parsed:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(calendar.timegm(parsed), dt.UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
 def parse_entries(fetched: Fetched) -> list[Entry]:
-    """The feed's entries with a title, as plain text; raises FeedError when nothing is readable."""
+    """The feed's entries with a title, as plain text, in the document's order; raises
+    FeedError when nothing is readable. CPU-bound (a large feed takes seconds): the poller
+    runs it in a thread."""
     headers = {"content-type": fetched.content_type} if fetched.content_type else None
     parsed = feedparser.parse(io.BytesIO(fetched.body), response_headers=headers)
     if not parsed.entries:
@@ -153,5 +171,28 @@ def parse_entries(fetched: Fetched) -> list[Entry]:
             link = None
         entry = Entry(guid="", title=title, body=_entry_text(e), link=link)
         guid = (e.get("id") or link or entry.content_hash).strip()
-        entries.append(Entry(guid=guid[:500], title=title, body=entry.body, link=link))
+        entries.append(Entry(guid=guid[:500], title=title, body=entry.body, link=link,
+                             published=_entry_date(e)))
     return entries
+
+
+def newest_first(entries: list[Entry]) -> tuple[list[Entry], int]:
+    """Each entry once (first guid and first title+link win), dated ones newest first, then the
+    undated ones in the document's order; and how many repeats were dropped."""
+    seen_guids: set[str] = set()
+    seen_hashes: set[str] = set()
+    unique = []
+    for entry in entries:
+        if entry.guid in seen_guids or entry.content_hash in seen_hashes:
+            continue
+        seen_guids.add(entry.guid)
+        seen_hashes.add(entry.content_hash)
+        unique.append(entry)
+    unique.sort(key=lambda e: (e.published is None,
+                               -e.published.timestamp() if e.published else 0.0))
+    return unique, len(entries) - len(unique)
+
+
+def read_feed(fetched: Fetched) -> tuple[list[Entry], int]:
+    """``parse_entries`` then ``newest_first``: all the CPU work of a poll, for a thread."""
+    return newest_first(parse_entries(fetched))

@@ -11,9 +11,9 @@ from handlers import editorial_i18n  # noqa: F401  (registers the desk's message
 from handlers.base import Deps, NotAllowed, Request, UserError
 from handlers.i18n import t
 from handlers.news import full_item
+from handlers.publishing import Actor, record_change
 from handlers.reply import ReplyBuilder, Span
-from storage.editorial import CREATED_SOURCES, source_snapshot
-from storage.models import AuditEntry, NewsItem, Source
+from storage.models import AuditEntry, NewsItem
 from storage.revisions import latest_revision_id, stale_languages
 from storage.text import LANGUAGES, clean_input, pick
 from storage.uow import UnitOfWork
@@ -38,19 +38,15 @@ def require_owner(req: Request, deps: Deps) -> None:
 async def audit(uow: UnitOfWork, req: Request, action: str, target: str,
                 before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
                 *, deps: Deps | None = None, **revision: Any) -> int:
-    """Record a revision (only the changed fields are kept); its id is the change id."""
+    """Record a revision by the requesting admin (handlers.publishing.record_change)."""
     if deps is not None:
         revision.setdefault("at", deps.clock())
-    for source_id in uow.session.info.pop(CREATED_SOURCES, []):  # made by this command
-        source = await uow.session.get(Source, source_id)
-        if source is not None:
-            await uow.audit.record(platform=req.platform, user_id=req.user_id,
-                                   action="source.add", target=f"source:{source_id}",
-                                   after=source_snapshot(source),
-                                   at=revision.get("at"))
-    entry = await uow.audit.record(platform=req.platform, user_id=req.user_id, action=action,
-                                   target=target, before=before, after=after, **revision)
-    return entry.id
+    return await record_change(uow, actor(req), action, target, before, after, **revision)
+
+
+def actor(req: Request) -> Actor:
+    """The admin behind a request, as the author of revisions."""
+    return Actor(req.platform, req.user_id)
 
 
 def clean_text(text: str | None) -> str:

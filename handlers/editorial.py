@@ -28,6 +28,7 @@ from handlers.admin_input import (
 from handlers.base import Deps, Option, Registry, Request, UserError
 from handlers.corrections import send_corrections, send_retractions
 from handlers.desk import (
+    actor,
     audit,
     changed_since_preview,
     clean_text,
@@ -42,6 +43,7 @@ from handlers.desk import (
 )
 from handlers.digest import alert_reply
 from handlers.i18n import t
+from handlers.publishing import publish_item
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.editorial import (
     item_snapshot,
@@ -359,13 +361,8 @@ def register(r: Registry) -> None:
                     b.para(Span("⚠ " + t(warning, lang), italic=True))
                 await mark_previewed(uow, req, deps, item)
                 return b.button(t("publish.confirm", lang), "publish", f"{item.id} confirm").build()
-            before = item_snapshot(item)
-            item.status = "published"
-            item.published_at = item.published_at or deps.clock()
-            await audit(uow, req, "item.publish", f"item:{item.id}", before, item_snapshot(item),
-                        deps=deps)
-            if deps.publisher is None:
+            alerts = await publish_item(uow, deps.publisher, item, actor(req), at=deps.clock())
+            if alerts is None:
                 return ReplyBuilder().para(t("publish.no_publisher", lang, id=item.id)).build()
-            alerts = await deps.publisher.item_published(uow, item.id)
         return ReplyBuilder().para(t("publish.done", lang, id=item_id, alerts=alerts.queued,
                                      held=alerts.held)).build()

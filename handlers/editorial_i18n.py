@@ -262,6 +262,7 @@ MESSAGES.update({
     "revision.action.participant.add": {"fr": "ajout ({object})", "en": "{object} added"},
     "revision.action.participant.edit": {"fr": "modification ({object})", "en": "edit of {object}"},
     "revision.action.resolution.edit": {"fr": "modification ({object})", "en": "edit of {object}"},
+    "revision.action.source.add": {"fr": "ajout ({object})", "en": "{object} added"},
     "revision.action.undo": {"fr": "annulation de la révision #{rev} ({object})",
                              "en": "undo of revision #{rev} ({object})"},
     "revision.action.revert": {"fr": "retour sur la révision #{rev} ({object})",

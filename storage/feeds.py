@@ -70,6 +70,22 @@ class FeedRepository:
         )).limit(1)
         return (await self.session.scalar(stmt)) is not None
 
+    async def known(self, feed_name: str, guids: Sequence[str], hashes: Sequence[str],
+                    chunk: int = 500) -> tuple[set[str], set[str]]:
+        """Of these guids (this feed's) and content hashes (any feed's), those already taken;
+        a few bounded queries instead of one per entry."""
+        known_guids: set[str] = set()
+        known_hashes: set[str] = set()
+        for i in range(0, len(guids), chunk):
+            part = [g[:500] for g in guids[i:i + chunk]]
+            known_guids.update((await self.session.scalars(select(FeedEntry.guid).where(
+                FeedEntry.feed_name == feed_name, FeedEntry.guid.in_(part)))).all())
+        for i in range(0, len(hashes), chunk):
+            part = list(hashes[i:i + chunk])
+            known_hashes.update((await self.session.scalars(select(FeedEntry.content_hash).where(
+                FeedEntry.content_hash.in_(part)))).all())
+        return known_guids, known_hashes
+
     async def remember(self, feed_name: str, guid: str, content_hash: str, item_id: int | None) -> None:
         self.session.add(FeedEntry(feed_name=feed_name, guid=guid[:500], content_hash=content_hash,
                                    item_id=item_id))

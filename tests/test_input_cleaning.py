@@ -66,3 +66,10 @@ def test_the_terminal_never_gets_control_sequences() -> None:
     reply = ReplyBuilder().heading("Titre\x1b]0;pwned\x07").para("Texte \x1b[2J\u202efin").build()
     shown = render(reply)
     assert "\x1b" not in shown and "\u202e" not in shown and "Texte [2Jfin" in shown
+
+
+def test_feed_text_is_cleaned_like_every_input() -> None:
+    from bot.feed_fetch import html_to_text
+
+    text = html_to_text("<p>Alerte\x00 \x1b[31mrouge\u202e inversé\u200b</p><p>Suite</p>")
+    assert text == "Alerte [31mrouge inversé\n\nSuite"

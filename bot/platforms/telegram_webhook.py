@@ -288,5 +288,6 @@ class WebhookServer:
         counts = dict(sorted(self._pending.items()))
         self._pending.clear()
         log.warning("webhook refused requests or connections",
-                    extra={**counts, "open": self.open_connections,
+                    extra={"refused": " ".join(f"{k}={v}" for k, v in counts.items()),
+                           "open": self.open_connections,
                            "per_seconds": self.limits.summary_seconds})

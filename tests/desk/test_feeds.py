@@ -2,77 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import pytest
-from aiohttp import web
 from sqlalchemy import select
 
 from bot.app import App
 from bot.config import FeedSection
 from bot.feeds import FeedPoller
+from bot.service import delivery_components
+from handlers.reply import Reply, plain_text
 from storage.feeds import FeedState
-from storage.models import NewsItem
-from tests.desk import feed_samples as samples
-from tests.desk.conftest import RecordingPublisher, desk_settings
+from storage.models import NewsItem, OutboxMessage
+from tests.desk.conftest import desk_settings
+from tests.desk.feed_server import FeedServer, feed_server
 from tests.helpers import text_of
 
-
-@dataclass
-class FeedServer:
-    base: str
-    docs: dict[str, tuple[bytes, str]] = field(default_factory=dict)
-    hits: dict[str, int] = field(default_factory=dict)
-    conditional: dict[str, str | None] = field(default_factory=dict)
+__all__ = ["feed_server"]
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[FeedServer]:
-    state = FeedServer(base="")
-    release = asyncio.Event()
-
-    async def serve(request: web.Request) -> web.StreamResponse:
-        name = request.match_info["name"]
-        state.hits[name] = state.hits.get(name, 0) + 1
-        state.conditional[name] = request.headers.get("If-None-Match")
-        if name == "error":
-            return web.Response(status=500, text="Internal Server Error")
-        if name == "hang":
-            await release.wait()
-        if name == "huge":
-            resp = web.StreamResponse(headers={"Content-Type": "application/rss+xml"})
-            await resp.prepare(request)
-            chunk = b"<!-- " + b"x" * 65_000 + b" -->\n"
-            for _ in range(60):  # ~3.9 MB, streamed without a Content-Length
-                await resp.write(chunk)
-            return resp
-        body, ctype = state.docs[name]
-        etag = f'"{len(body)}"'
-        if request.headers.get("If-None-Match") == etag:
-            return web.Response(status=304, headers={"ETag": etag})
-        return web.Response(body=body, headers={"Content-Type": ctype, "ETag": etag})
-
-    app = web.Application()
-    app.router.add_get("/{name}", serve)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    state.base = f"http://127.0.0.1:{port}"
-    state.docs = {
-        "rss": (samples.RSS.encode(), "application/rss+xml; charset=utf-8"),
-        "reposted": (samples.RSS_REPOSTED.encode(), "application/rss+xml"),
-        "atom": (samples.ATOM.encode(), "application/atom+xml"),
-        "latin1": (samples.LATIN1_DECLARED_UTF8, "application/rss+xml; charset=utf-8"),
-        "malformed": (samples.MALFORMED, "text/html"),
-    }
-    yield state
-    release.set()
-    await runner.cleanup()
+def server(feed_server: FeedServer) -> FeedServer:
+    return feed_server
 
 
 def feed(server: FeedServer, path: str, **kw: object) -> FeedSection:
@@ -94,20 +46,27 @@ async def items_from(app: App, name: str) -> list[NewsItem]:
 
 
 async def test_rss_entries_become_items_once(feed_app: App, server: FeedServer) -> None:
-    publisher = RecordingPublisher()
-    feed_app.deps.publisher = publisher
+    delivery_components(feed_app)  # the service's own publisher: alerts rendered and queued
+    subscribed = await text_of(feed_app, "/subscribe alerts", chat_id="reader", lang="en")
+    assert "Alerts: on" in subscribed
     rss = feed(server, "rss", name="Le Matin", topics=["governance", "unknown"], publish=True,
                keywords={"exclude": ["football"]})
     async with FeedPoller(feed_app, [rss]) as poller:
         first = await poller.poll(rss)
-        assert (first.created, first.skipped, first.error) == (2, 2, None)  # a duplicate guid, a sport story
+        # a duplicate guid, a sport story; an alert per item for the subscribed chat
+        assert (first.created, first.skipped, first.error, first.alerts) == (2, 2, None, 2)
         items = await items_from(feed_app, "Le Matin")
         assert [i.title["fr"] for i in items] == ["Interpol : l’Assemblée générale s’ouvre à Marrakech",
                                                   "Cybercriminalité : appel à ratifier la Convention"]
         assert items[0].body["fr"] == "Les délégations de 196 pays sont réunies.\n\nDeuxième paragraphe & fin."
         assert items[1].body["fr"] == "INTERPOL appelle ses membres à ratifier."
         assert all(i.status == "published" and i.topics == ["governance"] for i in items)
-        assert publisher.items == [i.id for i in items]
+        async with feed_app.uow() as uow:
+            queued = (await uow.session.scalars(select(OutboxMessage).where(
+                OutboxMessage.kind == "alert").order_by(OutboxMessage.id))).all()
+        assert [m.item_id for m in queued] == [i.id for i in items]
+        alert = plain_text(Reply.from_dict(queued[0].payload))
+        assert "Interpol : l’Assemblée générale s’ouvre à Marrakech" in alert and "Le Matin" in alert
         text = await text_of(feed_app, f"/item {items[0].id}")
         assert "Le Matin" in text and "alert(" not in text
         assert f"#{items[1].id}" in await text_of(feed_app, "/search ratifier convention")
@@ -200,7 +159,8 @@ async def test_poll_feeds_command_reports_each_feed(db_url: str, server: FeedSer
     settings = desk_settings(db_url, editorial={"feed_timeout_seconds": 0.5})
     settings.feeds = [feed(server, "atom", name="INTERPOL"), feed(server, "error", name="Down")]
     assert await _poll_feeds(settings) == 1
-    assert capsys.readouterr().out.splitlines() == ["INTERPOL: 2 new, 0 skipped", "Down: error: HTTP 500"]
+    assert capsys.readouterr().out.splitlines() == ["INTERPOL: 2 new (drafts), 0 skipped",
+                                                    "Down: error: HTTP 500"]
 
 
 async def test_items_imported_from_another_database_are_not_ingested_twice(
@@ -238,3 +198,25 @@ async def test_an_ingestion_failure_writes_nothing_and_backs_off(
     assert outcome.error == "ingestion error: RuntimeError"
     assert await items_from(feed_app, "atom") == []
     assert "1 failure(s) in a row" in await text_of(feed_app, "/stats", user_id="local", lang="en")
+
+
+async def test_an_unexpected_error_in_one_feed_does_not_stop_the_others(
+        feed_app: App, server: FeedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.feeds
+
+    real = bot.feeds.fetch
+
+    async def broken_for_rss(http, url, **kw):  # type: ignore[no-untyped-def]
+        if url.endswith("/rss"):
+            raise RuntimeError("a bug while reading this feed")
+        return await real(http, url, **kw)
+
+    monkeypatch.setattr(bot.feeds, "fetch", broken_for_rss)
+    broken, atom = feed(server, "rss", name="Broken"), feed(server, "atom")
+    async with FeedPoller(feed_app, [broken, atom]) as poller:
+        outcomes = await poller.poll_due()  # one tick: both feeds are due
+    assert [(o.feed, o.created, o.error) for o in outcomes] == [
+        ("Broken", 0, "internal error: RuntimeError"), ("atom", 2, None)]
+    assert len(await items_from(feed_app, "atom")) == 2
+    stats = await text_of(feed_app, "/stats", user_id="local", lang="en")
+    assert "Broken" in stats and "1 failure(s) in a row" in stats

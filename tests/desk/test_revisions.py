@@ -213,3 +213,18 @@ async def test_a_session_dated_outside_the_event_asks_for_confirmation(desk: App
     assert "day: Monday 24 November 2025 → Thursday 25 December 2025" in history
     added = await text_of(desk, "/addsession Atelier day=2026-01-10\nTexte.", **OWNER)
     assert "tombe en dehors" in added
+
+
+async def test_every_content_action_has_its_words() -> None:
+    """/audit and /history name every kind of revision (a missing text crashed /audit)."""
+    from handlers.i18n import MESSAGES
+    from storage.revisions import CONTENT_ACTIONS, REVERT, UNDO
+
+    for action in (*CONTENT_ACTIONS, UNDO, REVERT):
+        assert set(MESSAGES[f"revision.action.{action}"]) >= {"fr", "en"}, action
+
+
+async def test_audit_after_a_command_that_created_a_source(desk: App) -> None:
+    await send(desk, "/edititem 2 url https://example.org/new", **OWNER)
+    text = await text_of(desk, "/audit 5", **OWNER)
+    assert "ajout (source #" in text and "Désolé" not in text
