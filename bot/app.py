@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from types import TracebackType
 
+from bot.button_store import ButtonStore
 from bot.config import Settings
 from bot.platforms.base import Sender
 from handlers import Deps, Registry, Reply, Request, build_registry, dispatch
@@ -43,6 +44,9 @@ class App:
                 edit_window=dt.timedelta(hours=self.settings.editorial.edit_window_hours),
                 undo_window=dt.timedelta(minutes=self.settings.editorial.undo_window_minutes),
             )
+            #: long button payloads, shared through the database by every process
+            self.buttons = ButtonStore(self.uow, clock=self.deps.clock,
+                                       ttl=dt.timedelta(days=self.settings.bot.button_days))
             if self.settings.bot.seed_on_start:
                 await self.seed(only_if_empty=True)
         except BaseException:

@@ -44,6 +44,8 @@ class BotSection(Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     #: load the bundled content into an empty database at start
     seed_on_start: bool = True
+    #: a button whose payload is too long for the platform is kept this long after its last use
+    button_days: float = Field(default=30, gt=0, le=3650)
 
     _tz = field_validator("timezone")(_check_timezone)
 

@@ -12,6 +12,7 @@ from telegram import Bot
 from bot.app import App
 from bot.platforms.telegram_http import AiohttpRequest
 from bot.platforms.telegram_send import TelegramSender
+from bot.render.telegram import CallbackCodec
 
 
 class TelegramSenderComponent:
@@ -29,7 +30,8 @@ class TelegramSenderComponent:
     async def start(self) -> None:
         await self.bot.initialize()
         self.app.senders["telegram"] = TelegramSender(
-            self.bot, paid_broadcast=self.app.settings.delivery.paid_broadcast)
+            self.bot, CallbackCodec(self.app.buttons),
+            paid_broadcast=self.app.settings.delivery.paid_broadcast)
 
     async def stop(self) -> None:
         self.app.senders.pop("telegram", None)

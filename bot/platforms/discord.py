@@ -89,7 +89,7 @@ class NewsClient(discord.Client):
         super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **options)
         self.app = app
         self.defer_after = defer_after
-        self.codec = ButtonCodec()
+        self.codec = ButtonCodec(getattr(app, "buttons", None))
         self.tree = build_tree(self, app.registry, app.deps, self.run_command)
         self.sync_guilds: list[int] = []
 
@@ -127,7 +127,7 @@ class NewsClient(discord.Client):
         Parts beyond the first become followups; the buttons go on the last part.
         """
         messages = render(reply)
-        view = None if reply.is_error else build_view(reply.buttons, self.codec)
+        view = None if reply.is_error else await build_view(reply.buttons, self.codec)
         first, rest = messages[0], messages[1:]
         kwargs: dict[str, Any] = _fields(first) | {"allowed_mentions": NO_MENTIONS}
         if view is not None and not rest:
@@ -164,7 +164,7 @@ class NewsClient(discord.Client):
 
     async def on_button(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
         """A command button: re-run the command at its page and update that message."""
-        press = self.codec.decode(custom_id)
+        press = await self.codec.decode(custom_id)
         command = self.app.registry.get(press.command) if press else None
         if press is None or command is None:
             await self._stale(interaction)

@@ -93,7 +93,7 @@ class DiscordSender:
     async def send(self, chat_id: str, reply: Reply, *, nonce: str) -> list[str]:
         channel = self._channel(chat_id)
         messages = render(reply)
-        view = build_view(reply.buttons, self.codec)
+        view = await build_view(reply.buttons, self.codec)
         ids: list[str] = []
         for n, m in enumerate(messages):
             kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS,
@@ -112,7 +112,7 @@ class DiscordSender:
         messages = render(reply)
         if len(messages) != len(message_ids) or not all(i.isdigit() for i in message_ids):
             return False
-        view = build_view(reply.buttons, self.codec)
+        view = await build_view(reply.buttons, self.codec)
         for n, (mid, m) in enumerate(zip(message_ids, messages, strict=True)):
             target = channel.get_partial_message(int(mid))
             last = n == len(messages) - 1

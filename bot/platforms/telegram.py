@@ -70,7 +70,7 @@ class TelegramPlatform:
             .job_queue(None)  # schedules live in the database (bot/scheduler.py), not in PTB
             .build()
         )
-        self.sender = TelegramSender(self.application.bot, CallbackCodec(),
+        self.sender = TelegramSender(self.application.bot, CallbackCodec(app.buttons),
                                      paid_broadcast=app.settings.delivery.paid_broadcast)
         self.router = UpdateRouter(app, self.sender)
         for handler in self.router.handlers():

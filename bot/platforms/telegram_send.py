@@ -96,10 +96,12 @@ def translate_error(exc: TelegramError) -> DeliveryError:
     return PermanentError(exc.message)
 
 
-def keyboard(buttons: tuple[Button, ...] | list[Button], codec: CallbackCodec
-             ) -> InlineKeyboardMarkup | None:
+async def keyboard(buttons: tuple[Button, ...] | list[Button], codec: CallbackCodec
+                   ) -> InlineKeyboardMarkup | None:
+    """The inline keyboard; long payloads are stored first, so any process answers them."""
     if not buttons:
         return None
+    await codec.keep(buttons)
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(label, callback_data=data) for label, data in row]
         for row in keyboard_rows(buttons, codec)
@@ -138,7 +140,7 @@ class TelegramSender:
         """Send the parts in order (``skip_parts`` first ones excepted: a resumed send);
         ``pace`` is awaited before each part after the first (the outbox's rate windows)."""
         parts = cached_parts(reply)
-        markup = keyboard(reply.buttons, self.codec)
+        markup = await keyboard(reply.buttons, self.codec)
         sent: list[str] = []
         for n, text in enumerate(parts):
             if n < skip_parts:
@@ -165,7 +167,7 @@ class TelegramSender:
         parts = render_parts(reply)
         if len(parts) != len(message_ids):
             return False
-        markup = keyboard(reply.buttons, self.codec)
+        markup = await keyboard(reply.buttons, self.codec)
         for n, (message_id, text) in enumerate(zip(message_ids, parts, strict=True)):
             try:
                 await self.bot.edit_message_text(
