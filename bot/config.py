@@ -46,6 +46,10 @@ class BotSection(Section):
     seed_on_start: bool = True
     #: a button whose payload is too long for the platform is kept this long after its last use
     button_days: float = Field(default=30, gt=0, le=3650)
+    #: where this process keeps its instance identity (a small locked file), so a restart on
+    #: the same host takes its own sender lease back at once; default: the SQLite
+    #: database's folder, else ./data
+    data_dir: str | None = None
 
     _tz = field_validator("timezone")(_check_timezone)
 

@@ -136,7 +136,8 @@ class OutboxWorker:
 
     def __init__(self, uow_factory: Callable[[], UnitOfWork], senders: Mapping[str, Sender],
                  settings: DeliverySection, *, clock: Callable[[], dt.datetime] = utcnow,
-                 owner: str | None = None, rng: random.Random | None = None,
+                 owner: str | None = None, takeover: str | None = None,
+                 rng: random.Random | None = None,
                  on_withdrawn: Callable[[UnitOfWork, set[int]], Awaitable[object]] | None = None,
                  ) -> None:
         self.uow = uow_factory
@@ -144,6 +145,8 @@ class OutboxWorker:
         self.settings = settings
         self.clock = clock
         self.owner = owner or f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        #: lease owners with this prefix are this instance's dead earlier runs (bot/instance.py)
+        self.takeover = takeover
         self.rng = rng or random.Random()
         rate = settings.paid_global_per_second if settings.paid_broadcast else settings.global_per_second
         rate = max(1.0, rate - settings.reserve_per_second)
@@ -299,7 +302,8 @@ class OutboxWorker:
         try:
             async with self._db_writes, self.uow() as uow:
                 held = await uow.leases.acquire(LEASE_NAME, self.owner, now,
-                                                self.settings.leader_ttl_seconds)
+                                                self.settings.leader_ttl_seconds,
+                                                takeover=None if self.is_leader else self.takeover)
                 if held and not self.is_leader:
                     await uow.outbox.release_others(self.owner)
         except Exception:

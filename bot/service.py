@@ -13,6 +13,7 @@ from contextlib import AsyncExitStack
 
 from bot.app import App
 from bot.config import Settings
+from bot.instance import claim, data_dir
 from bot.platforms.base import Component
 
 log = logging.getLogger("newsbot.service")
@@ -57,6 +58,8 @@ def delivery_components(app: App) -> list[Component]:
     """The digest scheduler and the outbox worker; alerts are announced from now on.
 
     Platforms register their Sender in ``app.senders`` when they start (they come first).
+    The worker's lease owner is this process's instance identity (bot/instance.py): a
+    restart after a crash takes its own previous lease over at once.
     """
     if not app.settings.delivery.enabled:
         return []
@@ -65,7 +68,9 @@ def delivery_components(app: App) -> list[Component]:
     from bot.scheduler import DigestScheduler
     from handlers.corrections import retract_late_copies
 
+    instance = claim(data_dir(app.settings.bot.data_dir, app.settings.database.url))
     worker = OutboxWorker(app.uow, app.senders, app.settings.delivery, clock=app.deps.clock,
+                          owner=instance.owner, takeover=instance.takeover_prefix,
                           on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps, items))
     app.deps.publisher = AlertPublisher(app.settings.bot.default_language, clock=app.deps.clock,
                                         on_enqueue=worker.wake)
