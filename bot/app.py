@@ -13,6 +13,7 @@ from types import TracebackType
 
 from bot.button_store import ButtonStore
 from bot.config import Settings
+from bot.health import Health
 from bot.platforms.base import Sender
 from handlers import Deps, Registry, Reply, Request, build_registry, dispatch
 from storage.db import make_engine, make_session_factory
@@ -24,11 +25,13 @@ log = logging.getLogger("newsbot.app")
 
 
 class App:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, health: Health | None = None) -> None:
         self.settings = settings
         self.registry: Registry = build_registry()
         #: platform name -> its Sender; platforms add theirs when they start (outbox worker)
         self.senders: dict[str, Sender] = {}
+        #: part (database, telegram, discord) -> state and last error (bot/health.py)
+        self.health = health if health is not None else Health()
 
     async def __aenter__(self) -> App:
         self.engine = make_engine(self.settings.database.url)

@@ -46,6 +46,10 @@ class BotSection(Section):
     seed_on_start: bool = True
     #: a button whose payload is too long for the platform is kept this long after its last use
     button_days: float = Field(default=30, gt=0, le=3650)
+    #: a database that cannot take a write at start (read-only, disk full, unreachable) is
+    #: checked again after this delay, doubled each time up to retry_max_seconds (jitter)
+    retry_initial_seconds: float = Field(default=1, gt=0, le=3600)
+    retry_max_seconds: float = Field(default=300, gt=0, le=86400)
     #: where this process keeps its instance identity (a small locked file), so a restart on
     #: the same host takes its own sender lease back at once; default: the SQLite
     #: database's folder, else ./data

@@ -1,5 +1,11 @@
 """Service mode: the platforms with a token, side by side in one event loop, until a signal.
 
+The database must be writable first: it is migrated and one small write is committed
+(:func:`storage.health.check_writable`). A read-only database, a full disk or an unreachable
+server is named in one log line per attempt, ``app.health["database"]`` is ``failing`` and
+the service stays not-ready — no platform is started — retrying with backoff until it works
+or a signal stops it. Other errors (a wrong password) stop it.
+
 SIGTERM or SIGINT stops the components in reverse order of start, each finishing what it
 is sending (the outbox worker lets in-flight messages complete before it returns).
 """
@@ -7,12 +13,14 @@ is sending (the outbox worker lets in-flight messages complete before it returns
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from contextlib import AsyncExitStack
 
 from bot.app import App
 from bot.config import Settings
+from bot.health import Health
 from bot.instance import claim, data_dir
 from bot.platforms.base import Component
 
@@ -90,12 +98,63 @@ async def run_components(components: list[Component], stop: asyncio.Event) -> No
         log.info("stopping")
 
 
+async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+    return stop.is_set()
+
+
+async def wait_for_database(settings: Settings, health: Health, stop: asyncio.Event) -> bool:
+    """Migrate and check that the database takes a write; while it does not for a reason
+    worth waiting for (read-only, disk full, unreachable), say so and retry with backoff.
+
+    False when a signal came first. Other errors are raised (the process exits 1)."""
+    from storage.db import make_engine
+    from storage.health import check_writable, database_problem
+    from storage.migrate import ensure_schema
+    from storage.outbox import backoff
+
+    url = settings.database.url
+    engine = make_engine(url)
+    attempt = 0
+    try:
+        while True:
+            attempt += 1
+            try:
+                if await ensure_schema(engine):
+                    log.info("database migrated")
+                await check_writable(engine)
+            except Exception as exc:
+                problem = database_problem(exc, url)
+                if problem is None:
+                    raise
+                delay = backoff(attempt, settings.bot.retry_initial_seconds,
+                                settings.bot.retry_max_seconds)
+                health.set("database", "failing", problem)
+                log.error(f"database not writable: {problem} (attempt {attempt}); "
+                          f"the service is not ready, retrying in {delay:.1f} s")
+                await engine.dispose()  # the next attempt opens fresh connections
+                if await _stopped_within(stop, delay):
+                    return False
+                continue
+            if attempt > 1:
+                log.info("database writable: the service starts", extra={"attempts": attempt})
+            health.set("database", "ok")
+            return True
+    finally:
+        await engine.dispose()
+
+
 async def serve(settings: Settings, *, deliver_only: bool = False) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with App(settings) as app:
+    health = Health()
+    if not await wait_for_database(settings, health, stop):
+        log.info("stopped before the database was ready")
+        return 0
+    async with App(settings, health=health) as app:
         await run_components(build_components(app, deliver_only=deliver_only), stop)
     log.info("stopped cleanly")
     return 0
