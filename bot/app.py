@@ -28,7 +28,7 @@ class App:
     def __init__(self, settings: Settings, *, health: Health | None = None) -> None:
         self.settings = settings
         self.registry: Registry = build_registry()
-        #: platform name -> its Sender; platforms add theirs when they start (outbox worker)
+        #: platform name -> its Sender; platforms add theirs while they run (outbox worker)
         self.senders: dict[str, Sender] = {}
         #: part (database, telegram, discord) -> state and last error (bot/health.py)
         self.health = health if health is not None else Health()

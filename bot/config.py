@@ -19,6 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_DB_URL = "sqlite+aiosqlite:///data/newsbot.db"
+#: Discord's own REST base and gateway (what discord.py uses unless told otherwise)
+DISCORD_API = "https://discord.com/api/v10"
+DISCORD_GATEWAY = "wss://gateway.discord.gg/"
 
 
 class ConfigError(Exception):
@@ -46,10 +49,13 @@ class BotSection(Section):
     seed_on_start: bool = True
     #: a button whose payload is too long for the platform is kept this long after its last use
     button_days: float = Field(default=30, gt=0, le=3650)
-    #: a database that cannot take a write at start (read-only, disk full, unreachable) is
-    #: checked again after this delay, doubled each time up to retry_max_seconds (jitter)
+    #: a platform (or the database) that fails at start or later is retried after this
+    #: delay, doubled each time up to retry_max_seconds (with jitter)
     retry_initial_seconds: float = Field(default=1, gt=0, le=3600)
     retry_max_seconds: float = Field(default=300, gt=0, le=86400)
+    #: owners get a private message when a platform fails or comes back, at most one per
+    #: platform in this many minutes (0: none)
+    alert_owners_minutes: float = Field(default=30, ge=0)
     #: where this process keeps its instance identity (a small locked file), so a restart on
     #: the same host takes its own sender lease back at once; default: the SQLite
     #: database's folder, else ./data
@@ -103,6 +109,9 @@ class DiscordSection(Section):
     defer_after: float = Field(default=2.0, gt=0, lt=3)
     #: 429s asking to wait longer than this are not waited out by discord.py (minimum 30)
     max_ratelimit_timeout: float = Field(default=30.0, ge=30)
+    #: Discord's REST base and gateway; change them only for a proxy (or a test double)
+    api_base_url: str = DISCORD_API
+    gateway_url: str = DISCORD_GATEWAY
 
 
 class EditorialSection(Section):

@@ -56,6 +56,12 @@ from storage.uow import UnitOfWork
 log = logging.getLogger("newsbot.delivery")
 
 LEASE_NAME = "delivery"
+#: seconds a message waits when its platform is down (its supervisor is restarting it)
+PLATFORM_DOWN_WAIT = 5.0
+
+
+class PlatformDown(DeliveryError):
+    """The platform's sender is not running at the moment: not the message's fault."""
 
 
 @dataclass
@@ -349,8 +355,19 @@ class OutboxWorker:
         self._unstarted.add(row.id)
         held: list[SlidingWindow] = []
         in_flight = False
+        sender = self.senders.get(row.platform)
+        if sender is None:  # the platform went down since the claim: the row waits for it
+            self._unstarted.discard(row.id)
+            outcome = Outcome(row, error=PlatformDown(f"{row.platform} is not running"))
+            self._outcomes.append(outcome)
+            self._record_wake.set()
+            try:
+                await outcome.done
+            finally:
+                self._tasks.pop(row.id, None)
+                self._rows.pop(row.id, None)
+            return
         try:
-            sender = self.senders[row.platform]
             limits = self.limits(row.platform)
             chat_window = limits.chat(row.platform_chat_id, row.chat_kind == "private")
             await chat_window.acquire()
@@ -451,7 +468,10 @@ class OutboxWorker:
                     continue
                 if o.partial and row.kind != "edit" and not isinstance(exc, ChatMoved):
                     await uow.outbox.save_progress(row.id, self.owner, o.partial)
-                if isinstance(exc, RateLimited):
+                if isinstance(exc, PlatformDown):
+                    await uow.outbox.retry(row.id, self.owner, error=str(exc), count_attempt=False,
+                                           at=now + dt.timedelta(seconds=PLATFORM_DOWN_WAIT))
+                elif isinstance(exc, RateLimited):
                     c.rate_limited += 1
                     await uow.outbox.retry(row.id, self.owner, error=str(exc), count_attempt=False,
                                            at=now + dt.timedelta(seconds=exc.retry_after))

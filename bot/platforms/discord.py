@@ -12,21 +12,30 @@ through :class:`DiscordSender` (``platform.sender``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import warnings
 from typing import Any
 
+import yarl
+
 from bot.app import App
+from bot.config import DISCORD_API, DISCORD_GATEWAY, DiscordSection
+from bot.health import describe
+from bot.platforms.base import TokenRejected
 from bot.platforms.discord_buttons import ButtonCodec, CommandButton, build_view, stale_text
 from bot.platforms.discord_commands import build_tree, sync
 from bot.platforms.discord_sender import DiscordSender
 from bot.render.discord import NO_MENTIONS, DiscordMessage, render
 from handlers.base import Request
 from handlers.reply import Reply
+from storage.outbox import backoff
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # discord.py imports audioop (voice)
     import discord
+    import discord.gateway
+    import discord.http
 
 __all__ = ["DiscordPlatform", "DiscordSender", "DiscordSenderComponent", "NewsClient",
            "sync_commands"]
@@ -95,8 +104,6 @@ class NewsClient(discord.Client):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(CommandButton)
-        if self.sync_guilds:
-            await sync(self.tree, self.sync_guilds)
 
     # ------------------------------------------------------------------ inbound
     async def _reply_for(
@@ -187,41 +194,106 @@ class NewsClient(discord.Client):
 
 
 class DiscordPlatform:
-    """The Discord component: starts the client in our loop and stops it cleanly."""
+    """The Discord component: starts the client in our loop and stops it cleanly.
+
+    ``start`` logs in (a 401 raises TokenRejected), connects the gateway and syncs the
+    commands to ``[discord] guild_ids``. A guild whose sync is refused (403: the bot lacks
+    access or the ``applications.commands`` scope there) does not stop Discord: the part is
+    ``degraded`` in ``app.health`` with the error, and that sync is retried with backoff.
+    ``wait_failed`` returns when the gateway connection ends by itself (its supervisor then
+    starts a fresh client).
+    """
 
     name = "discord"
 
     def __init__(self, app: App, *, ready_timeout: float = 30.0, **client_options: Any) -> None:
         self.app = app
         self.settings = app.settings.discord
+        use_endpoints(self.settings)
         self.client = NewsClient(
             app, defer_after=self.settings.defer_after,
             max_ratelimit_timeout=self.settings.max_ratelimit_timeout, **client_options,
         )
         self.client.sync_guilds = list(self.settings.guild_ids)
         self.sender = DiscordSender(self.client, self.client.codec)
-        register_sender(app, self.sender)
         self.ready_timeout = ready_timeout
         self._task: asyncio.Task[None] | None = None
+        self._sync_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         token = self.settings.token
         assert token is not None, "DiscordPlatform needs [discord] token"
-        await self.client.login(token.get_secret_value())
-        self._task = asyncio.create_task(self.client.connect(), name="discord-gateway")
-        ready = asyncio.create_task(self.client.wait_until_ready())
-        done, _ = await asyncio.wait(
-            {self._task, ready}, timeout=self.ready_timeout, return_when=asyncio.FIRST_COMPLETED
-        )
-        if ready not in done:
-            ready.cancel()
-            if self._task in done:
-                await self.stop()
-                self._task.result()  # raises the connection error
-            log.warning("discord gateway not ready yet; continuing")
+        try:
+            await login(self.client, token.get_secret_value())
+            self._task = asyncio.create_task(self.client.connect(), name="discord-gateway")
+            ready = asyncio.create_task(self.client.wait_until_ready())
+            try:
+                done, _ = await asyncio.wait({self._task, ready}, timeout=self.ready_timeout,
+                                             return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                ready.cancel()
+            if ready not in done:
+                if self._task in done:
+                    self._task.result()  # raises the connection error
+                log.warning("discord gateway not ready yet; continuing")
+            if not await self._sync(self.client.sync_guilds, attempt=1):
+                self._sync_task = asyncio.create_task(self._sync_later(), name="discord-sync")
+        except BaseException:
+            await self.stop()
+            raise
+        register_sender(self.app, self.sender)
         log.info("discord connected", extra={"guilds": len(self.client.guilds)})
 
+    async def _sync(self, guilds: list[int], attempt: int) -> bool:
+        """Sync each guild; on refusals, mark Discord degraded and keep the failed ones."""
+        failed: list[str] = []
+        for gid in list(guilds):
+            try:
+                await sync(self.client.tree, [gid])
+            except discord.HTTPException as exc:
+                failed.append(f"guild {gid}: {describe(exc)}")
+            else:
+                guilds.remove(gid)
+        health = getattr(self.app, "health", None)
+        if not failed:
+            if health is not None and health.state("discord") == "degraded":
+                health.set("discord", "ok")
+                log.info("discord commands synced", extra={"attempt": attempt})
+            return True
+        error = "commands not synced to " + "; ".join(failed)
+        if health is not None:
+            health.set("discord", "degraded", error)
+        log.warning(f"discord {error} (attempt {attempt}); Discord keeps serving, "
+                    "the sync is retried")
+        return False
+
+    async def _sync_later(self) -> None:
+        bot = self.app.settings.bot
+        attempt = 1
+        while True:
+            await asyncio.sleep(backoff(attempt, bot.retry_initial_seconds, bot.retry_max_seconds))
+            attempt += 1
+            if await self._sync(self.client.sync_guilds, attempt):
+                return
+
+    async def wait_failed(self) -> BaseException:
+        """Returns when the gateway connection has ended by itself: why."""
+        assert self._task is not None
+        try:
+            await asyncio.shield(self._task)
+        except Exception as exc:
+            return exc
+        return ConnectionError("the gateway connection closed")
+
     async def stop(self) -> None:
+        senders = getattr(self.app, "senders", None)
+        if isinstance(senders, dict) and senders.get(self.sender.platform) is self.sender:
+            del senders[self.sender.platform]
+        if self._sync_task is not None:
+            self._sync_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sync_task
+            self._sync_task = None
         await self.client.close()
         if self._task is not None:
             try:
@@ -229,6 +301,23 @@ class DiscordPlatform:
             except Exception:
                 log.warning("discord gateway task ended with an error", exc_info=True)
             self._task = None
+
+
+async def login(client: discord.Client, token: str) -> None:
+    """``client.login``; a rejected token raises TokenRejected (discord.py says LoginFailure)."""
+    try:
+        await client.login(token)
+    except discord.LoginFailure:
+        raise TokenRejected("discord") from None
+
+
+def use_endpoints(settings: DiscordSection) -> None:
+    """Point discord.py at ``[discord] api_base_url``/``gateway_url`` when they are not
+    Discord's own (a REST proxy, a test double); discord.py keeps both process-wide."""
+    if settings.api_base_url != DISCORD_API:
+        discord.http.Route.BASE = settings.api_base_url.rstrip("/")
+    if settings.gateway_url != DISCORD_GATEWAY:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
 async def sync_commands(app: App, guild_ids: list[int] | None = None) -> int:
@@ -239,9 +328,10 @@ async def sync_commands(app: App, guild_ids: list[int] | None = None) -> int:
     token = app.settings.discord.token
     if token is None:
         raise ValueError("[discord] token is not set")
+    use_endpoints(app.settings.discord)
     client = NewsClient(app)
     try:
-        await client.login(token.get_secret_value())
+        await login(client, token.get_secret_value())
         return await sync(client.tree, list(guild_ids or []))
     finally:
         await client.close()
@@ -258,6 +348,7 @@ class DiscordSenderComponent:
 
     def __init__(self, app: App) -> None:
         self.app = app
+        use_endpoints(app.settings.discord)
         self.client = NewsClient(
             app, max_ratelimit_timeout=app.settings.discord.max_ratelimit_timeout
         )
@@ -266,7 +357,11 @@ class DiscordSenderComponent:
     async def start(self) -> None:
         token = self.app.settings.discord.token
         assert token is not None, "DiscordSenderComponent needs [discord] token"
-        await self.client.login(token.get_secret_value())
+        try:
+            await login(self.client, token.get_secret_value())
+        except BaseException:
+            await self.client.close()
+            raise
         register_sender(self.app, self.sender)
 
     async def stop(self) -> None:

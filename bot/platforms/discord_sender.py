@@ -106,6 +106,13 @@ class DiscordSender:
             ids.append(str(sent.id))
         return ids
 
+    async def direct(self, user_id: str, reply: Reply, *, nonce: str) -> list[str]:
+        """A private message to a user (the owners' alerts): their DM channel, opened if needed."""
+        if not user_id.isdigit():
+            raise PermanentError(f"not a Discord user id: {user_id[:32]!r}")
+        channel = await translate_errors(self.client.create_dm(discord.Object(id=int(user_id))))
+        return await self.send(str(channel.id), reply, nonce=nonce)
+
     async def edit(self, chat_id: str, message_ids: list[str], reply: Reply) -> bool:
         """Edit each delivered part in place; False when the parts no longer line up."""
         channel = self._channel(chat_id)

@@ -162,6 +162,11 @@ class TelegramSender:
             sent.append(str(message["message_id"]))
         return sent
 
+    async def direct(self, user_id: str, reply: Reply, *, nonce: str) -> list[str]:
+        """A private message to a user (the owners' alerts): a private chat's id is the
+        user's id; Telegram refuses it until the user has started the bot."""
+        return await self.send(user_id, reply)
+
     async def edit(self, chat_id: str, message_ids: list[str], reply: Reply) -> bool:
         """Edit in place when the new reply has as many parts as the old one; else False."""
         parts = render_parts(reply)
