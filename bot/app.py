@@ -15,7 +15,9 @@ import time
 from types import TracebackType
 from typing import Any
 
+from bot.button_store import ButtonStore
 from bot.config import Settings
+from bot.health import Health
 from bot.metrics import Metrics
 from bot.platforms.base import Sender
 from handlers import Deps, Registry, Reply, Request, build_registry, dispatch
@@ -29,16 +31,16 @@ log = logging.getLogger("newsbot.app")
 
 
 class App:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, health: Health | None = None) -> None:
         self.settings = settings
         self.registry: Registry = build_registry()
-        #: platform name -> its Sender; platforms add theirs when they start (outbox worker)
+        #: platform name -> its Sender; platforms add theirs while they run (outbox worker)
         self.senders: dict[str, Sender] = {}
         #: this process, as leases and the readiness probe name it
         self.instance_id = f"{socket.gethostname()}:{os.getpid()}"
         self.metrics = Metrics(c.name for c in self.registry)
-        #: platform name -> {"ok": bool, "detail": str}; platforms report their state here
-        self.health: dict[str, dict[str, Any]] = {}
+        #: part (database, telegram, discord) -> state and last error (bot/health.py)
+        self.health = health if health is not None else Health()
 
     async def __aenter__(self) -> App:
         self.engine = make_engine(self.settings.database.url)
@@ -54,6 +56,9 @@ class App:
                 edit_window=dt.timedelta(hours=self.settings.editorial.edit_window_hours),
                 undo_window=dt.timedelta(minutes=self.settings.editorial.undo_window_minutes),
             )
+            #: long button payloads, shared through the database by every process
+            self.buttons = ButtonStore(self.uow, clock=self.deps.clock,
+                                       ttl=dt.timedelta(days=self.settings.bot.button_days))
             if self.settings.bot.seed_on_start:
                 await self.seed(only_if_empty=True)
         except BaseException:
@@ -90,7 +95,9 @@ class App:
         return report
 
     def platform_health(self) -> dict[str, dict[str, Any]]:
-        return dict(self.health)
+        """Each part's state for /readyz: ok unless it is failing (bot/health.py)."""
+        return {part: {"ok": state["state"] in ("ok", "degraded"), "detail": state}
+                for part, state in self.health.as_dict().items() if part != "database"}
 
     async def handle(self, request: Request) -> Reply:
         started = time.perf_counter()

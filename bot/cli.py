@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.platforms.base import TokenRejected
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -165,6 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_seed(settings, force=args.force))
     except KeyboardInterrupt:
         return 0
+    except TokenRejected as exc:  # a configuration error: one line, no token
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:  # one clear line; the traceback goes to the log at DEBUG
         import logging
 

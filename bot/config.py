@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_DB_URL = "sqlite+aiosqlite:///data/newsbot.db"
+#: Discord's own REST base and gateway (what discord.py uses unless told otherwise)
 
 #: what Telegram accepts as a webhook ``secret_token`` (setWebhook refuses anything else)
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -58,6 +59,19 @@ class BotSection(Section):
     log_format: Literal["text", "json"] = "text"
     #: load the bundled content into an empty database at start
     seed_on_start: bool = True
+    #: a button whose payload is too long for the platform is kept this long after its last use
+    button_days: float = Field(default=30, gt=0, le=3650)
+    #: a platform (or the database) that fails at start or later is retried after this
+    #: delay, doubled each time up to retry_max_seconds (with jitter)
+    retry_initial_seconds: float = Field(default=1, gt=0, le=3600)
+    retry_max_seconds: float = Field(default=300, gt=0, le=86400)
+    #: owners get a private message when a platform fails or comes back, at most one per
+    #: platform in this many minutes (0: none)
+    alert_owners_minutes: float = Field(default=30, ge=0)
+    #: where this process keeps its instance identity (a small locked file), so a restart on
+    #: the same host takes its own sender lease back at once; default: the SQLite
+    #: database's folder, else ./data
+    data_dir: str | None = None
 
     _tz = field_validator("timezone")(_check_timezone)
 

@@ -56,6 +56,12 @@ from storage.uow import UnitOfWork
 log = logging.getLogger("newsbot.delivery")
 
 LEASE_NAME = "delivery"
+#: seconds a message waits when its platform is down (its supervisor is restarting it)
+PLATFORM_DOWN_WAIT = 5.0
+
+
+class PlatformDown(DeliveryError):
+    """The platform's sender is not running at the moment: not the message's fault."""
 
 
 @dataclass
@@ -138,7 +144,8 @@ class OutboxWorker:
 
     def __init__(self, uow_factory: Callable[[], UnitOfWork], senders: Mapping[str, Sender],
                  settings: DeliverySection, *, clock: Callable[[], dt.datetime] = utcnow,
-                 owner: str | None = None, rng: random.Random | None = None,
+                 owner: str | None = None, takeover: str | None = None,
+                 rng: random.Random | None = None,
                  on_withdrawn: Callable[[UnitOfWork, set[int]], Awaitable[object]] | None = None,
                  ) -> None:
         self.uow = uow_factory
@@ -146,6 +153,8 @@ class OutboxWorker:
         self.settings = settings
         self.clock = clock
         self.owner = owner or f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        #: lease owners with this prefix are this instance's dead earlier runs (bot/instance.py)
+        self.takeover = takeover
         self.rng = rng or random.Random()
         rate = settings.paid_global_per_second if settings.paid_broadcast else settings.global_per_second
         rate = max(1.0, rate - settings.reserve_per_second)
@@ -301,7 +310,8 @@ class OutboxWorker:
         try:
             async with self._db_writes, self.uow() as uow:
                 held = await uow.leases.acquire(LEASE_NAME, self.owner, now,
-                                                self.settings.leader_ttl_seconds)
+                                                self.settings.leader_ttl_seconds,
+                                                takeover=None if self.is_leader else self.takeover)
                 if held and not self.is_leader:
                     await uow.outbox.release_others(self.owner)
         except Exception:
@@ -347,8 +357,19 @@ class OutboxWorker:
         self._unstarted.add(row.id)
         held: list[SlidingWindow] = []
         in_flight = False
+        sender = self.senders.get(row.platform)
+        if sender is None:  # the platform went down since the claim: the row waits for it
+            self._unstarted.discard(row.id)
+            outcome = Outcome(row, error=PlatformDown(f"{row.platform} is not running"))
+            self._outcomes.append(outcome)
+            self._record_wake.set()
+            try:
+                await outcome.done
+            finally:
+                self._tasks.pop(row.id, None)
+                self._rows.pop(row.id, None)
+            return
         try:
-            sender = self.senders[row.platform]
             limits = self.limits(row.platform)
             chat_window = limits.chat(row.platform_chat_id, row.chat_kind == "private")
             await chat_window.acquire()
@@ -449,7 +470,10 @@ class OutboxWorker:
                     continue
                 if o.partial and row.kind != "edit" and not isinstance(exc, ChatMoved):
                     await uow.outbox.save_progress(row.id, self.owner, o.partial)
-                if isinstance(exc, RateLimited):
+                if isinstance(exc, PlatformDown):
+                    await uow.outbox.retry(row.id, self.owner, error=str(exc), count_attempt=False,
+                                           at=now + dt.timedelta(seconds=PLATFORM_DOWN_WAIT))
+                elif isinstance(exc, RateLimited):
                     c.rate_limited += 1
                     await uow.outbox.retry(row.id, self.owner, error=str(exc), count_attempt=False,
                                            at=now + dt.timedelta(seconds=exc.retry_after))

@@ -91,7 +91,8 @@ class Metrics:
         self.lease_holder.clear()
         for name, owner, until in (await s.execute(
                 select(Lease.name, Lease.owner, Lease.until))).all():
-            if until is not None and _aware(until) > now:
+            if until is not None and _aware(until) > now and name != "probe" \
+                    and not name.startswith("ops:"):  # bookkeeping rows, not leases
                 self.lease_holder.labels(name, owner).set(1)
 
     def exposition(self) -> bytes:

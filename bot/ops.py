@@ -1,5 +1,7 @@
-"""Owners hear about trouble: a private message when a feed keeps failing, messages go to
-dead letters, the sender lease changes hands, or the database is not writable.
+"""Owners hear about trouble in the content pipeline: a private message when a feed keeps
+failing, messages go to dead letters, the sender lease changes hands, or the database is not
+writable. (A platform that fails or recovers is bot/owner_alerts.py: it is told by the
+supervisor at once, through whichever platform still runs.)
 
 A component that looks at the database's state once a minute — no hook into the feed
 poller or the outbox worker — and queues ordinary outbox rows (kind ``ops``) to each
@@ -31,6 +33,8 @@ from storage.uow import UnitOfWork
 log = logging.getLogger("newsbot.ops")
 
 KIND = "ops"
+#: the ``leases`` row remembering the sender lease's last holder seen
+SEEN_LEASE = "ops:delivery-holder"
 #: a feed is reported after this many failed polls in a row (once per failure streak)
 FEED_FAILURES = 3
 
@@ -40,10 +44,10 @@ def ops_reply(key: str, lang: str, **values: object) -> Reply:
                                 t(key, lang, **values)).build())
 
 
-class OwnerAlerts:
+class TroubleWatch:
     """The component: ``check()`` once per ``interval`` seconds."""
 
-    name = "owner-alerts"
+    name = "trouble-watch"
 
     def __init__(self, app: App, *, interval: float = 60.0, quiet: float = 1800.0,
                  clock: Callable[[], dt.datetime] = utcnow) -> None:
@@ -115,17 +119,20 @@ class OwnerAlerts:
         return [(f"ops:dead:{last}", "ops.dead_letters", {"count": int(count)})]
 
     async def _lease(self, uow: UnitOfWork) -> list[tuple[str, str, dict[str, object]]]:
+        """The sender lease's holder, compared with the one last seen (a row of its own in
+        ``leases``): the first holder is only noted, a new one is reported."""
         lease = await uow.session.get(Lease, "delivery")
         if lease is None or lease.until <= self.clock():  # released or expired: nobody yet
             return []
-        told = await uow.session.scalar(
-            select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like("ops:lease|%"))
-            .order_by(OutboxMessage.id.desc()).limit(1))
-        previous = told.split("|")[1] if told else None  # owners hold ":" (host:pid)
-        if previous == lease.owner:
+        seen = await uow.session.get(Lease, SEEN_LEASE)
+        if seen is None:
+            uow.session.add(Lease(name=SEEN_LEASE, owner=lease.owner, until=lease.until))
             return []
+        if seen.owner == lease.owner:
+            return []
+        previous, seen.owner, seen.until = seen.owner, lease.owner, lease.until
         return [(f"ops:lease|{lease.owner}|{lease.until.isoformat()}|", "ops.lease_moved",
-                 {"owner": lease.owner, "previous": previous or "—"})]
+                 {"owner": lease.owner, "previous": previous})]
 
     # ----------------------------------------------------------------------- sending
     async def _queue(self, uow: UnitOfWork, reports: list[tuple[str, str, dict[str, object]]]

@@ -9,6 +9,7 @@ start, which sends the digests missed while the bot was down (within the grace p
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -35,12 +36,18 @@ class DigestScheduler:
         self.clock = clock
         self.on_enqueue = on_enqueue
         self._scheduler: AsyncIOScheduler | None = None
+        self._ticking = asyncio.Lock()
+        self._stopping = False
 
     async def tick(self) -> PlanReport:
+        if self._stopping:
+            return PlanReport()
         try:
-            report = await plan_digests(
-                self.uow, self.clock(), grace=dt.timedelta(hours=self.settings.grace_hours),
-                default_language=self.default_language, batch_size=self.settings.batch_size)
+            # a stop waits for a tick under way (cancelled mid-commit, it was logged as an error)
+            async with self._ticking:
+                report = await plan_digests(
+                    self.uow, self.clock(), grace=dt.timedelta(hours=self.settings.grace_hours),
+                    default_language=self.default_language, batch_size=self.settings.batch_size)
         except Exception:
             log.exception("digest tick failed")
             return PlanReport()
@@ -58,6 +65,9 @@ class DigestScheduler:
         self._scheduler.start()
 
     async def stop(self) -> None:
+        self._stopping = True
+        async with self._ticking:
+            pass
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None

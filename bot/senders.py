@@ -8,10 +8,13 @@ poll for updates (Telegram allows one poller per token).
 from __future__ import annotations
 
 from telegram import Bot
+from telegram.error import InvalidToken
 
 from bot.app import App
+from bot.platforms.base import TokenRejected
 from bot.platforms.telegram_http import AiohttpRequest
 from bot.platforms.telegram_send import TelegramSender
+from bot.render.telegram import CallbackCodec
 
 
 class TelegramSenderComponent:
@@ -23,13 +26,23 @@ class TelegramSenderComponent:
         cfg = app.settings.telegram
         assert cfg.token is not None
         self.app = app
+        # getUpdates is never called, but PTB opens a client for it too: ours, so it closes
+        self._requests = (AiohttpRequest(pool_size), AiohttpRequest(1))
         self.bot = Bot(cfg.token.get_secret_value(), base_url=cfg.base_url,
-                       request=AiohttpRequest(pool_size))
+                       request=self._requests[0], get_updates_request=self._requests[1])
 
     async def start(self) -> None:
-        await self.bot.initialize()
+        try:
+            await self.bot.initialize()
+        except BaseException as exc:
+            for request in self._requests:  # opened before getMe failed; PTB leaves them open
+                await request.shutdown()
+            if isinstance(exc, InvalidToken):
+                raise TokenRejected("telegram") from None  # PTB's message holds the token
+            raise
         self.app.senders["telegram"] = TelegramSender(
-            self.bot, paid_broadcast=self.app.settings.delivery.paid_broadcast)
+            self.bot, CallbackCodec(self.app.buttons),
+            paid_broadcast=self.app.settings.delivery.paid_broadcast)
 
     async def stop(self) -> None:
         self.app.senders.pop("telegram", None)

@@ -393,6 +393,20 @@ class Lease(Base):
     until: Mapped[dt.datetime]
 
 
+class ButtonToken(Base):
+    """A button payload too long for the platform (Telegram: 64 bytes of callback data), kept
+    under a short content-derived token so every process and a restart can answer it."""
+
+    __tablename__ = "button_tokens"
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    command: Mapped[str] = mapped_column(String(32))
+    page: Mapped[int] = mapped_column(Integer)
+    args: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: answered until then; every new use of the same payload pushes it further
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
 class Admin(Base):
     __tablename__ = "admins"
     __table_args__ = (UniqueConstraint("platform", "user_id"),)

@@ -293,8 +293,13 @@ class LeaseRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def acquire(self, name: str, owner: str, now: dt.datetime, ttl: float) -> bool:
-        """Take or renew the lease; True when ``owner`` holds it until now + ttl."""
+    async def acquire(self, name: str, owner: str, now: dt.datetime, ttl: float,
+                      takeover: str | None = None) -> bool:
+        """Take or renew the lease; True when ``owner`` holds it until now + ttl.
+
+        ``takeover``: an owner prefix whose holders are known to be dead (this process's
+        own earlier run, see bot/instance.py): their lease is taken at once, unexpired.
+        """
         until = now + dt.timedelta(seconds=ttl)
         insert = pg_insert if is_postgres(self.session) else sqlite_insert
         created = await self.session.execute(
@@ -305,7 +310,9 @@ class LeaseRepository:
             return True
         result = await self.session.execute(
             update(Lease)
-            .where(Lease.name == name, or_(Lease.owner == owner, Lease.until < now))
+            .where(Lease.name == name, or_(
+                Lease.owner == owner, Lease.until < now,
+                *([Lease.owner.startswith(takeover, autoescape=True)] if takeover else [])))
             .values(owner=owner, until=until)
             .execution_options(synchronize_session=False)
         )

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.buttons import ButtonTokenRepository
 from storage.feeds import FeedRepository
 from storage.outbox import LeaseRepository, OutboxRepository
 from storage.repositories import (
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.subscriptions = SubscriptionRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.leases = LeaseRepository(self.session)
+        self.buttons = ButtonTokenRepository(self.session)
         return self
 
     async def __aexit__(

@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -35,7 +36,7 @@ NOW = dt.datetime(2025, 11, 25, 7, 1, tzinfo=dt.UTC)
 SINCE = dt.datetime(2025, 11, 24, 7, 0, tzinfo=dt.UTC)
 
 
-def env_for(tg: FakeTelegram, db_url: str) -> dict[str, str]:
+def env_for(tg: FakeTelegram, db_url: str, data_dir: Path) -> dict[str, str]:
     env = {
         **os.environ,
         "NEWSBOT_TELEGRAM__TOKEN": tg.token,
@@ -48,6 +49,8 @@ def env_for(tg: FakeTelegram, db_url: str) -> dict[str, str]:
         "NEWSBOT_DELIVERY__MAX_IN_FLIGHT": str(IN_FLIGHT),
         "NEWSBOT_DELIVERY__LEADER_TTL_SECONDS": "2",
         "NEWSBOT_DELIVERY__POLL_SECONDS": "0.1",
+        # the processes' instance identities (bot/instance.py): all in the same folder
+        "NEWSBOT_BOT__DATA_DIR": str(data_dir),
     }
     env.pop("NEWSBOT_CONFIG", None)
     return env
@@ -116,11 +119,11 @@ def per_chat(tg: FakeTelegram, ids: list[int]) -> Counter[int]:
 
 @pytest.mark.slow
 async def test_sigkill_mid_fanout_then_restart_delivers_everything(
-        app: App, db_url: str, fake_telegram: FakeTelegram) -> None:
+        app: App, db_url: str, fake_telegram: FakeTelegram, tmp_path: Path) -> None:
     tg = fake_telegram
     tg.limits = TelegramLimits(global_per_second=400, private_per_second=10, group_per_minute=600)
     ids = await fan_out(app, 1900, 100)
-    env = env_for(tg, db_url)
+    env = env_for(tg, db_url, tmp_path / "state")
     first = await start_bot(env)
     try:
         await wait_for(lambda: _ge(delivered(tg), 600), 60, "600 sends")
@@ -149,13 +152,13 @@ async def test_sigkill_mid_fanout_then_restart_delivers_everything(
 
 @pytest.mark.slow
 async def test_two_senders_on_postgresql_one_at_a_time_and_takeover(
-        app: App, db_url: str, fake_telegram: FakeTelegram) -> None:
+        app: App, db_url: str, fake_telegram: FakeTelegram, tmp_path: Path) -> None:
     if not db_url.startswith("postgresql"):
         pytest.skip("several sender processes share one PostgreSQL database")
     tg = fake_telegram
     tg.limits = TelegramLimits(global_per_second=400, private_per_second=10, group_per_minute=600)
     ids = await fan_out(app, 1200, 0)
-    env = env_for(tg, db_url)
+    env = env_for(tg, db_url, tmp_path / "state")
     a, b = await start_bot(env), await start_bot(env)
     procs = {a.pid: a, b.pid: b}
     try:
@@ -184,6 +187,38 @@ async def test_two_senders_on_postgresql_one_at_a_time_and_takeover(
     assert sum(got.values()) - len(ids) == unrecorded
     assert standby.returncode == 0
     assert tg.count_429 == 0
+
+
+@pytest.mark.slow
+async def test_a_sender_restarted_after_sigkill_takes_its_own_lease_back_at_once(
+        app: App, db_url: str, fake_telegram: FakeTelegram, tmp_path: Path) -> None:
+    """The killed sender's lease would hold for an hour: its restart (same host, same data
+    folder) knows the lease is its own dead run's and sends at once."""
+    tg = fake_telegram
+    tg.limits = TelegramLimits(global_per_second=400, private_per_second=10, group_per_minute=600)
+    ids = await fan_out(app, 600, 0)
+    env = {**env_for(tg, db_url, tmp_path / "state"),
+           "NEWSBOT_DELIVERY__LEADER_TTL_SECONDS": "3600"}
+    first = await start_bot(env)
+    try:
+        await wait_for(lambda: _ge(delivered(tg), 200), 60, "200 sends")
+    finally:
+        first.kill()
+        await first.wait()
+    await asyncio.sleep(0.3)
+    unrecorded = delivered(tg) - (await counts(app.uow)).get("sent", 0)
+    second = await start_bot(env)
+    try:
+        await wait_for(lambda: _eq(counts(app.uow), {"sent": len(ids)}), 60, "all sent")
+    finally:
+        log = await stop_bot(second)
+    assert second.returncode == 0, log
+    owners = await senders_of_sent_rows(app)
+    assert len(owners) == 2
+    # the same instance identity (host and slot), two processes
+    assert len({o.rsplit("-", 2)[0] for o in owners}) == 1, owners
+    got = per_chat(tg, ids)
+    assert min(got.values()) == 1 and sum(got.values()) - len(ids) == unrecorded
 
 
 async def _ge(value: int, n: int) -> bool:

@@ -52,15 +52,16 @@ def test_cli_lists_the_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
 async def test_platform_with_a_wrong_token_fails_to_start(
     fake_discord: FakeDiscord, sqlite_url: str
 ) -> None:
-    import discord
-
     from bot.app import App
+    from bot.platforms.base import TokenRejected
     from bot.platforms.discord import DiscordPlatform
 
     settings = make_settings(sqlite_url, discord={"token": "wrong.token"})
     async with App(settings) as app:
         platform = DiscordPlatform(app, guild_ready_timeout=0.05)
-        with pytest.raises(discord.LoginFailure):
+        with pytest.raises(TokenRejected, match=r"discord: the token was rejected") as exc:
             await platform.start()
-        await platform.stop()
+        assert "wrong.token" not in str(exc.value)
+        assert platform.client.is_closed()  # nothing left open
+        assert "discord" not in app.senders
     assert [v for v in fake_discord.take_violations() if "Authorization" in v]

@@ -89,7 +89,7 @@ async def test_a_rejected_token_is_not_printed(
     service = await start_service(write_config(tmp_path / "bot.toml", sections), tmp_path)
     code = await service.wait(timeout=60)
     log = service.log()
-    assert code == 1, log[-3000:]
+    assert code == 2, log[-3000:]  # a rejected token is a configuration error
     assert "rejected" in log  # the operator learns why
     assert wrong not in log and wrong.split(":")[1] not in log, log[-3000:]
 

@@ -44,3 +44,19 @@ async def test_downgrade_to_0003_and_back(db_url: str) -> None:
             assert await conn.run_sync(_drift) == []
     finally:
         await engine.dispose()
+
+
+async def test_button_tokens_go_down_to_0004_and_back(db_url: str) -> None:
+    from sqlalchemy import inspect
+
+    engine = make_engine(db_url)
+    try:
+        await downgrade(engine, "0004")
+        async with engine.connect() as conn:
+            tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
+        assert "button_tokens" not in tables
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            assert await conn.run_sync(_drift) == []
+    finally:
+        await engine.dispose()

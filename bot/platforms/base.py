@@ -51,6 +51,18 @@ class PermanentError(DeliveryError):
     pass
 
 
+class TokenRejected(Exception):
+    """The platform refused our token (401 Unauthorized): a configuration error.
+
+    Never retried; the message names the platform and the key, never the token.
+    """
+
+    def __init__(self, platform: str) -> None:
+        super().__init__(f"{platform}: the token was rejected (401 Unauthorized); "
+                         f"check [{platform}] token")
+        self.platform = platform
+
+
 class Sender(Protocol):
     """Sends rendered replies to one platform; raises DeliveryError subclasses."""
 

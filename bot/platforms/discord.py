@@ -12,22 +12,30 @@ through :class:`DiscordSender` (``platform.sender``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import warnings
 from typing import Any
 
+import yarl
+
 from bot.app import App
+from bot.config import DiscordSection
+from bot.health import describe
+from bot.platforms.base import TokenRejected
 from bot.platforms.discord_buttons import ButtonCodec, CommandButton, build_view, stale_text
 from bot.platforms.discord_commands import build_tree, sync
 from bot.platforms.discord_sender import DiscordSender
 from bot.render.discord import NO_MENTIONS, DiscordMessage, render
 from handlers.base import Request
 from handlers.reply import Reply
+from storage.outbox import backoff
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # discord.py imports audioop (voice)
     import discord
-import yarl
+    import discord.gateway
+    import discord.http
 
 __all__ = ["DiscordPlatform", "DiscordSender", "DiscordSenderComponent", "NewsClient",
            "sync_commands"]
@@ -81,34 +89,21 @@ def _fields(m: DiscordMessage) -> dict[str, Any]:
     return {"content": m.content, "embeds": m.embeds}
 
 
-def use_endpoints(app: App) -> None:
-    """``[discord] api_base`` / ``gateway_url``: discord.py reads both from class attributes
-    (``Route.BASE``, ``DiscordWebSocket.DEFAULT_GATEWAY``), so they are set process-wide."""
-    settings = app.settings.discord
-    if settings.api_base:
-        discord.http.Route.BASE = settings.api_base
-    if settings.gateway_url:
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
-
-
 class NewsClient(discord.Client):
     """The discord.py client: routes slash commands, autocomplete and button presses."""
 
     def __init__(self, app: App, *, defer_after: float = 2.0, **options: Any) -> None:
-        use_endpoints(app)
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(intents=intents, allowed_mentions=NO_MENTIONS, **options)
         self.app = app
         self.defer_after = defer_after
-        self.codec = ButtonCodec()
+        self.codec = ButtonCodec(getattr(app, "buttons", None))
         self.tree = build_tree(self, app.registry, app.deps, self.run_command)
         self.sync_guilds: list[int] = []
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(CommandButton)
-        if self.sync_guilds:
-            await sync(self.tree, self.sync_guilds)
 
     # ------------------------------------------------------------------ inbound
     async def _reply_for(
@@ -139,7 +134,7 @@ class NewsClient(discord.Client):
         Parts beyond the first become followups; the buttons go on the last part.
         """
         messages = render(reply)
-        view = None if reply.is_error else build_view(reply.buttons, self.codec)
+        view = None if reply.is_error else await build_view(reply.buttons, self.codec)
         first, rest = messages[0], messages[1:]
         kwargs: dict[str, Any] = _fields(first) | {"allowed_mentions": NO_MENTIONS}
         if view is not None and not rest:
@@ -176,7 +171,7 @@ class NewsClient(discord.Client):
 
     async def on_button(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
         """A command button: re-run the command at its page and update that message."""
-        press = self.codec.decode(custom_id)
+        press = await self.codec.decode(custom_id)
         command = self.app.registry.get(press.command) if press else None
         if press is None or command is None:
             await self._stale(interaction)
@@ -199,41 +194,106 @@ class NewsClient(discord.Client):
 
 
 class DiscordPlatform:
-    """The Discord component: starts the client in our loop and stops it cleanly."""
+    """The Discord component: starts the client in our loop and stops it cleanly.
+
+    ``start`` logs in (a 401 raises TokenRejected), connects the gateway and syncs the
+    commands to ``[discord] guild_ids``. A guild whose sync is refused (403: the bot lacks
+    access or the ``applications.commands`` scope there) does not stop Discord: the part is
+    ``degraded`` in ``app.health`` with the error, and that sync is retried with backoff.
+    ``wait_failed`` returns when the gateway connection ends by itself (its supervisor then
+    starts a fresh client).
+    """
 
     name = "discord"
 
     def __init__(self, app: App, *, ready_timeout: float = 30.0, **client_options: Any) -> None:
         self.app = app
         self.settings = app.settings.discord
+        use_endpoints(self.settings)
         self.client = NewsClient(
             app, defer_after=self.settings.defer_after,
             max_ratelimit_timeout=self.settings.max_ratelimit_timeout, **client_options,
         )
         self.client.sync_guilds = list(self.settings.guild_ids)
         self.sender = DiscordSender(self.client, self.client.codec)
-        register_sender(app, self.sender)
         self.ready_timeout = ready_timeout
         self._task: asyncio.Task[None] | None = None
+        self._sync_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         token = self.settings.token
         assert token is not None, "DiscordPlatform needs [discord] token"
-        await self.client.login(token.get_secret_value())
-        self._task = asyncio.create_task(self.client.connect(), name="discord-gateway")
-        ready = asyncio.create_task(self.client.wait_until_ready())
-        done, _ = await asyncio.wait(
-            {self._task, ready}, timeout=self.ready_timeout, return_when=asyncio.FIRST_COMPLETED
-        )
-        if ready not in done:
-            ready.cancel()
-            if self._task in done:
-                await self.stop()
-                self._task.result()  # raises the connection error
-            log.warning("discord gateway not ready yet; continuing")
+        try:
+            await login(self.client, token.get_secret_value())
+            self._task = asyncio.create_task(self.client.connect(), name="discord-gateway")
+            ready = asyncio.create_task(self.client.wait_until_ready())
+            try:
+                done, _ = await asyncio.wait({self._task, ready}, timeout=self.ready_timeout,
+                                             return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                ready.cancel()
+            if ready not in done:
+                if self._task in done:
+                    self._task.result()  # raises the connection error
+                log.warning("discord gateway not ready yet; continuing")
+            if not await self._sync(self.client.sync_guilds, attempt=1):
+                self._sync_task = asyncio.create_task(self._sync_later(), name="discord-sync")
+        except BaseException:
+            await self.stop()
+            raise
+        register_sender(self.app, self.sender)
         log.info("discord connected", extra={"guilds": len(self.client.guilds)})
 
+    async def _sync(self, guilds: list[int], attempt: int) -> bool:
+        """Sync each guild; on refusals, mark Discord degraded and keep the failed ones."""
+        failed: list[str] = []
+        for gid in list(guilds):
+            try:
+                await sync(self.client.tree, [gid])
+            except discord.HTTPException as exc:
+                failed.append(f"guild {gid}: {describe(exc)}")
+            else:
+                guilds.remove(gid)
+        health = getattr(self.app, "health", None)
+        if not failed:
+            if health is not None and health.state("discord") == "degraded":
+                health.set("discord", "ok")
+                log.info("discord commands synced", extra={"attempt": attempt})
+            return True
+        error = "commands not synced to " + "; ".join(failed)
+        if health is not None:
+            health.set("discord", "degraded", error)
+        log.warning(f"discord {error} (attempt {attempt}); Discord keeps serving, "
+                    "the sync is retried")
+        return False
+
+    async def _sync_later(self) -> None:
+        bot = self.app.settings.bot
+        attempt = 1
+        while True:
+            await asyncio.sleep(backoff(attempt, bot.retry_initial_seconds, bot.retry_max_seconds))
+            attempt += 1
+            if await self._sync(self.client.sync_guilds, attempt):
+                return
+
+    async def wait_failed(self) -> BaseException:
+        """Returns when the gateway connection has ended by itself: why."""
+        assert self._task is not None
+        try:
+            await asyncio.shield(self._task)
+        except Exception as exc:
+            return exc
+        return ConnectionError("the gateway connection closed")
+
     async def stop(self) -> None:
+        senders = getattr(self.app, "senders", None)
+        if isinstance(senders, dict) and senders.get(self.sender.platform) is self.sender:
+            del senders[self.sender.platform]
+        if self._sync_task is not None:
+            self._sync_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sync_task
+            self._sync_task = None
         await self.client.close()
         if self._task is not None:
             try:
@@ -241,6 +301,24 @@ class DiscordPlatform:
             except Exception:
                 log.warning("discord gateway task ended with an error", exc_info=True)
             self._task = None
+
+
+async def login(client: discord.Client, token: str) -> None:
+    """``client.login``; a rejected token raises TokenRejected (discord.py says LoginFailure)."""
+    try:
+        await client.login(token)
+    except discord.LoginFailure:
+        raise TokenRejected("discord") from None
+
+
+def use_endpoints(settings: DiscordSection) -> None:
+    """``[discord] api_base`` / ``gateway_url`` (e.g. a rate-limit proxy): discord.py reads
+    both from class attributes (``Route.BASE``, ``DiscordWebSocket.DEFAULT_GATEWAY``), so they
+    are set process-wide, and only when configured."""
+    if settings.api_base:
+        discord.http.Route.BASE = settings.api_base
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
 async def sync_commands(app: App, guild_ids: list[int] | None = None) -> int:
@@ -251,9 +329,10 @@ async def sync_commands(app: App, guild_ids: list[int] | None = None) -> int:
     token = app.settings.discord.token
     if token is None:
         raise ValueError("[discord] token is not set")
+    use_endpoints(app.settings.discord)
     client = NewsClient(app)
     try:
-        await client.login(token.get_secret_value())
+        await login(client, token.get_secret_value())
         return await sync(client.tree, list(guild_ids or []))
     finally:
         await client.close()
@@ -270,6 +349,7 @@ class DiscordSenderComponent:
 
     def __init__(self, app: App) -> None:
         self.app = app
+        use_endpoints(app.settings.discord)
         self.client = NewsClient(
             app, max_ratelimit_timeout=app.settings.discord.max_ratelimit_timeout
         )
@@ -278,7 +358,11 @@ class DiscordSenderComponent:
     async def start(self) -> None:
         token = self.app.settings.discord.token
         assert token is not None, "DiscordSenderComponent needs [discord] token"
-        await self.client.login(token.get_secret_value())
+        try:
+            await login(self.client, token.get_secret_value())
+        except BaseException:
+            await self.client.close()
+            raise
         register_sender(self.app, self.sender)
 
     async def stop(self) -> None:

@@ -1,8 +1,9 @@
 """Discord buttons: a Reply's Button becomes a component whose custom_id re-runs the command.
 
 The custom_id (≤ 100 chars) is ``nb:<command>:<page>:=<args>``. Arguments too long to fit are
-kept in a small in-process table and referenced as ``~<key>``; after a restart such a button
-is stale and answered politely (ephemeral), like any custom_id we cannot read. Buttons are
+referenced as ``~<token>``, a key derived from the payload that the codec's
+:class:`bot.button_store.ButtonStore` keeps in the database, so a restart or another replica
+answers it; an expired, unknown or forged custom_id is answered politely (ephemeral). Buttons are
 ``DynamicItem``s matched by a template, so discord.py keeps no per-message state for them and
 they keep working across restarts.
 """
@@ -10,12 +11,12 @@ they keep working across restarts.
 from __future__ import annotations
 
 import re
-import secrets
 import warnings
-from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.button_store import ButtonStore, button_token
 from handlers.i18n import normalize_language
 from handlers.reply import Button
 
@@ -28,7 +29,6 @@ LABEL_MAX = 80
 BUTTONS_MAX = 25
 TEMPLATE = r"nb:(?P<command>[a-z0-9_-]{1,32}):(?P<page>[0-9]{1,6}):(?P<args>[=~].*)"
 _PATTERN = re.compile(TEMPLATE)
-_LONG_ARGS_KEPT = 2048
 
 STALE = {
     "fr": "Ce bouton n’est plus valide : relancez la commande.",
@@ -50,24 +50,34 @@ class Press:
 
 
 class ButtonCodec:
-    """Encodes buttons into custom_ids and back; long arguments live in a bounded table."""
+    """Encodes buttons into custom_ids and back; long arguments become tokens in ``store``.
 
-    def __init__(self, kept: int = _LONG_ARGS_KEPT) -> None:
-        self._kept = kept
-        self._long: OrderedDict[str, str] = OrderedDict()
+    ``encode`` is pure (no I/O); a caller sending buttons first awaits :meth:`keep`.
+    """
+
+    def __init__(self, store: ButtonStore | None = None) -> None:
+        self.store = store if store is not None else ButtonStore()
+
+    @staticmethod
+    def _head(button: Button) -> str:
+        return f"nb:{button.command}:{max(1, button.page)}:"
+
+    def _token(self, button: Button) -> str | None:
+        """None when the arguments fit in the custom_id itself."""
+        if len(f"{self._head(button)}={button.args}") <= CUSTOM_ID_MAX and "\n" not in button.args:
+            return None
+        return button_token(button.command, max(1, button.page), button.args)
 
     def encode(self, button: Button) -> str:
-        head = f"nb:{button.command}:{max(1, button.page)}:"
-        custom_id = f"{head}={button.args}"
-        if len(custom_id) <= CUSTOM_ID_MAX and "\n" not in button.args:
-            return custom_id
-        key = secrets.token_urlsafe(12)
-        self._long[key] = button.args
-        while len(self._long) > self._kept:
-            self._long.popitem(last=False)
-        return f"{head}~{key}"
+        token = self._token(button)
+        return self._head(button) + (f"={button.args}" if token is None else f"~{token}")
 
-    def decode(self, custom_id: str) -> Press | None:
+    async def keep(self, buttons: Iterable[Button]) -> None:
+        """Store the payloads of the buttons that are sent as a token."""
+        await self.store.keep([(t, (b.command, max(1, b.page), b.args)) for b in buttons
+                               if (t := self._token(b)) is not None])
+
+    async def decode(self, custom_id: str) -> Press | None:
         """The press, or None for a stale or forged custom_id."""
         m = _PATTERN.fullmatch(custom_id)
         if m is None:
@@ -76,10 +86,10 @@ class ButtonCodec:
         if raw.startswith("="):
             args = raw[1:]
         else:
-            found = self._long.get(raw[1:])
-            if found is None:
+            found = await self.store.find(raw[1:]) if len(raw) == 33 else None
+            if found is None or found[0] != m["command"]:
                 return None
-            args = found
+            args = found[2]
         return Press(m["command"], max(1, int(m["page"])), args)
 
 
@@ -108,10 +118,12 @@ class CommandButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEM
         return None
 
 
-def build_view(buttons: tuple[Button, ...], codec: ButtonCodec) -> discord.ui.View | None:
-    """A view of command buttons (no timeout: they are matched by template, not stored)."""
+async def build_view(buttons: tuple[Button, ...], codec: ButtonCodec) -> discord.ui.View | None:
+    """A view of command buttons (no timeout: they are matched by template, not stored);
+    long payloads are stored first, so any process answers them."""
     if not buttons:
         return None
+    await codec.keep(buttons[:BUTTONS_MAX])
     view = discord.ui.View(timeout=None)
     for b in buttons[:BUTTONS_MAX]:
         view.add_item(CommandButton(b.label, codec.encode(b)))

@@ -93,7 +93,7 @@ class DiscordSender:
     async def send(self, chat_id: str, reply: Reply, *, nonce: str) -> list[str]:
         channel = self._channel(chat_id)
         messages = render(reply)
-        view = build_view(reply.buttons, self.codec)
+        view = await build_view(reply.buttons, self.codec)
         ids: list[str] = []
         for n, m in enumerate(messages):
             kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS,
@@ -106,13 +106,20 @@ class DiscordSender:
             ids.append(str(sent.id))
         return ids
 
+    async def direct(self, user_id: str, reply: Reply, *, nonce: str) -> list[str]:
+        """A private message to a user (the owners' alerts): their DM channel, opened if needed."""
+        if not user_id.isdigit():
+            raise PermanentError(f"not a Discord user id: {user_id[:32]!r}")
+        channel = await translate_errors(self.client.create_dm(discord.Object(id=int(user_id))))
+        return await self.send(str(channel.id), reply, nonce=nonce)
+
     async def edit(self, chat_id: str, message_ids: list[str], reply: Reply) -> bool:
         """Edit each delivered part in place; False when the parts no longer line up."""
         channel = self._channel(chat_id)
         messages = render(reply)
         if len(messages) != len(message_ids) or not all(i.isdigit() for i in message_ids):
             return False
-        view = build_view(reply.buttons, self.codec)
+        view = await build_view(reply.buttons, self.codec)
         for n, (mid, m) in enumerate(zip(message_ids, messages, strict=True)):
             target = channel.get_partial_message(int(mid))
             last = n == len(messages) - 1

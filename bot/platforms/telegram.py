@@ -21,9 +21,10 @@ import socket
 from typing import TYPE_CHECKING
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.platforms.base import TokenRejected
 from bot.platforms.telegram_http import AiohttpRequest
 from bot.platforms.telegram_order import ChatOrderedProcessor
 from bot.platforms.telegram_send import TelegramSender, translate_error
@@ -61,19 +62,20 @@ class TelegramPlatform:
         self.config = app.settings.telegram
         if self.config.token is None:
             raise ValueError("[telegram] token is not set")
+        self._requests = (AiohttpRequest(256), AiohttpRequest(1))
         self.application: Application = (  # type: ignore[type-arg]
             ApplicationBuilder()
             .token(self.config.token.get_secret_value())
             .base_url(self.config.base_url)
             .base_file_url(self.config.base_file_url or self.config.base_url.replace("/bot", "/file/bot"))
             .concurrent_updates(ChatOrderedProcessor(self.config.concurrent_updates))
-            .request(AiohttpRequest(256))
+            .request(self._requests[0])
             # one long poll at a time; its read timeout is set per call by PTB
-            .get_updates_request(AiohttpRequest(1))
+            .get_updates_request(self._requests[1])
             .job_queue(None)  # schedules live in the database (bot/scheduler.py), not in PTB
             .build()
         )
-        self.sender = TelegramSender(self.application.bot, CallbackCodec(),
+        self.sender = TelegramSender(self.application.bot, CallbackCodec(app.buttons),
                                      paid_broadcast=app.settings.delivery.paid_broadcast)
         self.router = UpdateRouter(app, self.sender)
         for handler in self.router.handlers():
@@ -88,7 +90,20 @@ class TelegramPlatform:
         return self._socket.getsockname()[1] if self._socket else None
 
     async def start(self) -> None:
-        await self.application.initialize()
+        """Connect (getMe), publish the menu, start fetching updates; then offer the sender.
+
+        A failure leaves nothing open; a rejected token raises TokenRejected (never retried).
+        """
+        try:
+            await self.application.initialize()
+        except BaseException as exc:
+            # PTB opened the HTTP sessions before getMe failed and closes them only once
+            # initialized: close them here ("Unclosed client session" otherwise)
+            for request in self._requests:
+                await request.shutdown()
+            if isinstance(exc, InvalidToken):
+                raise TokenRejected("telegram") from None  # PTB's message holds the token
+            raise
         try:
             await self.publish_commands()
             await self.application.start()
@@ -101,6 +116,7 @@ class TelegramPlatform:
         except BaseException:
             await self.stop()
             raise
+        self.app.senders[self.sender.platform] = self.sender
         log.info("telegram started", extra={"mode": self.config.mode, "bot": self.router.username})
 
     async def _start_webhook(self) -> None:
@@ -130,6 +146,8 @@ class TelegramPlatform:
 
     async def stop(self) -> None:
         """Stop fetching, let the updates being handled finish, then close the HTTP clients."""
+        if self.app.senders.get(self.sender.platform) is self.sender:
+            del self.app.senders[self.sender.platform]
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()

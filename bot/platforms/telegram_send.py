@@ -96,10 +96,12 @@ def translate_error(exc: TelegramError) -> DeliveryError:
     return PermanentError(exc.message)
 
 
-def keyboard(buttons: tuple[Button, ...] | list[Button], codec: CallbackCodec
-             ) -> InlineKeyboardMarkup | None:
+async def keyboard(buttons: tuple[Button, ...] | list[Button], codec: CallbackCodec
+                   ) -> InlineKeyboardMarkup | None:
+    """The inline keyboard; long payloads are stored first, so any process answers them."""
     if not buttons:
         return None
+    await codec.keep(buttons)
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(label, callback_data=data) for label, data in row]
         for row in keyboard_rows(buttons, codec)
@@ -140,7 +142,7 @@ class TelegramSender:
         the first (the outbox's rate windows)."""
         parts = cached_parts(reply)
         thread = int(thread_id) if thread_id is not None else None
-        markup = keyboard(reply.buttons, self.codec)
+        markup = await keyboard(reply.buttons, self.codec)
         sent: list[str] = []
         for n, text in enumerate(parts):
             if n < skip_parts:
@@ -162,12 +164,17 @@ class TelegramSender:
             sent.append(str(message["message_id"]))
         return sent
 
+    async def direct(self, user_id: str, reply: Reply, *, nonce: str) -> list[str]:
+        """A private message to a user (the owners' alerts): a private chat's id is the
+        user's id; Telegram refuses it until the user has started the bot."""
+        return await self.send(user_id, reply)
+
     async def edit(self, chat_id: str, message_ids: list[str], reply: Reply) -> bool:
         """Edit in place when the new reply has as many parts as the old one; else False."""
         parts = render_parts(reply)
         if len(parts) != len(message_ids):
             return False
-        markup = keyboard(reply.buttons, self.codec)
+        markup = await keyboard(reply.buttons, self.codec)
         for n, (message_id, text) in enumerate(zip(message_ids, parts, strict=True)):
             try:
                 await self.bot.edit_message_text(

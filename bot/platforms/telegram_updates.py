@@ -157,7 +157,7 @@ class UpdateRouter:
         if query is None:
             return
         user = query.from_user
-        decoded = self.sender.codec.decode(query.data)
+        decoded = await self.sender.codec.decode(query.data)
         message = query.message
         if not isinstance(message, Message) or not message.is_accessible:
             message = None  # deleted, too old, or never ours: nothing to page in place

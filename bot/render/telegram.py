@@ -9,19 +9,19 @@ Telegram counts the 4096-character limit on the text after entity parsing, in UT
 units; runs hold exactly that visible text, so the count is exact, never guessed from HTML.
 
 Callback data is limited to 64 bytes: a button is encoded as ``command|page|args`` when that
-fits, else as ``~<hash>`` whose meaning is kept in a small in-process LRU map. A restart or an
-eviction makes such a button stale; :func:`decode_callback` then returns None and the platform
-answers politely (the same for forged data).
+fits, else as ``~<token>``, a key derived from the payload, which the codec's
+:class:`bot.button_store.ButtonStore` keeps in the database (``button_tokens``) so a restart
+or another replica answers it. An expired, unknown or forged token decodes to None and the
+platform answers politely.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from bot.button_store import ButtonStore, button_token
 from handlers.reply import BulletList, Button, Heading, Paragraph, Reply, Sources, Span
 
 MAX_MESSAGE = 4096
@@ -232,32 +232,38 @@ def visible_text(runs: Sequence[Run]) -> str:
 
 
 class CallbackCodec:
-    """Encodes buttons into <= 64-byte callback data; long ones go through an LRU token map."""
+    """Encodes buttons into <= 64-byte callback data; long ones become tokens kept in ``store``.
 
-    def __init__(self, capacity: int = 4096) -> None:
-        self.capacity = capacity
-        self._tokens: OrderedDict[str, tuple[str, int, str]] = OrderedDict()
+    ``encode`` is pure (no I/O); a caller sending buttons first awaits :meth:`keep` for them,
+    which stores the payloads that need a token (one write for a keyboard).
+    """
 
-    def encode(self, button: Button) -> str:
+    def __init__(self, store: ButtonStore | None = None) -> None:
+        self.store = store if store is not None else ButtonStore()
+
+    @staticmethod
+    def _token(button: Button) -> str | None:
+        """None when the payload fits in the callback data itself."""
         data = f"{button.command}|{button.page}|{button.args}"
         if len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES:
-            return data
-        token = "~" + hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
-        self._tokens[token] = (button.command, button.page, button.args)
-        self._tokens.move_to_end(token)
-        while len(self._tokens) > self.capacity:
-            self._tokens.popitem(last=False)
-        return token
+            return None
+        return button_token(button.command, button.page, button.args)
 
-    def decode(self, data: str | None) -> tuple[str, int, str] | None:
+    def encode(self, button: Button) -> str:
+        token = self._token(button)
+        return f"{button.command}|{button.page}|{button.args}" if token is None else "~" + token
+
+    async def keep(self, buttons: Iterable[Button]) -> None:
+        """Store the payloads of the buttons that are sent as a token."""
+        await self.store.keep([(t, (b.command, b.page, b.args)) for b in buttons
+                               if (t := self._token(b)) is not None])
+
+    async def decode(self, data: str | None) -> tuple[str, int, str] | None:
         """(command, page, args), or None for stale or forged data."""
         if not data:
             return None
         if data.startswith("~"):
-            found = self._tokens.get(data)
-            if found is not None:
-                self._tokens.move_to_end(data)
-            return found
+            return await self.store.find(data[1:]) if len(data) == 33 else None
         command, sep1, rest = data.partition("|")
         page_text, sep2, args = rest.partition("|")
         if not (sep1 and sep2 and command and page_text.isdigit()):

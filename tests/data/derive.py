@@ -39,6 +39,7 @@ DISCORD_USED: tuple[tuple[str, str], ...] = (
     ("GET", "/applications/{application_id}/commands"),
     ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands"),
     ("GET", "/applications/{application_id}/guilds/{guild_id}/commands"),
+    ("POST", "/users/@me/channels"),
     ("GET", "/channels/{channel_id}"),
     ("POST", "/channels/{channel_id}/messages"),
     ("PATCH", "/channels/{channel_id}/messages/{message_id}"),

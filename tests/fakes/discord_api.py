@@ -178,6 +178,18 @@ class FakeDiscord:
             self.guilds[channel.guild_id].channel_ids.append(channel.id)
         return channel
 
+    def dm_channel(self, user_id: str) -> FakeChannel:
+        """The bot's private channel with a user (the one their DM interactions come from)."""
+        dm_id = self._dm_channels.setdefault(str(user_id), new_snowflake())
+        if dm_id not in self.channels:
+            self.channels[dm_id] = FakeChannel(dm_id, None, "", type=1)
+        return self.channels[dm_id]
+
+    def direct_messages(self, user_id: str) -> list[dict[str, Any]]:
+        """What the bot wrote to a user in private."""
+        dm_id = self._dm_channels.get(str(user_id))
+        return self.channel_messages(dm_id) if dm_id else []
+
     def delete_channel(self, channel_id: str) -> None:
         self.channels[str(channel_id)].deleted = True
 

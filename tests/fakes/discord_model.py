@@ -75,6 +75,16 @@ class FakeChannel:
             data["guild_id"] = self.guild_id
         return data
 
+    def dm_payload(self, recipient: FakeUser) -> dict[str, Any]:
+        """A private channel (type 1) as Discord describes it."""
+        return {
+            "id": self.id,
+            "type": 1,
+            "flags": 0,
+            "recipients": [recipient.payload()],
+            "last_message_id": self.messages[-1]["id"] if self.messages else None,
+        }
+
 
 @dataclass
 class FakeGuild:

@@ -155,6 +155,14 @@ async def get_commands(fake: FakeDiscord, call: Call) -> Result:
     return 200, list(store)
 
 
+async def create_dm(fake: FakeDiscord, call: Call) -> Result:
+    """The bot opens (or finds) its private channel with a user."""
+    user = fake.users.get(str((call.body or {}).get("recipient_id")))
+    if user is None:
+        return 400, {"message": "Invalid Recipient(s)", "code": 50033}
+    return 200, fake.dm_channel(user.id).dm_payload(user)
+
+
 async def get_channel(fake: FakeDiscord, call: Call) -> Result:
     channel = fake.channels.get(call.params["channel_id"])
     if channel is None or channel.deleted:
@@ -219,6 +227,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "/applications/{application_id}/commands"): get_commands,
     ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands"): put_commands,
     ("GET", "/applications/{application_id}/guilds/{guild_id}/commands"): get_commands,
+    ("POST", "/users/@me/channels"): create_dm,
     ("GET", "/channels/{channel_id}"): get_channel,
     ("POST", "/channels/{channel_id}/messages"): create_message,
     ("PATCH", "/channels/{channel_id}/messages/{message_id}"): edit_message,
