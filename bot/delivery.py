@@ -8,6 +8,11 @@ a row lease, waits for the chat's and the bot's rate windows, sends through the 
 
 - sent                -> status sent, platform message ids, sent_at
 - RateLimited         -> that scope (chat or bot) pauses ``retry_after``; the row waits as long
+- DeliveryUncertain   -> no answer after the request left: it may have been delivered. The
+                         row is sent again at most ``uncertain_retries`` times, after
+                         ``uncertain_retry_seconds``, then dead-lettered "uncertain"; and for
+                         ``patience_seconds`` every send on that platform waits up to
+                         ``uncertain_read_timeout_seconds`` for its answer
 - TransientError/else -> exponential backoff with jitter; dead letter after ``max_attempts``
 - ChatUnavailable     -> chat inactive with the reason (settings kept), row dead-lettered
 - ChatMoved           -> the chat takes its new id; the row is resent once there
@@ -16,7 +21,9 @@ a row lease, waits for the chat's and the bot's rate windows, sends through the 
 Telegram has no idempotency key: a message is "in flight" from the start of its send until
 its outcome is committed. At most ``max_in_flight`` (``paid_max_in_flight`` in a paid
 broadcast) messages are, so a crash (SIGKILL) repeats at most that many after restart; the
-rest were either recorded or never started.
+rest were either recorded or never started. A slow Bot API (answers after the read timeout)
+repeats a message at most ``uncertain_retries`` times, and only a message whose send got no
+answer; the rows say which (``uncertain``, counted in /stats).
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from bot.platforms.base import (
     ChatMoved,
     ChatUnavailable,
     DeliveryError,
+    DeliveryUncertain,
     PermanentError,
     RateLimited,
     Sender,
@@ -50,7 +58,7 @@ from bot.ratelimit import Limits, SlidingWindow
 from handlers.reply import Reply
 from storage.editorial import CORRECTION_KINDS
 from storage.models import utcnow
-from storage.outbox import Claimed, backoff
+from storage.outbox import UNCERTAIN, Claimed, backoff
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("newsbot.delivery")
@@ -76,16 +84,20 @@ class Counters:
     rate_limited: int = 0
     deactivated: int = 0
     moved: int = 0
+    #: sends without an answer after the request left (each may have been delivered)
+    uncertain: int = 0
 
 
 async def deliver(row: Claimed, sender: Sender, reply: Reply,
-                  pace: Callable[[], Awaitable[None]] | None = None) -> list[str]:
+                  pace: Callable[[], Awaitable[None]] | None = None,
+                  read_timeout: float | None = None) -> list[str]:
     """Send a row; an "edit" row (a correction, see handlers/corrections.py) edits the copies
     already delivered, and sends its ``fallback`` notice when the platform cannot edit them.
 
     A message split in parts that failed half-way resumes after the parts already delivered
     (``platform_message_ids`` saved with the error) when the sender can skip parts.
-    ``pace`` is awaited before each further part of a split message, when the sender takes it.
+    ``pace`` is awaited before each further part of a split message, when the sender takes it;
+    ``read_timeout`` replaces the transport's, when the sender takes it.
     """
     payload = row.payload if row.kind == "edit" else {}
     edit_ids = payload.get("edit_message_ids")
@@ -96,6 +108,8 @@ async def deliver(row: Claimed, sender: Sender, reply: Reply,
         if payload.get("fallback"):
             reply = Reply.from_dict(payload["fallback"])
     extra: dict[str, object] = {"pace": pace} if pace is not None and _takes(sender, "pace") else {}
+    if read_timeout is not None and _takes(sender, "read_timeout"):
+        extra["read_timeout"] = read_timeout
     done = list(row.platform_message_ids) if row.kind != "edit" else []
     if done and _takes(sender, "skip_parts"):
         try:
@@ -165,6 +179,8 @@ class OutboxWorker:
         self.max_in_flight = (settings.paid_max_in_flight if settings.paid_broadcast
                               else settings.max_in_flight)
         self._in_flight = asyncio.Semaphore(self.max_in_flight)
+        #: per platform, until when (monotonic) sends wait longer for answers: one was uncertain
+        self._patient_until: dict[str, float] = {}
         self._outcomes: list[Outcome] = []
         #: one write transaction at a time from this worker: on SQLite two would wait on
         #: each other in the busy handler (sleeps of up to 100 ms) instead of in asyncio
@@ -394,9 +410,17 @@ class OutboxWorker:
                 reply = reply_of(row.payload_json)
             except (KeyError, TypeError, ValueError) as exc:
                 return Outcome(row, error=PermanentError(f"unreadable payload: {exc!r}"))
+            patient = row.uncertain > 0 or time.monotonic() < self._patient_until.get(row.platform, 0)
             try:
-                ids = await deliver(row, sender, reply, pace=next_part)
+                ids = await deliver(row, sender, reply, pace=next_part, read_timeout=(
+                    self.settings.uncertain_read_timeout_seconds if patient else None))
                 return Outcome(row, sent=[str(i) for i in ids])
+            except DeliveryUncertain as exc:
+                # the platform is slow: from now on wait longer for answers than to repeat
+                self._patient_until[row.platform] = time.monotonic() + self.settings.patience_seconds
+                log.warning("send without an answer: it may have been delivered",
+                            extra={"row": row.id, "error": str(exc)[:200]})
+                return Outcome(row, error=exc, partial=_partial(exc))
             except RateLimited as exc:
                 (limits.overall if exc.scope == "global" else chat_window).pause(exc.retry_after)
                 return Outcome(row, error=exc, partial=_partial(exc))
@@ -471,6 +495,22 @@ class OutboxWorker:
                 elif isinstance(exc, PermanentError):
                     c.dead += 1
                     await uow.outbox.dead(row.id, self.owner, f"refused: {exc}")
+                elif isinstance(exc, DeliveryUncertain):
+                    c.uncertain += 1
+                    sends = row.uncertain + 1
+                    if sends > s.uncertain_retries or row.attempts + 1 >= s.max_attempts:
+                        c.dead += 1
+                        await uow.outbox.dead(
+                            row.id, self.owner, uncertain=True,
+                            error=f"{UNCERTAIN}: no answer to {sends} send(s), it may have "
+                                  f"been delivered: {exc}"[:500])
+                        log.warning("dead letter: uncertain", extra={"row": row.id})
+                    else:
+                        c.retried += 1
+                        delay = s.uncertain_retry_seconds * (1 + self.rng.random() / 2)
+                        await uow.outbox.retry(row.id, self.owner, uncertain=True,
+                                               error=f"{UNCERTAIN}: {exc}",
+                                               at=now + dt.timedelta(seconds=delay))
                 else:
                     kind = "transient" if isinstance(exc, TransientError) else type(exc).__name__
                     if row.attempts + 1 >= s.max_attempts:

@@ -7,6 +7,8 @@ On PostgreSQL the claim locks candidate rows with SKIP LOCKED so concurrent work
 take the same row; on SQLite the single conditional UPDATE is atomic (one writer at a time).
 
 Row states: pending (to send, maybe leased) -> sent | dead (with ``last_error``).
+``uncertain`` counts a row's sends that got no answer after the request had left: they may
+have been delivered (the worker retries such a row a bounded number of times).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from storage.models import Chat, Lease, NewsItem, OutboxMessage
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 #: last_error of a message not sent because its news item was deleted (undo sends it after all)
 WITHDRAWN = "withdrawn: item deleted"
+#: how last_error starts for a send that got no answer after the request left
+UNCERTAIN = "uncertain"
 
 
 def is_postgres(session: AsyncSession) -> bool:
@@ -72,6 +76,8 @@ class Claimed:
     platform_message_ids: list[str]
     #: the news item this message carries (alerts, corrections), None for digests and others
     item_id: int | None = None
+    #: earlier sends that got no answer after the request left: they may have been delivered
+    uncertain: int = 0
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -133,12 +139,12 @@ class OutboxRepository:
         rows = (await self.session.execute(
             select(m.id, m.dedupe_key, m.chat_id, m.kind, cast(m.payload, Text), m.attempts,
                    m.last_error, c.platform, c.platform_chat_id, c.kind, m.platform_message_ids,
-                   m.item_id)
+                   m.item_id, m.uncertain)
             .join(c, c.id == m.chat_id)
             .where(m.id.in_(ids))
             .order_by(m.next_attempt_at, m.id)
         )).all()
-        return [Claimed(*row[:10], list(row[10] or []), row[11]) for row in rows]
+        return [Claimed(*row[:10], list(row[10] or []), row[11], row[12]) for row in rows]
 
     async def _set(self, row_id: int, owner: str | None, **values: Any) -> bool:
         """Change a row the caller still leases (a lost lease means another worker owns it)."""
@@ -177,18 +183,23 @@ class OutboxRepository:
         return await self._set(row_id, owner, platform_message_ids=message_ids)
 
     async def retry(self, row_id: int, owner: str | None, *, at: dt.datetime, error: str,
-                    count_attempt: bool = True) -> bool:
+                    count_attempt: bool = True, uncertain: bool = False) -> bool:
+        """Send again at ``at``; ``uncertain``: this send may have been delivered."""
         values: dict[str, Any] = {"next_attempt_at": at, "lease_until": None,
                                   "lease_owner": None, "last_error": error[:500]}
         if count_attempt:
             values["attempts"] = OutboxMessage.attempts + 1
+        if uncertain:
+            values["uncertain"] = OutboxMessage.uncertain + 1
         return await self._set(row_id, owner, **values)
 
-    async def dead(self, row_id: int, owner: str | None, error: str, *, attempted: bool = True
-                   ) -> bool:
+    async def dead(self, row_id: int, owner: str | None, error: str, *, attempted: bool = True,
+                   uncertain: bool = False) -> bool:
         values: dict[str, Any] = {"status": DEAD, "lease_until": None, "last_error": error[:500]}
         if attempted:
             values["attempts"] = OutboxMessage.attempts + 1
+        if uncertain:
+            values["uncertain"] = OutboxMessage.uncertain + 1
         return await self._set(row_id, owner, **values)
 
     async def drop_for_chat(self, chat_id: int, reason: str) -> None:

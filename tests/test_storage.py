@@ -10,7 +10,7 @@ from sqlalchemy import func, inspect, select
 from bot.app import App
 from storage.db import make_engine
 from storage.migrate import current_revision, downgrade, head_revision, is_current, upgrade
-from storage.models import Chat, NewsItem
+from storage.models import Chat, NewsItem, OutboxMessage
 from storage.seed import load_seed, read_seed
 from storage.text import fold, pick, search_doc
 from storage.uow import UnitOfWork
@@ -37,6 +37,40 @@ async def test_migrations_run_down_and_up_again(db_url: str) -> None:
         assert {"news_items", "chats", "subscriptions", "outbox", "audit_log", "admins"} <= await _tables(db_url)
     finally:
         await engine.dispose()
+
+
+async def _columns(url: str, table: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return {c["name"] for c in await conn.run_sync(lambda c: inspect(c).get_columns(table))}
+    finally:
+        await engine.dispose()
+
+
+async def test_the_delivery_migration_goes_down_and_up_keeping_the_outbox(app: App, db_url: str) -> None:
+    """0006d on a database with messages: down to 0004 and up again, rows kept."""
+    chat_id = await _chat(app)
+    async with app.uow() as uow:
+        uow.session.add(OutboxMessage(dedupe_key="m:1", chat_id=chat_id, kind="digest", payload={},
+                                      uncertain=1))
+    engine = make_engine(db_url)
+    try:
+        await downgrade(engine, "0004")
+        assert "uncertain" not in await _columns(db_url, "outbox")
+        await upgrade(engine)
+        assert await current_revision(engine) == head_revision()
+    finally:
+        await engine.dispose()
+    assert "uncertain" in await _columns(db_url, "outbox")
+    async with app.uow() as uow:
+        [row] = (await uow.session.scalars(select(OutboxMessage))).all()
+    assert row.dedupe_key == "m:1" and row.uncertain == 0
+
+
+async def _chat(app: App) -> int:
+    async with app.uow() as uow:
+        return (await uow.chats.touch("telegram", "1", kind="private", title=None)).id
 
 
 async def test_seeding_twice_changes_nothing(app: App) -> None:

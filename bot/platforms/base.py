@@ -9,7 +9,10 @@ pauses and chat deactivation without knowing the platform:
     ├── RateLimited      -- wait ``retry_after`` seconds; ``scope`` says what is paused
     ├── ChatUnavailable  -- blocked, kicked, deactivated, not found, deleted, no permission
     ├── ChatMoved        -- a Telegram group became a supergroup: resend to ``new_chat_id``
-    ├── TransientError   -- 5xx, timeouts, network: back off and retry
+    ├── TransientError   -- 5xx, network, a timeout before the request left: back off, retry
+    │   └── DeliveryUncertain -- no answer after the request left (a read timeout): the
+    │                            platform may have delivered it; retried a bounded number of
+    │                            times (a platform without idempotency key would repeat it)
     └── PermanentError   -- the message itself is refused (bad request): dead letter
 """
 
@@ -45,6 +48,11 @@ class ChatMoved(DeliveryError):
 
 class TransientError(DeliveryError):
     pass
+
+
+class DeliveryUncertain(TransientError):
+    """The request left but its answer did not come (read timeout, connection lost while
+    waiting): the message may have been delivered. Retrying it may show it twice."""
 
 
 class PermanentError(DeliveryError):

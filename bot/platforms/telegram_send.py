@@ -27,17 +27,21 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
+from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.platforms.base import (
     ChatMoved,
     ChatUnavailable,
     DeliveryError,
+    DeliveryUncertain,
     PermanentError,
     RateLimited,
     TransientError,
 )
+from bot.platforms.telegram_http import AnswerLost, NotSent
 from bot.render.telegram import CallbackCodec, keyboard_rows, render_parts
 from handlers.reply import Button, Reply
 
@@ -91,9 +95,23 @@ def translate_error(exc: TelegramError) -> DeliveryError:
         if any(marker in exc.message.lower() for marker in _UNAVAILABLE):
             return ChatUnavailable(exc.message)
         return PermanentError(exc.message)
-    if isinstance(exc, NetworkError | Conflict):  # TimedOut, 5xx, connection errors
+    if _maybe_delivered(exc):
+        return DeliveryUncertain(exc.message)
+    if isinstance(exc, NetworkError | Conflict):  # 5xx, timeouts before sending, connection errors
         return TransientError(exc.message)
     return PermanentError(exc.message)
+
+
+def _maybe_delivered(exc: TelegramError) -> bool:
+    """The request may have reached Telegram although no answer came: a timeout once
+    connected (any ``TimedOut`` not known to be raised before sending: PTB's httpx transport
+    does not say which phase timed out, except for its pool) or a connection lost while
+    waiting for the answer (our aiohttp transport, ``bot/platforms/telegram_http.py``)."""
+    if isinstance(exc, NotSent):
+        return False
+    if isinstance(exc, TimedOut):
+        return not exc.message.startswith("Pool timeout")
+    return isinstance(exc, AnswerLost)
 
 
 def keyboard(buttons: tuple[Button, ...] | list[Button], codec: CallbackCodec
@@ -134,9 +152,13 @@ class TelegramSender:
 
     async def send(self, chat_id: str, reply: Reply, *, nonce: str = "",
                    thread_id: int | None = None, skip_parts: int = 0,
-                   pace: Callable[[], Awaitable[None]] | None = None) -> list[str]:
+                   pace: Callable[[], Awaitable[None]] | None = None,
+                   read_timeout: float | None = None) -> list[str]:
         """Send the parts in order (``skip_parts`` first ones excepted: a resumed send);
-        ``pace`` is awaited before each part after the first (the outbox's rate windows)."""
+        ``pace`` is awaited before each part after the first (the outbox's rate windows);
+        ``read_timeout`` overrides the transport's for these requests (the outbox waits
+        longer for answers once Telegram was slow, rather than risk a duplicate)."""
+        wait = BaseRequest.DEFAULT_NONE if read_timeout is None else read_timeout
         parts = cached_parts(reply)
         markup = keyboard(reply.buttons, self.codec)
         sent: list[str] = []
@@ -152,7 +174,7 @@ class TelegramSender:
                     "link_preview_options": NO_PREVIEW, "message_thread_id": thread_id,
                     "reply_markup": markup if last else None,
                     "allow_paid_broadcast": True if self.paid_broadcast and nonce else None,
-                })
+                }, read_timeout=wait)
             except TelegramError as exc:
                 error = translate_error(exc)
                 error.sent_message_ids = sent  # type: ignore[attr-defined]
