@@ -64,6 +64,10 @@ from storage.uow import UnitOfWork
 log = logging.getLogger("newsbot.delivery")
 
 LEASE_NAME = "delivery"
+#: up to when sent rows were checked for copies of items deleted since (a delivery mark)
+WITHDRAWALS_MARK = "withdrawals_checked"
+#: rows recorded this long before the mark are looked at again (clock skew, commit delay)
+WITHDRAWALS_SLACK = dt.timedelta(seconds=5)
 
 
 @dataclass
@@ -73,6 +77,8 @@ class Outcome:
     error: Exception | None = None
     #: parts of a split message delivered before the error (kept so a retry resumes)
     partial: list[str] = field(default_factory=list)
+    #: what a 429 paused: "chat" or "global" (the whole platform)
+    scope: str | None = None
     done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
@@ -170,12 +176,14 @@ class OutboxWorker:
         self._unstarted: set[int] = set()
         self._checked_withdrawn = 0.0
         #: called (in a transaction) with the deleted items among those this worker holds or
-        #: sent since its last look, so copies already on their way when the item was deleted
-        #: are withdrawn too (handlers.corrections.retract_late_copies; idempotent)
+        #: that had copies sent since the last look (any sender's: the look's mark is in the
+        #: database), so copies already on their way when the item was deleted are withdrawn
+        #: too (handlers.corrections.retract_late_copies; idempotent)
         self.on_withdrawn = on_withdrawn
-        #: every claimed row with a task, by id; and the items of rows sent since the last look
+        #: every claimed row with a task, by id
         self._rows: dict[int, Claimed] = {}
-        self._sent_items: set[int] = set()
+        #: per platform, chats paused by a 429 judged theirs, until when (monotonic)
+        self._limited_chats: dict[str, dict[str, float]] = {}
         self.max_in_flight = (settings.paid_max_in_flight if settings.paid_broadcast
                               else settings.max_in_flight)
         self._in_flight = asyncio.Semaphore(self.max_in_flight)
@@ -271,19 +279,22 @@ class OutboxWorker:
         """Messages of a news item deleted since they were claimed (on any replica).
 
         The delete withdraws what nobody holds (``storage.editorial.withdraw_pending``) and
-        the copies already delivered. Once a poll interval this worker asks, in one query,
-        which items of the rows it holds or has sent since were deleted: the rows not started
-        are dropped, and the copies that went out anyway are withdrawn (``on_withdrawn``)."""
+        the copies already delivered. Once a poll interval this worker asks which items of
+        the rows it holds, or of the rows recorded as sent since the last look (by any
+        sender: the look's mark is in the database, so a restart or a takeover misses
+        none), were deleted: the rows not started are dropped, and the copies that went out
+        anyway are withdrawn (``on_withdrawn``)."""
         items = {r.item_id for r in self._rows.values()
                  if r.item_id is not None and r.kind not in CORRECTION_KINDS}
-        items |= self._sent_items
-        self._sent_items = set()
-        if not items:
-            return
-        async with self.uow() as uow:
-            gone = await uow.outbox.deleted_items(sorted(items))
-        if not gone:
-            return
+        async with self._db_writes, self.uow() as uow:  # no outcome committed meanwhile
+            upto = self.clock()
+            since = await uow.outbox.mark(WITHDRAWALS_MARK) or upto - dt.timedelta(minutes=10)
+            gone = await uow.outbox.items_sent_since(since - WITHDRAWALS_SLACK, CORRECTION_KINDS)
+            gone |= await uow.outbox.deleted_items(sorted(items))
+            if not gone:
+                if upto - since >= dt.timedelta(seconds=30):  # idempotent: move it now and then
+                    await uow.outbox.set_mark(WITHDRAWALS_MARK, upto)
+                return
         dropped = []
         for rid in list(self._unstarted):  # no await in this loop: none can start
             row = self._rows[rid]
@@ -297,9 +308,9 @@ class OutboxWorker:
                 await uow.outbox.withdraw(dropped, self.owner)
                 if self.on_withdrawn is not None:
                     await self.on_withdrawn(uow, gone)
+                await uow.outbox.set_mark(WITHDRAWALS_MARK, upto)
         except Exception:
             log.exception("withdrawing messages of deleted items failed; will retry")
-            self._sent_items |= gone
             return
         log.info("withdrew messages of deleted items",
                  extra={"items": sorted(gone), "count": len(dropped)})
@@ -312,12 +323,16 @@ class OutboxWorker:
     async def _renew(self) -> bool:
         """Take or renew the sender lease; on taking it, free rows a dead sender had leased."""
         now = self.clock()
+        recent: list[tuple[str, str, str, dt.datetime, int]] = []
         try:
             async with self._db_writes, self.uow() as uow:
                 held = await uow.leases.acquire(LEASE_NAME, self.owner, now,
                                                 self.settings.leader_ttl_seconds)
                 if held and not self.is_leader:
                     await uow.outbox.release_others(self.owner)
+                    recent = await uow.outbox.recent_sends(now - dt.timedelta(seconds=5),
+                                                           now - dt.timedelta(seconds=65))
+            self._count_recent(recent, now)
         except Exception:
             log.exception("sender lease check failed")
             held = False
@@ -330,6 +345,22 @@ class OutboxWorker:
                         task.cancel()
         self.is_leader = held
         return held
+
+    def _count_recent(self, recent: list[tuple[str, str, str, dt.datetime, int]],
+                      now: dt.datetime) -> None:
+        """On taking the lease: what the previous sender sent within the windows' spans
+        counts in ours (read from the rows), so a restart or a takeover keeps every chat's
+        and the bot's pace."""
+        overall: dict[str, list[float]] = {}
+        chats: dict[tuple[str, str, bool], list[float]] = {}
+        for platform, chat, kind, sent_at, parts in recent:
+            age = (now - sent_at).total_seconds()
+            overall.setdefault(platform, []).extend([age] * parts)
+            chats.setdefault((platform, chat, kind == "private"), []).extend([age] * parts)
+        for platform, ages in overall.items():
+            self.limits(platform).overall.answered_ago(ages)
+        for (platform, chat, private), ages in chats.items():
+            self.limits(platform).chat(chat, private).answered_ago(ages)
 
     async def _lease_loop(self) -> None:
         """Renew every third of the TTL, whatever the sends are waiting for."""
@@ -422,14 +453,41 @@ class OutboxWorker:
                             extra={"row": row.id, "error": str(exc)[:200]})
                 return Outcome(row, error=exc, partial=_partial(exc))
             except RateLimited as exc:
-                (limits.overall if exc.scope == "global" else chat_window).pause(exc.retry_after)
-                return Outcome(row, error=exc, partial=_partial(exc))
+                scope = self._scope_of(exc, row)
+                (limits.overall if scope == "global" else chat_window).pause(exc.retry_after)
+                return Outcome(row, error=exc, partial=_partial(exc), scope=scope)
             except Exception as exc:
                 log.debug("send failed", extra={"row": row.id, "error": repr(exc)[:200]})
                 return Outcome(row, error=exc, partial=_partial(exc))
         finally:
             while held:
                 held.pop().release()
+
+    def _scope_of(self, exc: RateLimited, row: Claimed) -> str:
+        """What a 429 limits: the platform's word when it says (Discord), else inferred.
+
+        Telegram's 429 carries only ``retry_after``, whatever was limited (the fake answers
+        alike). It is taken as that chat's, unless another chat's 429 pause is still
+        running: then it is the whole bot's (per-chat limits do not fire in step; a
+        bot-wide limit refuses whatever chat comes next). So a bot-wide flood costs one
+        chat pause and, from the second 429 on, pauses the bot; a chat's own 429 (a command
+        reply sent to it outside the outbox, a limit stricter than ours) pauses that chat.
+        """
+        now = time.monotonic()
+        limited = self._limited_chats.setdefault(row.platform, {})
+        for chat in [c for c, until in limited.items() if until <= now]:
+            del limited[chat]
+        if exc.scope != "unknown":
+            scope: str = exc.scope
+        elif any(c != row.platform_chat_id for c in limited):
+            scope = "global"
+        else:
+            scope = "chat"
+        if scope == "chat":
+            limited[row.platform_chat_id] = now + exc.retry_after
+        log.info("rate limited", extra={"row": row.id, "scope": scope,
+                                        "retry_after": exc.retry_after})
+        return scope
 
     # ---------------------------------------------------------------- recording
     async def _record_loop(self) -> None:
@@ -461,9 +519,6 @@ class OutboxWorker:
         async with self._db_writes, self.uow() as uow:
             sent = [(o.row.id, o.sent or []) for o in batch if o.error is None]
             await uow.outbox.mark_sent_many(self.owner, sent, now)
-            self._sent_items.update(o.row.item_id for o in batch if o.error is None
-                                    and o.row.item_id is not None
-                                    and o.row.kind not in CORRECTION_KINDS)
             c.sent += len(sent)
             for o in batch:
                 row, exc = o.row, o.error
@@ -473,8 +528,11 @@ class OutboxWorker:
                     await uow.outbox.save_progress(row.id, self.owner, o.partial)
                 if isinstance(exc, RateLimited):
                     c.rate_limited += 1
+                    until = now + dt.timedelta(seconds=exc.retry_after)
+                    await uow.outbox.pause(row.platform, row.chat_id if o.scope == "chat" else None,
+                                           until, now)
                     await uow.outbox.retry(row.id, self.owner, error=str(exc), count_attempt=False,
-                                           at=now + dt.timedelta(seconds=exc.retry_after))
+                                           at=until)
                 elif isinstance(exc, ChatUnavailable):
                     c.deactivated += 1
                     chat = await uow.chats.get(row.chat_id)

@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, Text, and_, bindparam, cast, func, or_, select, update
+from sqlalchemy import Table, Text, and_, bindparam, cast, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Chat, Lease, NewsItem, OutboxMessage
+from storage.models import Chat, DeliveryMark, DeliveryPause, Lease, NewsItem, OutboxMessage
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 #: last_error of a message not sent because its news item was deleted (undo sends it after all)
@@ -109,7 +109,8 @@ class OutboxRepository:
 
     async def claim(self, owner: str, now: dt.datetime, lease_seconds: float, limit: int,
                     platforms: Sequence[str]) -> list[Claimed]:
-        """Lease up to ``limit`` due rows for chats on ``platforms``, oldest due first."""
+        """Lease up to ``limit`` due rows for chats on ``platforms``, oldest due first;
+        none of a chat or platform paused by a 429 (``pause``)."""
         due = (
             select(OutboxMessage.id)
             .join(Chat, Chat.id == OutboxMessage.chat_id)
@@ -119,6 +120,11 @@ class OutboxRepository:
                 or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
                 Chat.platform.in_(list(platforms)),
                 Chat.active.is_(True),
+                ~exists().where(  # a 429 paused the chat, or the whole platform
+                    DeliveryPause.until > now,
+                    or_(DeliveryPause.chat_id == OutboxMessage.chat_id,
+                        and_(DeliveryPause.chat_id.is_(None),
+                             DeliveryPause.platform == Chat.platform))),
             )
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
@@ -253,6 +259,60 @@ class OutboxRepository:
                 .values(lease_until=None, lease_owner=None)
                 .execution_options(synchronize_session=False)
             )
+
+    async def pause(self, platform: str, chat_id: int | None, until: dt.datetime,
+                    now: dt.datetime) -> None:
+        """Nothing is claimed for this chat (``chat_id``) or this whole platform (None)
+        before ``until`` (a later pause of the same scope wins). Expired pauses go."""
+        scope = f"chat:{chat_id}" if chat_id is not None else f"platform:{platform}"
+        await self.session.execute(delete(DeliveryPause).where(DeliveryPause.until <= now))
+        postgres = is_postgres(self.session)
+        stmt = (pg_insert if postgres else sqlite_insert)(DeliveryPause).values(
+            scope=scope, platform=platform, chat_id=chat_id, until=until)
+        later = func.greatest if postgres else func.max  # SQLite's max(a, b) is scalar
+        await self.session.execute(stmt.on_conflict_do_update(
+            index_elements=["scope"],
+            set_={"until": later(DeliveryPause.until, stmt.excluded.until)}))
+
+    async def pauses(self, now: dt.datetime) -> list[tuple[str, int | None, dt.datetime]]:
+        """Pauses in force: (platform, chat id or None for the whole platform, until)."""
+        rows = (await self.session.execute(
+            select(DeliveryPause.platform, DeliveryPause.chat_id, DeliveryPause.until)
+            .where(DeliveryPause.until > now).order_by(DeliveryPause.scope))).all()
+        return [(p, c, u) for p, c, u in rows]
+
+    async def recent_sends(self, since: dt.datetime, groups_since: dt.datetime
+                           ) -> list[tuple[str, str, str, dt.datetime, int]]:
+        """Messages sent since ``since`` (any chat) or ``groups_since`` (chats that are not
+        private, whose window is a minute): (platform, platform chat id, chat kind, sent_at,
+        parts). A new sender counts them in its rate windows."""
+        m, c = OutboxMessage, Chat
+        rows = (await self.session.execute(
+            select(c.platform, c.platform_chat_id, c.kind, m.sent_at, m.platform_message_ids)
+            .join(c, c.id == m.chat_id)
+            .where(m.sent_at > groups_since, or_(m.sent_at > since, c.kind != "private"))
+        )).all()
+        return [(p, pid, kind, at, max(1, len(ids or []))) for p, pid, kind, at, ids in rows
+                if at is not None]
+
+    async def items_sent_since(self, since: dt.datetime, kinds_excluded: Sequence[str]) -> set[int]:
+        """Deleted news items of which a copy was recorded as sent after ``since``: copies
+        whose send had started before the delete (``OutboxWorker._withdraw_deleted``)."""
+        found = await self.session.scalars(
+            select(OutboxMessage.item_id).distinct()
+            .join(NewsItem, NewsItem.id == OutboxMessage.item_id)
+            .where(OutboxMessage.sent_at > since, OutboxMessage.kind.not_in(list(kinds_excluded)),
+                   NewsItem.deleted_at.is_not(None)))
+        return {i for i in found.all() if i is not None}
+
+    async def mark(self, name: str) -> dt.datetime | None:
+        return await self.session.scalar(select(DeliveryMark.at).where(DeliveryMark.name == name))
+
+    async def set_mark(self, name: str, at: dt.datetime) -> None:
+        insert = pg_insert if is_postgres(self.session) else sqlite_insert
+        stmt = insert(DeliveryMark).values(name=name, at=at)
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=["name"],
+                                                              set_={"at": at}))
 
     async def get(self, key: str) -> OutboxMessage | None:
         stmt = select(OutboxMessage).where(OutboxMessage.dedupe_key == key)

@@ -58,14 +58,24 @@ async def test_the_delivery_migration_goes_down_and_up_keeping_the_outbox(app: A
     try:
         await downgrade(engine, "0004")
         assert "uncertain" not in await _columns(db_url, "outbox")
+        assert not {"delivery_pauses", "delivery_marks"} & await _tables(db_url)
         await upgrade(engine)
         assert await current_revision(engine) == head_revision()
     finally:
         await engine.dispose()
     assert "uncertain" in await _columns(db_url, "outbox")
+    assert {"delivery_pauses", "delivery_marks"} <= await _tables(db_url)
+    now = dt.datetime.now(dt.UTC)
     async with app.uow() as uow:
         [row] = (await uow.session.scalars(select(OutboxMessage))).all()
+        await uow.outbox.pause("telegram", chat_id, now + dt.timedelta(seconds=40), now)
+        await uow.outbox.pause("telegram", chat_id, now + dt.timedelta(seconds=10), now)
+        await uow.outbox.pause("telegram", None, now + dt.timedelta(seconds=5), now)
     assert row.dedupe_key == "m:1" and row.uncertain == 0
+    async with app.uow() as uow:  # a later pause of a scope wins; a shorter one changes nothing
+        assert await uow.outbox.pauses(now) == [
+            ("telegram", chat_id, now + dt.timedelta(seconds=40)),
+            ("telegram", None, now + dt.timedelta(seconds=5))]
 
 
 async def _chat(app: App) -> int:

@@ -86,7 +86,8 @@ def retry_after_seconds(exc: RetryAfter) -> float:
 def translate_error(exc: TelegramError) -> DeliveryError:
     """Map one PTB exception to the delivery error tree (see bot/platforms/base.py)."""
     if isinstance(exc, RetryAfter):
-        return RateLimited(retry_after_seconds(exc), scope="chat")
+        # Telegram's 429 does not say whether the chat or the whole bot is limited
+        return RateLimited(retry_after_seconds(exc), scope="unknown")
     if isinstance(exc, ChatMigrated):
         return ChatMoved(str(exc.new_chat_id))
     if isinstance(exc, Forbidden):
