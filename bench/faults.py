@@ -9,9 +9,9 @@
    start. 429s answered and the time until every chat had its alert.
 3. A chat paused by a 40 s 429, then the sender restarts 2 s later: seconds into the pause
    at which the chat got its next message.
-4. Two ``python -m bot deliver`` processes, the leader frozen (SIGSTOP) for 3× the lease
-   TTL mid fan-out (1,500 digests, limits 200/s), then resumed (SIGCONT): duplicates and
-   429s (SQLite).
+4. Two ``python -m bot deliver`` processes, the leader frozen (SIGSTOP) mid fan-out (1,500
+   digests, limits 200/s) until 0.3 s or 3 s after the other took over (lease TTL 2 s),
+   then resumed (SIGCONT): duplicates and 429s (SQLite).
 
 The worker runs with the default settings unless stated; the real TelegramSender (PTB on
 the aiohttp transport) talks to the strict fake in this process.
@@ -178,6 +178,11 @@ async def part3(tmp: str) -> None:
 
 
 async def part4(tmp: str) -> None:
+    for wake in (0.3, 3.0):
+        await _frozen_leader(tmp, wake)
+
+
+async def _frozen_leader(tmp: str, wake: float) -> None:
     from sqlalchemy import update
 
     from bot.app import App
@@ -187,9 +192,9 @@ async def part4(tmp: str) -> None:
     from tests.fakes.telegram_api import FakeTelegram, TelegramLimits
 
     ttl = 2.0
-    print(f"4. two deliver processes, the leader frozen {3 * ttl:.0f} s (lease TTL {ttl:.0f} s), "
-          "1,500 digests at 200/s (SQLite)")
-    db = f"sqlite+aiosqlite:///{tmp}/p4.db"
+    print(f"4. two deliver processes, the leader frozen until {wake:.1f} s after the other took "
+          f"over (lease TTL {ttl:.0f} s), 1,500 digests at 200/s (SQLite)")
+    db = f"sqlite+aiosqlite:///{tmp}/p4-{wake}.db"
     async with FakeTelegram() as tg, App(_settings(db)) as app:
         tg.limits = TelegramLimits(global_per_second=200, private_per_second=10, group_per_minute=600)
         ids = list(range(10_000, 11_500))
@@ -213,13 +218,20 @@ async def part4(tmp: str) -> None:
             sys.executable, "-m", "bot", "deliver", cwd=ROOT, env=env,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL) for _ in range(2)]
+        freezes = 0
         try:
             while delivered() < 300:  # noqa: ASYNC110 (the fake counts)
                 await asyncio.sleep(0.02)
-            leader = await _leader(app, procs)
-            leader.send_signal(signal.SIGSTOP)
-            before = delivered()
-            await asyncio.sleep(3 * ttl)
+            while True:  # a freeze inside a SQLite write transaction blocks the other: again
+                freezes += 1
+                leader, owner = await _leader(app, procs)
+                leader.send_signal(signal.SIGSTOP)
+                before = delivered()
+                if await _taken_over(app, owner, 6.0):
+                    break
+                leader.send_signal(signal.SIGCONT)
+                await asyncio.sleep(0.5)
+            await asyncio.sleep(wake)
             leader.send_signal(signal.SIGCONT)
             started = time.perf_counter()
             while (await _states(app)).get("pending", 0) and time.perf_counter() - started < 120:  # noqa: ASYNC110
@@ -232,12 +244,24 @@ async def part4(tmp: str) -> None:
                     p.send_signal(signal.SIGTERM)
                     await p.wait()
         got = Counter({c: len(tg.messages(c)) for c in ids})
-    print(f"  frozen after {before} messages; {sum(got.values()) - len(ids)} duplicates, "
-          f"{sum(1 for n in got.values() if n == 0)} chats without their digest, "
+    print(f"  frozen after {before} messages ({freezes} freeze(s)); {sum(got.values()) - len(ids)} "
+          f"duplicates, {sum(1 for n in got.values() if n == 0)} chats without their digest, "
           f"{tg.count_429} 429s")
 
 
-async def _leader(app: Any, procs: list[Any]) -> Any:
+async def _taken_over(app: Any, owner: str, within: float) -> bool:
+    from storage.models import utcnow
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < within:
+        async with app.uow() as uow:
+            if await uow.leases.holder("delivery", utcnow()) not in (None, owner):
+                return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def _leader(app: Any, procs: list[Any]) -> tuple[Any, str]:
     from storage.models import utcnow
 
     while True:
@@ -245,7 +269,7 @@ async def _leader(app: Any, procs: list[Any]) -> Any:
             owner = await uow.leases.holder("delivery", utcnow())
         if owner:
             pid = int(owner.split("-")[-2])
-            return next(p for p in procs if p.pid == pid)
+            return next(p for p in procs if p.pid == pid), owner
         await asyncio.sleep(0.05)
 
 

@@ -2,7 +2,12 @@
 
 One process per database sends at a time (a lease named "delivery", renewed every third
 of its TTL; another process takes over when it expires, and a clean stop hands it over at
-once), so the bot-wide rate limit holds across replicas. The leader claims due rows under
+once), so the bot-wide rate limit holds across replicas. A send starts only while the lease
+has more than a fifth of its TTL left as this process knows it (``may_send``: no database
+look), so a process paused past its lease sends nothing on waking; the rows it held are
+claimable by the new sender one TTL after the takeover, time enough for a paused sender to
+record its sends in flight (those are recorded whoever holds the row by then). The leader
+claims due rows under
 a row lease, waits for the chat's and the bot's rate windows, sends through the platform's
 :class:`Sender`, and records the outcome:
 
@@ -80,6 +85,11 @@ class Outcome:
     #: what a 429 paused: "chat" or "global" (the whole platform)
     scope: str | None = None
     done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class LeaseExpired(DeliveryError):
+    """The sender lease ran out between two parts of a split message: the parts sent are
+    kept, the rest is sent by whoever holds the lease (the row is not counted as failed)."""
 
 
 @dataclass
@@ -171,6 +181,13 @@ class OutboxWorker:
         self._rate = rate
         self.counters = Counters()
         self.is_leader = False
+        #: until when this worker may start a send: the sender lease's expiry as known here
+        #: (from just before the renewal's request), on the monotonic clock and on ``clock``
+        #: (the one the lease is written with), less a margin; a renewal moves it on
+        self._lease_until_mono = 0.0
+        self._lease_until = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        self._lease_margin = settings.leader_ttl_seconds / 5
+        self._renewed = asyncio.Event()
         self._tasks: dict[int, asyncio.Task[None]] = {}
         #: ids of claimed rows whose send has not started (cancellable)
         self._unstarted: set[int] = set()
@@ -252,8 +269,16 @@ class OutboxWorker:
         finally:
             await self._drain()
 
+    def may_send(self) -> bool:
+        """Whether the sender lease is surely still ours for a while (no database look):
+        a send starts only then. A process paused past its lease (GC, VM freeze, SIGSTOP)
+        finds it false on waking, before its lease loop has even run."""
+        margin = self._lease_margin
+        return (time.monotonic() < self._lease_until_mono - margin
+                and self.clock() < self._lease_until - dt.timedelta(seconds=margin))
+
     async def _step(self) -> int:
-        if not self.is_leader:
+        if not self.is_leader or not self.may_send():
             return 0
         if time.monotonic() - self._checked_withdrawn >= self.settings.poll_seconds:
             self._checked_withdrawn = time.monotonic()
@@ -291,6 +316,13 @@ class OutboxWorker:
             since = await uow.outbox.mark(WITHDRAWALS_MARK) or upto - dt.timedelta(minutes=10)
             gone = await uow.outbox.items_sent_since(since - WITHDRAWALS_SLACK, CORRECTION_KINDS)
             gone |= await uow.outbox.deleted_items(sorted(items))
+            # rows held but not started that are no longer ours: a sender deposed while its
+            # send was in flight recorded it, or the row went to another sender
+            lost = await uow.outbox.not_held(sorted(self._unstarted), self.owner)
+            for rid in lost & self._unstarted:  # no await in this loop: none can start
+                task = self._tasks.get(rid)
+                if task is not None:
+                    task.cancel()
             if not gone:
                 if upto - since >= dt.timedelta(seconds=30):  # idempotent: move it now and then
                     await uow.outbox.set_mark(WITHDRAWALS_MARK, upto)
@@ -322,28 +354,43 @@ class OutboxWorker:
 
     async def _renew(self) -> bool:
         """Take or renew the sender lease; on taking it, free rows a dead sender had leased."""
+        ttl = self.settings.leader_ttl_seconds
+        started = time.monotonic()
         now = self.clock()
         recent: list[tuple[str, str, str, dt.datetime, int]] = []
         try:
             async with self._db_writes, self.uow() as uow:
-                held = await uow.leases.acquire(LEASE_NAME, self.owner, now,
-                                                self.settings.leader_ttl_seconds)
+                held = await uow.leases.acquire(LEASE_NAME, self.owner, now, ttl)
                 if held and not self.is_leader:
-                    await uow.outbox.release_others(self.owner)
+                    # the previous sender's rows: claimable one TTL from now at the latest;
+                    # if it is alive, it records its sends in flight and gives back the rest
+                    await uow.outbox.release_others(self.owner, now + dt.timedelta(seconds=ttl))
                     recent = await uow.outbox.recent_sends(now - dt.timedelta(seconds=5),
                                                            now - dt.timedelta(seconds=65))
             self._count_recent(recent, now)
         except Exception:
             log.exception("sender lease check failed")
             held = False
+        if held:
+            self._lease_until_mono = started + ttl
+            self._lease_until = now + dt.timedelta(seconds=ttl)
+            self._renewed.set()
+            self._renewed = asyncio.Event()
+        lost: list[int] = []
         if held != self.is_leader:
             log.info("sender lease " + ("taken" if held else "lost"), extra={"owner": self.owner})
             if not held:  # another process sends now: drop what we have not started
+                self._lease_until_mono = 0.0
                 for rid in list(self._unstarted):
                     task = self._tasks.get(rid)
                     if task is not None:
                         task.cancel()
+                        lost.append(rid)
         self.is_leader = held
+        if lost:  # give them back now rather than when the new sender's grace ends
+            with contextlib.suppress(Exception):
+                async with self._db_writes, self.uow() as uow:
+                    await uow.outbox.release(lost, self.owner)
         return held
 
     def _count_recent(self, recent: list[tuple[str, str, str, dt.datetime, int]],
@@ -396,12 +443,22 @@ class OutboxWorker:
             sender = self.senders[row.platform]
             limits = self.limits(row.platform)
             chat_window = limits.chat(row.platform_chat_id, row.chat_kind == "private")
-            await chat_window.acquire()
-            held.append(chat_window)
-            await self._in_flight.acquire()
-            in_flight = True
-            await limits.overall.acquire()
-            held.append(limits.overall)
+            while True:
+                await chat_window.acquire()
+                held.append(chat_window)
+                await self._in_flight.acquire()
+                in_flight = True
+                await limits.overall.acquire()
+                held.append(limits.overall)
+                if self.may_send():
+                    break
+                # the lease may be another's by now (a late renewal, or this process was
+                # paused): start nothing until it is renewed (or lost: then we are cancelled)
+                while held:
+                    held.pop().release_unused()
+                self._in_flight.release()
+                in_flight = False
+                await self._renewed.wait()
         except asyncio.CancelledError:
             for window in held:
                 window.release()
@@ -432,9 +489,13 @@ class OutboxWorker:
         async def next_part() -> None:
             while held:
                 held.pop().release()
+            if not self.may_send():  # the lease ran out mid-message: the rest waits
+                raise LeaseExpired("the sender lease ran out before this part")
             for window in (chat_window, limits.overall):
                 await window.acquire()
                 held.append(window)
+            if not self.may_send():
+                raise LeaseExpired("the sender lease ran out before this part")
 
         try:
             try:
@@ -526,7 +587,10 @@ class OutboxWorker:
                     continue
                 if o.partial and row.kind != "edit" and not isinstance(exc, ChatMoved):
                     await uow.outbox.save_progress(row.id, self.owner, o.partial)
-                if isinstance(exc, RateLimited):
+                if isinstance(exc, LeaseExpired):  # the rest of a split message, later
+                    await uow.outbox.retry(row.id, self.owner, at=now, count_attempt=False,
+                                           error=str(exc))
+                elif isinstance(exc, RateLimited):
                     c.rate_limited += 1
                     until = now + dt.timedelta(seconds=exc.retry_after)
                     await uow.outbox.pause(row.platform, row.chat_id if o.scope == "chat" else None,
@@ -539,7 +603,7 @@ class OutboxWorker:
                     if chat is not None:
                         await uow.chats.deactivate(chat, exc.reason)
                     await uow.outbox.dead(row.id, self.owner, f"chat unavailable: {exc.reason}")
-                    await uow.outbox.drop_for_chat(row.chat_id, f"chat unavailable: {exc.reason}")
+                    await uow.outbox.drop_for_chat(row.chat_id, f"chat unavailable: {exc.reason}", now)
                     log.info("chat deactivated", extra={"chat": row.chat_id, "reason": exc.reason})
                 elif isinstance(exc, ChatMoved):
                     chat = await uow.chats.get(row.chat_id)

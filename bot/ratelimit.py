@@ -93,6 +93,11 @@ class SlidingWindow:
         self._done.append(self._clock())
         self._grant()
 
+    def release_unused(self) -> None:
+        """The slot was not used after all (no request was made): it does not count."""
+        self._active -= 1
+        self._grant()
+
     def answered_ago(self, ages: Iterable[float]) -> None:
         """Requests answered that many seconds ago (by an earlier sender, read from the
         database after a restart or a takeover) count in this window as if answered here."""

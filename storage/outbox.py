@@ -24,6 +24,7 @@ from sqlalchemy import Table, Text, and_, bindparam, cast, delete, exists, func,
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import Chat, DeliveryMark, DeliveryPause, Lease, NewsItem, OutboxMessage
 
@@ -170,18 +171,19 @@ class OutboxRepository:
 
     async def mark_sent_many(self, owner: str | None, sent: Sequence[tuple[int, list[str]]],
                              now: dt.datetime) -> None:
-        """Many ``mark_sent`` in one executemany (the worker's hot path)."""
+        """Many sends in one executemany (the worker's hot path). A message the platform
+        accepted is recorded whoever leases its row now (a sender deposed while its send
+        was in flight records it, so nobody sends it again), unless it is recorded already;
+        ``lease_owner`` says who sent it."""
         if not sent:
             return
         t: Table = OutboxMessage.__table__  # type: ignore[assignment]
-        cond = [t.c.id == bindparam("b_id")]
+        values: dict[str, Any] = {"status": SENT, "sent_at": now, "lease_until": None,
+                                  "last_error": None, "platform_message_ids": bindparam(
+                                      "b_ids", type_=t.c.platform_message_ids.type)}
         if owner is not None:
-            cond.append(t.c.lease_owner == owner)
-        stmt = (
-            update(t).where(and_(*cond))
-            .values(status=SENT, sent_at=now, lease_until=None, last_error=None,
-                    platform_message_ids=bindparam("b_ids", type_=t.c.platform_message_ids.type))
-        )
+            values["lease_owner"] = owner
+        stmt = update(t).where(t.c.id == bindparam("b_id"), t.c.status == PENDING).values(**values)
         await self.session.execute(stmt, [{"b_id": rid, "b_ids": ids} for rid, ids in sent])
 
     async def save_progress(self, row_id: int, owner: str | None, message_ids: list[str]) -> bool:
@@ -208,25 +210,42 @@ class OutboxRepository:
             values["uncertain"] = OutboxMessage.uncertain + 1
         return await self._set(row_id, owner, **values)
 
-    async def drop_for_chat(self, chat_id: int, reason: str) -> None:
-        """Dead-letter a chat's unleased pending rows (it became unreachable)."""
+    async def drop_for_chat(self, chat_id: int, reason: str, now: dt.datetime | None = None) -> None:
+        """Dead-letter a chat's pending rows nobody holds (it became unreachable): unleased,
+        or, given ``now``, whose lease has expired."""
+        free: ColumnElement[bool] = OutboxMessage.lease_owner.is_(None)
+        if now is not None:
+            free = or_(free, OutboxMessage.lease_until < now)
         await self.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == PENDING,
-                   OutboxMessage.lease_owner.is_(None))
+            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == PENDING, free)
             .values(status=DEAD, last_error=reason[:500])
             .execution_options(synchronize_session=False)
         )
 
-    async def release_others(self, owner: str) -> None:
-        """Free every pending row leased by another worker (the sender lease changed hands)."""
+    async def release_others(self, owner: str, until: dt.datetime) -> None:
+        """The sender lease changed hands: rows another worker leases become claimable at
+        ``until`` at the latest. They stay that worker's until then, so if it is alive
+        (paused, slow) it records the sends it had in flight and gives back the others."""
         await self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.status == PENDING, OutboxMessage.lease_owner.is_not(None),
-                   OutboxMessage.lease_owner != owner)
-            .values(lease_owner=None, lease_until=None)
+                   OutboxMessage.lease_owner != owner,
+                   or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until > until))
+            .values(lease_until=until)
             .execution_options(synchronize_session=False)
         )
+
+    async def not_held(self, ids: Sequence[int], owner: str) -> set[int]:
+        """Which of these rows are no longer this worker's to send (recorded by another
+        sender, withdrawn, or leased to another)."""
+        if not ids:
+            return set()
+        still = await self.session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.id.in_(list(ids)),
+                                           OutboxMessage.status == PENDING,
+                                           OutboxMessage.lease_owner == owner))
+        return set(ids) - set(still.all())
 
     async def deleted_items(self, item_ids: Sequence[int]) -> set[int]:
         """Which of these news items were deleted (their messages must not go out)."""

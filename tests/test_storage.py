@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from bot.app import App
 from storage.db import make_engine
@@ -76,6 +76,16 @@ async def test_the_delivery_migration_goes_down_and_up_keeping_the_outbox(app: A
         assert await uow.outbox.pauses(now) == [
             ("telegram", chat_id, now + dt.timedelta(seconds=40)),
             ("telegram", None, now + dt.timedelta(seconds=5))]
+
+
+async def test_postgresql_ends_a_transaction_a_frozen_process_left_open(app: App, db_url: str) -> None:
+    """A process frozen inside a transaction (GC, VM freeze, SIGSTOP) would hold its locks
+    (the delivery lease, outbox rows) for as long as it sleeps: the server ends it."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL server setting")
+    async with app.engine.connect() as conn:
+        setting = await conn.scalar(text("SHOW idle_in_transaction_session_timeout"))
+    assert setting == "1min"
 
 
 async def _chat(app: App) -> int:

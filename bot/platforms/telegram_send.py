@@ -167,7 +167,11 @@ class TelegramSender:
             if n < skip_parts:
                 continue
             if n > skip_parts and pace is not None:
-                await pace()
+                try:
+                    await pace()
+                except DeliveryError as stopped:  # the caller stops here: say what was sent
+                    stopped.sent_message_ids = sent  # type: ignore[attr-defined]
+                    raise
             last = n == len(parts) - 1
             try:
                 message = await self.bot.do_api_request("send_message", api_kwargs={
