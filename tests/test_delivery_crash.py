@@ -258,7 +258,10 @@ async def test_a_sender_frozen_past_its_lease_sends_nothing_beside_the_new_one(
     got = per_chat(tg, ids)
     duplicates = sum(got.values()) - len(ids)
     assert min(got.values()) == 1
-    assert tg.count_429 == 0  # the woken sender never sent beside the new one
+    # the woken sender starts no send beside the new one: only a send it had started but not
+    # yet written when frozen (at most max_in_flight, less those the fake had) can reach
+    # the fake once it wakes, and find the window full
+    assert tg.count_429 <= IN_FLIGHT - in_flight
     if woken.startswith("within"):
         assert duplicates == 0
         # what it had in flight when frozen, it recorded on waking: nobody sent it again
