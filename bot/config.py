@@ -222,6 +222,17 @@ class DeliverySection(Section):
     #: the server after the window of the one it follows has closed: this is only slack
     margin_seconds: float = Field(default=0.01, ge=0)
     max_attempts: int = Field(default=8, ge=1)
+    #: a send whose answer did not come after the request left (a read timeout) may have
+    #: been delivered: such a message is sent again at most this many times (then it is a
+    #: dead letter "uncertain"), so a slow Bot API shows it at most 1 + this many times
+    uncertain_retries: int = Field(default=1, ge=0)
+    #: the wait before that retry (times 1 to 1.5)
+    uncertain_retry_seconds: float = Field(default=60, gt=0)
+    #: once a send was uncertain, sends on that platform wait this long for their answer
+    #: (for ``patience_seconds`` after the last uncertain one) rather than the transport's
+    #: read timeout (PTB's 5 s): waiting costs less than a duplicate
+    uncertain_read_timeout_seconds: float = Field(default=30, gt=0)
+    patience_seconds: float = Field(default=600, ge=0)
     backoff_seconds: float = Field(default=2, gt=0)
     max_backoff_seconds: float = Field(default=600, gt=0)
     lease_seconds: float = Field(default=120, gt=0)

@@ -2,12 +2,22 @@
 
 One process per database sends at a time (a lease named "delivery", renewed every third
 of its TTL; another process takes over when it expires, and a clean stop hands it over at
-once), so the bot-wide rate limit holds across replicas. The leader claims due rows under
+once), so the bot-wide rate limit holds across replicas. A send starts only while the lease
+has more than a fifth of its TTL left as this process knows it (``may_send``: no database
+look), so a process paused past its lease sends nothing on waking; the rows it held are
+claimable by the new sender one TTL after the takeover, time enough for a paused sender to
+record its sends in flight (those are recorded whoever holds the row by then). The leader
+claims due rows under
 a row lease, waits for the chat's and the bot's rate windows, sends through the platform's
 :class:`Sender`, and records the outcome:
 
 - sent                -> status sent, platform message ids, sent_at
 - RateLimited         -> that scope (chat or bot) pauses ``retry_after``; the row waits as long
+- DeliveryUncertain   -> no answer after the request left: it may have been delivered. The
+                         row is sent again at most ``uncertain_retries`` times, after
+                         ``uncertain_retry_seconds``, then dead-lettered "uncertain"; and for
+                         ``patience_seconds`` every send on that platform waits up to
+                         ``uncertain_read_timeout_seconds`` for its answer
 - TransientError/else -> exponential backoff with jitter; dead letter after ``max_attempts``
 - ChatUnavailable     -> chat inactive with the reason (settings kept), row dead-lettered
 - ChatMoved           -> the chat takes its new id; the row is resent once there
@@ -16,7 +26,9 @@ a row lease, waits for the chat's and the bot's rate windows, sends through the 
 Telegram has no idempotency key: a message is "in flight" from the start of its send until
 its outcome is committed. At most ``max_in_flight`` (``paid_max_in_flight`` in a paid
 broadcast) messages are, so a crash (SIGKILL) repeats at most that many after restart; the
-rest were either recorded or never started.
+rest were either recorded or never started. A slow Bot API (answers after the read timeout)
+repeats a message at most ``uncertain_retries`` times, and only a message whose send got no
+answer; the rows say which (``uncertain``, counted in /stats).
 """
 
 from __future__ import annotations
@@ -41,6 +53,7 @@ from bot.platforms.base import (
     ChatMoved,
     ChatUnavailable,
     DeliveryError,
+    DeliveryUncertain,
     PermanentError,
     RateLimited,
     Sender,
@@ -50,7 +63,7 @@ from bot.ratelimit import Limits, SlidingWindow
 from handlers.reply import Reply
 from storage.editorial import CORRECTION_KINDS
 from storage.models import utcnow
-from storage.outbox import Claimed, backoff
+from storage.outbox import UNCERTAIN, Claimed, backoff
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("newsbot.delivery")
@@ -64,6 +77,12 @@ class PlatformDown(DeliveryError):
     """The platform's sender is not running at the moment: not the message's fault."""
 
 
+#: up to when sent rows were checked for copies of items deleted since (a delivery mark)
+WITHDRAWALS_MARK = "withdrawals_checked"
+#: rows recorded this long before the mark are looked at again (clock skew, commit delay)
+WITHDRAWALS_SLACK = dt.timedelta(seconds=5)
+
+
 @dataclass
 class Outcome:
     row: Claimed
@@ -71,7 +90,14 @@ class Outcome:
     error: Exception | None = None
     #: parts of a split message delivered before the error (kept so a retry resumes)
     partial: list[str] = field(default_factory=list)
+    #: what a 429 paused: "chat" or "global" (the whole platform)
+    scope: str | None = None
     done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class LeaseExpired(DeliveryError):
+    """The sender lease ran out between two parts of a split message: the parts sent are
+    kept, the rest is sent by whoever holds the lease (the row is not counted as failed)."""
 
 
 @dataclass
@@ -82,16 +108,20 @@ class Counters:
     rate_limited: int = 0
     deactivated: int = 0
     moved: int = 0
+    #: sends without an answer after the request left (each may have been delivered)
+    uncertain: int = 0
 
 
 async def deliver(row: Claimed, sender: Sender, reply: Reply,
-                  pace: Callable[[], Awaitable[None]] | None = None) -> list[str]:
+                  pace: Callable[[], Awaitable[None]] | None = None,
+                  read_timeout: float | None = None) -> list[str]:
     """Send a row; an "edit" row (a correction, see handlers/corrections.py) edits the copies
     already delivered, and sends its ``fallback`` notice when the platform cannot edit them.
 
     A message split in parts that failed half-way resumes after the parts already delivered
     (``platform_message_ids`` saved with the error) when the sender can skip parts.
-    ``pace`` is awaited before each further part of a split message, when the sender takes it.
+    ``pace`` is awaited before each further part of a split message, when the sender takes it;
+    ``read_timeout`` replaces the transport's, when the sender takes it.
     """
     payload = row.payload if row.kind == "edit" else {}
     edit_ids = payload.get("edit_message_ids")
@@ -104,6 +134,8 @@ async def deliver(row: Claimed, sender: Sender, reply: Reply,
     extra: dict[str, object] = {"pace": pace} if pace is not None and _takes(sender, "pace") else {}
     if row.thread_id is not None and _takes(sender, "thread_id"):
         extra["thread_id"] = row.thread_id  # a forum topic (platforms without them: the chat)
+    if read_timeout is not None and _takes(sender, "read_timeout"):
+        extra["read_timeout"] = read_timeout
     done = list(row.platform_message_ids) if row.kind != "edit" else []
     if done and _takes(sender, "skip_parts"):
         try:
@@ -162,20 +194,31 @@ class OutboxWorker:
         self._rate = rate
         self.counters = Counters()
         self.is_leader = False
+        #: until when this worker may start a send: the sender lease's expiry as known here
+        #: (from just before the renewal's request), on the monotonic clock and on ``clock``
+        #: (the one the lease is written with), less a margin; a renewal moves it on
+        self._lease_until_mono = 0.0
+        self._lease_until = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        self._lease_margin = settings.leader_ttl_seconds / 5
+        self._renewed = asyncio.Event()
         self._tasks: dict[int, asyncio.Task[None]] = {}
         #: ids of claimed rows whose send has not started (cancellable)
         self._unstarted: set[int] = set()
         self._checked_withdrawn = 0.0
         #: called (in a transaction) with the deleted items among those this worker holds or
-        #: sent since its last look, so copies already on their way when the item was deleted
-        #: are withdrawn too (handlers.corrections.retract_late_copies; idempotent)
+        #: that had copies sent since the last look (any sender's: the look's mark is in the
+        #: database), so copies already on their way when the item was deleted are withdrawn
+        #: too (handlers.corrections.retract_late_copies; idempotent)
         self.on_withdrawn = on_withdrawn
-        #: every claimed row with a task, by id; and the items of rows sent since the last look
+        #: every claimed row with a task, by id
         self._rows: dict[int, Claimed] = {}
-        self._sent_items: set[int] = set()
+        #: per platform, chats paused by a 429 judged theirs, until when (monotonic)
+        self._limited_chats: dict[str, dict[str, float]] = {}
         self.max_in_flight = (settings.paid_max_in_flight if settings.paid_broadcast
                               else settings.max_in_flight)
         self._in_flight = asyncio.Semaphore(self.max_in_flight)
+        #: per platform, until when (monotonic) sends wait longer for answers: one was uncertain
+        self._patient_until: dict[str, float] = {}
         self._outcomes: list[Outcome] = []
         #: one write transaction at a time from this worker: on SQLite two would wait on
         #: each other in the busy handler (sleeps of up to 100 ms) instead of in asyncio
@@ -239,8 +282,16 @@ class OutboxWorker:
         finally:
             await self._drain()
 
+    def may_send(self) -> bool:
+        """Whether the sender lease is surely still ours for a while (no database look):
+        a send starts only then. A process paused past its lease (GC, VM freeze, SIGSTOP)
+        finds it false on waking, before its lease loop has even run."""
+        margin = self._lease_margin
+        return (time.monotonic() < self._lease_until_mono - margin
+                and self.clock() < self._lease_until - dt.timedelta(seconds=margin))
+
     async def _step(self) -> int:
-        if not self.is_leader:
+        if not self.is_leader or not self.may_send():
             return 0
         if time.monotonic() - self._checked_withdrawn >= self.settings.poll_seconds:
             self._checked_withdrawn = time.monotonic()
@@ -266,19 +317,29 @@ class OutboxWorker:
         """Messages of a news item deleted since they were claimed (on any replica).
 
         The delete withdraws what nobody holds (``storage.editorial.withdraw_pending``) and
-        the copies already delivered. Once a poll interval this worker asks, in one query,
-        which items of the rows it holds or has sent since were deleted: the rows not started
-        are dropped, and the copies that went out anyway are withdrawn (``on_withdrawn``)."""
+        the copies already delivered. Once a poll interval this worker asks which items of
+        the rows it holds, or of the rows recorded as sent since the last look (by any
+        sender: the look's mark is in the database, so a restart or a takeover misses
+        none), were deleted: the rows not started are dropped, and the copies that went out
+        anyway are withdrawn (``on_withdrawn``)."""
         items = {r.item_id for r in self._rows.values()
                  if r.item_id is not None and r.kind not in CORRECTION_KINDS}
-        items |= self._sent_items
-        self._sent_items = set()
-        if not items:
-            return
-        async with self.uow() as uow:
-            gone = await uow.outbox.deleted_items(sorted(items))
-        if not gone:
-            return
+        async with self._db_writes, self.uow() as uow:  # no outcome committed meanwhile
+            upto = self.clock()
+            since = await uow.outbox.mark(WITHDRAWALS_MARK) or upto - dt.timedelta(minutes=10)
+            gone = await uow.outbox.items_sent_since(since - WITHDRAWALS_SLACK, CORRECTION_KINDS)
+            gone |= await uow.outbox.deleted_items(sorted(items))
+            # rows held but not started that are no longer ours: a sender deposed while its
+            # send was in flight recorded it, or the row went to another sender
+            lost = await uow.outbox.not_held(sorted(self._unstarted), self.owner)
+            for rid in lost & self._unstarted:  # no await in this loop: none can start
+                task = self._tasks.get(rid)
+                if task is not None:
+                    task.cancel()
+            if not gone:
+                if upto - since >= dt.timedelta(seconds=30):  # idempotent: move it now and then
+                    await uow.outbox.set_mark(WITHDRAWALS_MARK, upto)
+                return
         dropped = []
         for rid in list(self._unstarted):  # no await in this loop: none can start
             row = self._rows[rid]
@@ -292,9 +353,9 @@ class OutboxWorker:
                 await uow.outbox.withdraw(dropped, self.owner)
                 if self.on_withdrawn is not None:
                     await self.on_withdrawn(uow, gone)
+                await uow.outbox.set_mark(WITHDRAWALS_MARK, upto)
         except Exception:
             log.exception("withdrawing messages of deleted items failed; will retry")
-            self._sent_items |= gone
             return
         log.info("withdrew messages of deleted items",
                  extra={"items": sorted(gone), "count": len(dropped)})
@@ -306,26 +367,62 @@ class OutboxWorker:
 
     async def _renew(self) -> bool:
         """Take or renew the sender lease; on taking it, free rows a dead sender had leased."""
+        ttl = self.settings.leader_ttl_seconds
+        started = time.monotonic()
         now = self.clock()
+        recent: list[tuple[str, str, str, dt.datetime, int]] = []
         try:
             async with self._db_writes, self.uow() as uow:
-                held = await uow.leases.acquire(LEASE_NAME, self.owner, now,
-                                                self.settings.leader_ttl_seconds,
+                held = await uow.leases.acquire(LEASE_NAME, self.owner, now, ttl,
                                                 takeover=None if self.is_leader else self.takeover)
                 if held and not self.is_leader:
-                    await uow.outbox.release_others(self.owner)
+                    # the previous sender's rows: claimable one TTL from now at the latest;
+                    # if it is alive, it records its sends in flight and gives back the rest
+                    await uow.outbox.release_others(self.owner, now + dt.timedelta(seconds=ttl),
+                                                    dead=self.takeover, now=now)
+                    recent = await uow.outbox.recent_sends(now - dt.timedelta(seconds=5),
+                                                           now - dt.timedelta(seconds=65))
+            self._count_recent(recent, now)
         except Exception:
             log.exception("sender lease check failed")
             held = False
+        if held:
+            self._lease_until_mono = started + ttl
+            self._lease_until = now + dt.timedelta(seconds=ttl)
+            self._renewed.set()
+            self._renewed = asyncio.Event()
+        lost: list[int] = []
         if held != self.is_leader:
             log.info("sender lease " + ("taken" if held else "lost"), extra={"owner": self.owner})
             if not held:  # another process sends now: drop what we have not started
+                self._lease_until_mono = 0.0
                 for rid in list(self._unstarted):
                     task = self._tasks.get(rid)
                     if task is not None:
                         task.cancel()
+                        lost.append(rid)
         self.is_leader = held
+        if lost:  # give them back now rather than when the new sender's grace ends
+            with contextlib.suppress(Exception):
+                async with self._db_writes, self.uow() as uow:
+                    await uow.outbox.release(lost, self.owner)
         return held
+
+    def _count_recent(self, recent: list[tuple[str, str, str, dt.datetime, int]],
+                      now: dt.datetime) -> None:
+        """On taking the lease: what the previous sender sent within the windows' spans
+        counts in ours (read from the rows), so a restart or a takeover keeps every chat's
+        and the bot's pace."""
+        overall: dict[str, list[float]] = {}
+        chats: dict[tuple[str, str, bool], list[float]] = {}
+        for platform, chat, kind, sent_at, parts in recent:
+            age = (now - sent_at).total_seconds()
+            overall.setdefault(platform, []).extend([age] * parts)
+            chats.setdefault((platform, chat, kind == "private"), []).extend([age] * parts)
+        for platform, ages in overall.items():
+            self.limits(platform).overall.answered_ago(ages)
+        for (platform, chat, private), ages in chats.items():
+            self.limits(platform).chat(chat, private).answered_ago(ages)
 
     async def _lease_loop(self) -> None:
         """Renew every third of the TTL, whatever the sends are waiting for."""
@@ -372,12 +469,22 @@ class OutboxWorker:
         try:
             limits = self.limits(row.platform)
             chat_window = limits.chat(row.platform_chat_id, row.chat_kind == "private")
-            await chat_window.acquire()
-            held.append(chat_window)
-            await self._in_flight.acquire()
-            in_flight = True
-            await limits.overall.acquire()
-            held.append(limits.overall)
+            while True:
+                await chat_window.acquire()
+                held.append(chat_window)
+                await self._in_flight.acquire()
+                in_flight = True
+                await limits.overall.acquire()
+                held.append(limits.overall)
+                if self.may_send():
+                    break
+                # the lease may be another's by now (a late renewal, or this process was
+                # paused): start nothing until it is renewed (or lost: then we are cancelled)
+                while held:
+                    held.pop().release_unused()
+                self._in_flight.release()
+                in_flight = False
+                await self._renewed.wait()
         except asyncio.CancelledError:
             for window in held:
                 window.release()
@@ -408,27 +515,66 @@ class OutboxWorker:
         async def next_part() -> None:
             while held:
                 held.pop().release()
+            if not self.may_send():  # the lease ran out mid-message: the rest waits
+                raise LeaseExpired("the sender lease ran out before this part")
             for window in (chat_window, limits.overall):
                 await window.acquire()
                 held.append(window)
+            if not self.may_send():
+                raise LeaseExpired("the sender lease ran out before this part")
 
         try:
             try:
                 reply = reply_of(row.payload_json)
             except (KeyError, TypeError, ValueError) as exc:
                 return Outcome(row, error=PermanentError(f"unreadable payload: {exc!r}"))
+            patient = row.uncertain > 0 or time.monotonic() < self._patient_until.get(row.platform, 0)
             try:
-                ids = await deliver(row, sender, reply, pace=next_part)
+                ids = await deliver(row, sender, reply, pace=next_part, read_timeout=(
+                    self.settings.uncertain_read_timeout_seconds if patient else None))
                 return Outcome(row, sent=[str(i) for i in ids])
-            except RateLimited as exc:
-                (limits.overall if exc.scope == "global" else chat_window).pause(exc.retry_after)
+            except DeliveryUncertain as exc:
+                # the platform is slow: from now on wait longer for answers than to repeat
+                self._patient_until[row.platform] = time.monotonic() + self.settings.patience_seconds
+                log.warning("send without an answer: it may have been delivered",
+                            extra={"row": row.id, "error": str(exc)[:200]})
                 return Outcome(row, error=exc, partial=_partial(exc))
+            except RateLimited as exc:
+                scope = self._scope_of(exc, row)
+                (limits.overall if scope == "global" else chat_window).pause(exc.retry_after)
+                return Outcome(row, error=exc, partial=_partial(exc), scope=scope)
             except Exception as exc:
                 log.debug("send failed", extra={"row": row.id, "error": repr(exc)[:200]})
                 return Outcome(row, error=exc, partial=_partial(exc))
         finally:
             while held:
                 held.pop().release()
+
+    def _scope_of(self, exc: RateLimited, row: Claimed) -> str:
+        """What a 429 limits: the platform's word when it says (Discord), else inferred.
+
+        Telegram's 429 carries only ``retry_after``, whatever was limited (the fake answers
+        alike). It is taken as that chat's, unless another chat's 429 pause is still
+        running: then it is the whole bot's (per-chat limits do not fire in step; a
+        bot-wide limit refuses whatever chat comes next). So a bot-wide flood costs one
+        chat pause and, from the second 429 on, pauses the bot; a chat's own 429 (a command
+        reply sent to it outside the outbox, a limit stricter than ours) pauses that chat.
+        """
+        now = time.monotonic()
+        limited = self._limited_chats.setdefault(row.platform, {})
+        for chat in [c for c, until in limited.items() if until <= now]:
+            del limited[chat]
+        if exc.scope != "unknown":
+            scope: str = exc.scope
+        elif any(c != row.platform_chat_id for c in limited):
+            scope = "global"
+        else:
+            scope = "chat"
+        if scope == "chat":
+            limited[row.platform_chat_id] = now + exc.retry_after
+        log.info("rate limited", extra={"row": row.id, "scope": scope,
+                                        "retry_after": exc.retry_after})
+        return scope
 
     # ---------------------------------------------------------------- recording
     async def _record_loop(self) -> None:
@@ -460,9 +606,6 @@ class OutboxWorker:
         async with self._db_writes, self.uow() as uow:
             sent = [(o.row.id, o.sent or []) for o in batch if o.error is None]
             await uow.outbox.mark_sent_many(self.owner, sent, now)
-            self._sent_items.update(o.row.item_id for o in batch if o.error is None
-                                    and o.row.item_id is not None
-                                    and o.row.kind not in CORRECTION_KINDS)
             c.sent += len(sent)
             for o in batch:
                 row, exc = o.row, o.error
@@ -473,17 +616,23 @@ class OutboxWorker:
                 if isinstance(exc, PlatformDown):
                     await uow.outbox.retry(row.id, self.owner, error=str(exc), count_attempt=False,
                                            at=now + dt.timedelta(seconds=PLATFORM_DOWN_WAIT))
+                elif isinstance(exc, LeaseExpired):  # the rest of a split message, later
+                    await uow.outbox.retry(row.id, self.owner, at=now, count_attempt=False,
+                                           error=str(exc))
                 elif isinstance(exc, RateLimited):
                     c.rate_limited += 1
+                    until = now + dt.timedelta(seconds=exc.retry_after)
+                    await uow.outbox.pause(row.platform, row.chat_id if o.scope == "chat" else None,
+                                           until, now)
                     await uow.outbox.retry(row.id, self.owner, error=str(exc), count_attempt=False,
-                                           at=now + dt.timedelta(seconds=exc.retry_after))
+                                           at=until)
                 elif isinstance(exc, ChatUnavailable):
                     c.deactivated += 1
                     chat = await uow.chats.get(row.chat_id)
                     if chat is not None:
                         await uow.chats.deactivate(chat, exc.reason)
                     await uow.outbox.dead(row.id, self.owner, f"chat unavailable: {exc.reason}")
-                    await uow.outbox.drop_for_chat(row.chat_id, f"chat unavailable: {exc.reason}")
+                    await uow.outbox.drop_for_chat(row.chat_id, f"chat unavailable: {exc.reason}", now)
                     log.info("chat deactivated", extra={"chat": row.chat_id, "reason": exc.reason})
                 elif isinstance(exc, ChatMoved):
                     chat = await uow.chats.get(row.chat_id)
@@ -497,6 +646,22 @@ class OutboxWorker:
                 elif isinstance(exc, PermanentError):
                     c.dead += 1
                     await uow.outbox.dead(row.id, self.owner, f"refused: {exc}")
+                elif isinstance(exc, DeliveryUncertain):
+                    c.uncertain += 1
+                    sends = row.uncertain + 1
+                    if sends > s.uncertain_retries or row.attempts + 1 >= s.max_attempts:
+                        c.dead += 1
+                        await uow.outbox.dead(
+                            row.id, self.owner, uncertain=True,
+                            error=f"{UNCERTAIN}: no answer to {sends} send(s), it may have "
+                                  f"been delivered: {exc}"[:500])
+                        log.warning("dead letter: uncertain", extra={"row": row.id})
+                    else:
+                        c.retried += 1
+                        delay = s.uncertain_retry_seconds * (1 + self.rng.random() / 2)
+                        await uow.outbox.retry(row.id, self.owner, uncertain=True,
+                                               error=f"{UNCERTAIN}: {exc}",
+                                               at=now + dt.timedelta(seconds=delay))
                 else:
                     kind = "transient" if isinstance(exc, TransientError) else type(exc).__name__
                     if row.attempts + 1 >= s.max_attempts:

@@ -19,7 +19,7 @@ import asyncio
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 
 class SlidingWindow:
@@ -92,6 +92,20 @@ class SlidingWindow:
         self._active -= 1
         self._done.append(self._clock())
         self._grant()
+
+    def release_unused(self) -> None:
+        """The slot was not used after all (no request was made): it does not count."""
+        self._active -= 1
+        self._grant()
+
+    def answered_ago(self, ages: Iterable[float]) -> None:
+        """Requests answered that many seconds ago (by an earlier sender, read from the
+        database after a restart or a takeover) count in this window as if answered here."""
+        now = self._clock()
+        stamps = [now - max(0.0, age) for age in ages if age < self.span]
+        if stamps:
+            self._done = deque(sorted([*self._done, *stamps]))
+            self._schedule()
 
     def pause(self, seconds: float) -> None:
         """A 429 for this scope: nothing starts here before ``seconds`` have passed."""

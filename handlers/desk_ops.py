@@ -126,6 +126,10 @@ def register(r: Registry) -> None:
                    for p, k, n, d, a in subs] or [(Span("—"),)])
         b.para(Span(t("stats.delivery", lang), bold=True),
                t("stats.delivery_row", lang, **out))
+        if out["uncertain_sent"] or out["uncertain_waiting"] or out["uncertain_dead"]:
+            b.para(Span(t("stats.uncertain", lang), bold=True),
+                   t("stats.uncertain_row", lang, sent=out["uncertain_sent"],
+                     waiting=out["uncertain_waiting"], dead=out["uncertain_dead"]))
         b.para(Span(t("stats.feeds", lang), bold=True))
         rows = []
         for f in feeds:

@@ -154,6 +154,13 @@ MESSAGES.update({
     "stats.delivery_row": {
         "fr": "{sent} envoyé(s), {failed} échec(s) ; file : {pending} en attente dont {retrying} en nouvel essai.",
         "en": "{sent} sent, {failed} failed; queue: {pending} pending, {retrying} of them retrying."},
+    "stats.uncertain": {"fr": "Sans réponse à temps (24 h) : ", "en": "No answer in time (24 h): "},
+    "stats.uncertain_row": {
+        "fr": "{sent} envoyé(s) à nouveau puis confirmé(s) (peut-être reçu(s) deux fois), "
+              "{waiting} en attente d’un nouvel essai, {dead} abandonné(s) (incertain : "
+              "peut-être reçu(s), peut-être pas).",
+        "en": "{sent} sent again and confirmed (the chat may have it twice), {waiting} waiting "
+              "to be sent again, {dead} given up (uncertain: it may have arrived, or not)."},
     "stats.feeds": {"fr": "Flux", "en": "Feeds"},
     "stats.no_feeds": {"fr": "Aucun flux interrogé.", "en": "No feed polled yet."},
     "stats.feed_ok": {"fr": "dernier succès : {when}", "en": "last success: {when}"},

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+#: PostgreSQL ends a session idle inside a transaction this long (see make_engine)
+IDLE_IN_TRANSACTION_MS = 60_000
 
 
 def is_sqlite(url: str) -> bool:
@@ -51,6 +53,12 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # A process frozen inside a transaction (GC pause, VM freeze, SIGSTOP) keeps its locks:
+    # the server ends such a transaction after a minute, so the others (the sender taking
+    # over the delivery lease) are not blocked longer. No transaction of the bot waits that
+    # long between two statements (platform calls time out within 30 s).
+    kwargs.setdefault("connect_args", {}).setdefault("server_settings", {}).setdefault(
+        "idle_in_transaction_session_timeout", str(IDLE_IN_TRANSACTION_MS))
     return create_async_engine(url, **kwargs)
 
 

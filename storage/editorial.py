@@ -180,7 +180,9 @@ async def subscriber_counts(session: AsyncSession) -> list[tuple[str, str, int, 
 
 
 async def outbox_counts(session: AsyncSession, since: dt.datetime) -> dict[str, int]:
-    """Sent and failed since ``since``; pending and dead overall (queue depth)."""
+    """Sent and failed since ``since``; pending and dead overall (queue depth); and, of the
+    rows created since ``since``, those with a send that got no answer in time (``uncertain``:
+    it may have been delivered), by state: sent after all, waiting for a retry, given up."""
     sent = await session.scalar(select(func.count()).where(OutboxMessage.sent_at >= since))
     failed = await session.scalar(select(func.count()).where(
         OutboxMessage.status.in_(("failed", "dead")), OutboxMessage.created_at >= since))
@@ -188,8 +190,16 @@ async def outbox_counts(session: AsyncSession, since: dt.datetime) -> dict[str, 
         OutboxMessage.status == "pending", OutboxMessage.attempts > 0))
     pending = await session.scalar(select(func.count()).where(
         OutboxMessage.status.in_(("pending", "sending"))))
+    # sends that got no answer in time (they may have been delivered), by what became of them
+    uncertain = dict((await session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.uncertain > 0, OutboxMessage.created_at >= since)
+        .group_by(OutboxMessage.status))).all())
     return {"sent": int(sent or 0), "failed": int(failed or 0), "retrying": int(retrying or 0),
-            "pending": int(pending or 0)}
+            "pending": int(pending or 0),
+            "uncertain_sent": int(uncertain.get("sent", 0)),
+            "uncertain_waiting": int(uncertain.get("pending", 0)),
+            "uncertain_dead": int(uncertain.get("dead", 0))}
 
 
 async def drafts(session: AsyncSession, limit: int, offset: int) -> tuple[Sequence[NewsItem], int]:

@@ -460,6 +460,8 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: sends that got no answer after the request left: each may have been delivered
+    uncertain: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[dt.datetime | None]
@@ -468,7 +470,29 @@ class OutboxMessage(Base):
     thread_id: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[dt.datetime | None]
+    #: indexed: what went out recently is read from the rows (rate windows after a restart
+    #: or a takeover, late copies of deleted items)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+
+
+class DeliveryPause(Base):
+    """A 429's pause: one chat (``chat_id``) or a whole platform (``chat_id`` None) gets
+    nothing before ``until``. In the database so it holds across restarts and replicas."""
+
+    __tablename__ = "delivery_pauses"
+    #: "chat:<chat id>" or "platform:<platform>"
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[int | None] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
+    until: Mapped[dt.datetime]
+
+
+class DeliveryMark(Base):
+    """A named instant of the delivery's own bookkeeping (e.g. "withdrawals_checked")."""
+
+    __tablename__ = "delivery_marks"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[dt.datetime]
 
 
 @event.listens_for(Session, "before_flush")

@@ -350,6 +350,43 @@ async def test_global_limit_spans_chats(
     with pytest.raises(RetryAfter):
         await bot.send_message(USER + 12, "c")
     assert tg.count_429 == 1 and tg.messages(USER + 12) == []
+    assert tg.count_429_by == {"global": 1}
+
+
+async def test_a_per_chat_429_and_a_bot_wide_flood_look_alike_to_the_bot(
+    tg: FakeTelegram, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram's 429 says only ``retry_after``, whatever was limited; the fake counts
+    which kind it produced so tests can tell them apart."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    tg.retry_after_next("sendMessage", 4, chat_id=USER)
+    await bot.send_message(USER + 1, "another chat is not limited")
+    with pytest.raises(RetryAfter) as one_chat:
+        await bot.send_message(USER, "limited")
+    await bot.send_message(USER, "limited once")
+    tg.flood(2.5)
+    answers = []
+    for chat in (USER, USER + 1, GROUP):
+        with pytest.raises(RetryAfter) as flood:
+            await bot.send_message(chat, "flood")
+        answers.append(flood.value.retry_after)
+    assert one_chat.value.retry_after == dtm.timedelta(seconds=4)
+    assert answers == [dtm.timedelta(seconds=3)] * 3
+    assert tg.calls[-1].error == "Too Many Requests: retry after 3"
+    assert tg.count_429_by == {"injected": 1, "flood": 3} and tg.count_429 == 4
+    assert [m.text for m in tg.messages(USER)] == ["limited once"]
+
+
+async def test_late_answers_deliver_the_message_after_the_client_gave_up(
+    tg: FakeTelegram, bot: Bot
+) -> None:
+    tg.answer_late(0.4)
+    with pytest.raises(TimedOut):
+        await bot.send_message(USER, "slow", read_timeout=0.1)
+    assert [m.text for m in tg.messages(USER)] == ["slow"]  # delivered at once, answered late
+    assert (await bot.send_message(USER, "patient", read_timeout=2)).text == "patient"
+    tg.answer_on_time()
+    assert (await bot.send_message(USER, "fast", read_timeout=0.1)).text == "fast"
 
 
 # ------------------------------------------------------------- spec validation

@@ -244,6 +244,42 @@ async def test_a_sender_that_loses_its_lease_stops_sending(app: App) -> None:
         assert await uow.leases.holder("delivery", utcnow()) == "other"
 
 
+async def test_a_sender_past_its_lease_starts_nothing_even_before_its_lease_loop_runs(app: App) -> None:
+    """The worker's clock jumps 10 s (as if the process had slept past its 3 s lease) while
+    another process took the lease: not one send starts, then or later; what it held goes
+    back to the queue."""
+    from sqlalchemy import update
+
+    from storage.models import Lease
+
+    chats = await add_chats(app.uow, ["1"])
+    async with app.uow() as uow:
+        await uow.outbox.enqueue([NewMessage(f"m{n}:1", chats["1"], "alert", text_reply(f"n{n}"))
+                                  for n in range(40)], utcnow())
+    slept = dt.timedelta(0)
+    sender = ScriptedSender()
+    worker = OutboxWorker(app.uow, {"telegram": sender},
+                          fast_settings(private_per_second=20, leader_ttl_seconds=3),
+                          clock=lambda: utcnow() + slept)
+    await worker.start()
+    try:
+        await sender.wait_sent(3)
+        slept = dt.timedelta(seconds=10)
+        async with app.uow() as uow:  # the other process's lease, on the same clock
+            await uow.session.execute(update(Lease).values(
+                owner="other", until=utcnow() + slept + dt.timedelta(seconds=3)))
+        sent = len(sender.sent)
+        async with asyncio.timeout(5):
+            while worker.is_leader:  # noqa: ASYNC110 (the worker's own lease loop flips it)
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+        assert len(sender.sent) == sent
+    finally:
+        await worker.stop()
+    pending = [r for r in await rows(app.uow) if r.status == "pending"]
+    assert len(pending) == 40 - sent and all(r.lease_owner is None for r in pending)
+
+
 class PartsSender(ScriptedSender):
     """Sends each paragraph as its own message; a 429 after the first part, once."""
 

@@ -112,3 +112,16 @@ async def test_a_waiter_that_gives_up_loses_no_slot() -> None:
     await asyncio.gather(granted, return_exceptions=True)
     await asyncio.wait_for(w.acquire(), 1)  # the slot came back
     assert w.ready_in() == pytest.approx(1.0)  # one in use plus the answer at 5: full
+
+
+async def test_answers_of_an_earlier_sender_count() -> None:
+    """A new sender counts what the previous one sent within the span (read from the rows)."""
+    clock = Clock()
+    clock.now = 10.0
+    w = SlidingWindow(2, 1.0, clock)
+    w.answered_ago([0.4, 3.0])  # the second is outside the window: ignored
+    await w.acquire()
+    assert w.ready_in() == pytest.approx(0.6)  # full until the answer of 0.4 s ago leaves
+    w.release()
+    clock.now = 10.6
+    assert w.ready_in() == pytest.approx(0.0)  # the answer of 0.4 s ago has left

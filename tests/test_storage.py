@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, inspect, select
+from sqlalchemy import func, insert, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
@@ -21,6 +21,7 @@ from storage.models import (
     Event,
     Fact,
     NewsItem,
+    OutboxMessage,
     Participant,
     Resolution,
     Source,
@@ -53,6 +54,60 @@ async def test_migrations_run_down_and_up_again(db_url: str) -> None:
         assert {"news_items", "chats", "subscriptions", "outbox", "audit_log", "admins"} <= await _tables(db_url)
     finally:
         await engine.dispose()
+
+
+async def _columns(url: str, table: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return {c["name"] for c in await conn.run_sync(lambda c: inspect(c).get_columns(table))}
+    finally:
+        await engine.dispose()
+
+
+async def test_the_delivery_migration_goes_down_and_up_keeping_the_outbox(app: App, db_url: str) -> None:
+    """0006d on a database with messages: down to 0004 and up again, rows kept."""
+    chat_id = await _chat(app)
+    async with app.uow() as uow:
+        uow.session.add(OutboxMessage(dedupe_key="m:1", chat_id=chat_id, kind="digest", payload={},
+                                      uncertain=1))
+    engine = make_engine(db_url)
+    try:
+        await downgrade(engine, "0004")
+        assert "uncertain" not in await _columns(db_url, "outbox")
+        assert not {"delivery_pauses", "delivery_marks"} & await _tables(db_url)
+        await upgrade(engine)
+        assert await current_revision(engine) == head_revision()
+    finally:
+        await engine.dispose()
+    assert "uncertain" in await _columns(db_url, "outbox")
+    assert {"delivery_pauses", "delivery_marks"} <= await _tables(db_url)
+    now = dt.datetime.now(dt.UTC)
+    async with app.uow() as uow:
+        [row] = (await uow.session.scalars(select(OutboxMessage))).all()
+        await uow.outbox.pause("telegram", chat_id, now + dt.timedelta(seconds=40), now)
+        await uow.outbox.pause("telegram", chat_id, now + dt.timedelta(seconds=10), now)
+        await uow.outbox.pause("telegram", None, now + dt.timedelta(seconds=5), now)
+    assert row.dedupe_key == "m:1" and row.uncertain == 0
+    async with app.uow() as uow:  # a later pause of a scope wins; a shorter one changes nothing
+        assert await uow.outbox.pauses(now) == [
+            ("telegram", chat_id, now + dt.timedelta(seconds=40)),
+            ("telegram", None, now + dt.timedelta(seconds=5))]
+
+
+async def test_postgresql_ends_a_transaction_a_frozen_process_left_open(app: App, db_url: str) -> None:
+    """A process frozen inside a transaction (GC, VM freeze, SIGSTOP) would hold its locks
+    (the delivery lease, outbox rows) for as long as it sleeps: the server ends it."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL server setting")
+    async with app.engine.connect() as conn:
+        setting = await conn.scalar(text("SHOW idle_in_transaction_session_timeout"))
+    assert setting == "1min"
+
+
+async def _chat(app: App) -> int:
+    async with app.uow() as uow:
+        return (await uow.chats.touch("telegram", "1", kind="private", title=None)).id
 
 
 async def test_seeding_twice_changes_nothing(app: App) -> None:

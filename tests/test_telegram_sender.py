@@ -7,16 +7,19 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 from telegram import Bot
+from telegram.error import NetworkError
 
 from bot.platforms.base import (
     ChatMoved,
     ChatUnavailable,
+    DeliveryUncertain,
     PermanentError,
     RateLimited,
     TransientError,
 )
 from bot.platforms.telegram import TelegramSender
 from bot.platforms.telegram_http import AiohttpRequest
+from bot.platforms.telegram_send import translate_error
 from handlers.reply import Button, Paragraph, Reply, Span
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixtures import fake_telegram
@@ -89,6 +92,28 @@ async def test_errors_are_classified(
     if isinstance(caught.value, RateLimited):
         assert caught.value.retry_after == 7
     assert fake_telegram.messages(CHAT) == []
+
+
+async def test_a_late_answer_is_uncertain_a_refused_connection_is_not(
+    fake_telegram: FakeTelegram, sender: TelegramSender, unused_tcp_port: int
+) -> None:
+    """A read timeout comes after the request left (the message may be delivered: here it
+    is); a connection that could not be made sent nothing. Only the first is uncertain."""
+    hello = Reply((Paragraph((Span("hi"),)),))
+    fake_telegram.answer_late(0.5)
+    with pytest.raises(DeliveryUncertain):
+        await sender.send(str(CHAT), hello, nonce="n", read_timeout=0.1)
+    assert [m.text for m in fake_telegram.messages(CHAT)] == ["hi"]
+    assert await sender.send(str(CHAT), hello, nonce="n", read_timeout=2)  # waits long enough
+    nowhere = AiohttpRequest(2)
+    await nowhere.initialize()
+    try:
+        with pytest.raises(NetworkError) as refused:
+            await nowhere.post(f"http://127.0.0.1:{unused_tcp_port}/bot{fake_telegram.token}/getMe")
+    finally:
+        await nowhere.shutdown()
+    error = translate_error(refused.value)
+    assert isinstance(error, TransientError) and not isinstance(error, DeliveryUncertain)
 
 
 async def test_failure_mid_reply_reports_what_was_sent(

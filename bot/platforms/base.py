@@ -7,9 +7,13 @@ pauses and chat deactivation without knowing the platform:
 
     DeliveryError
     ├── RateLimited      -- wait ``retry_after`` seconds; ``scope`` says what is paused
+    │                       (a chat, the whole bot, or unknown: the outbox infers it)
     ├── ChatUnavailable  -- blocked, kicked, deactivated, not found, deleted, no permission
     ├── ChatMoved        -- a Telegram group became a supergroup: resend to ``new_chat_id``
-    ├── TransientError   -- 5xx, timeouts, network: back off and retry
+    ├── TransientError   -- 5xx, network, a timeout before the request left: back off, retry
+    │   └── DeliveryUncertain -- no answer after the request left (a read timeout): the
+    │                            platform may have delivered it; retried a bounded number of
+    │                            times (a platform without idempotency key would repeat it)
     └── PermanentError   -- the message itself is refused (bad request): dead letter
 """
 
@@ -25,7 +29,11 @@ class DeliveryError(Exception):
 
 
 class RateLimited(DeliveryError):
-    def __init__(self, retry_after: float, scope: Literal["chat", "global"] = "chat") -> None:
+    """``scope``: what the platform says is limited, or "unknown" when it does not say
+    (Telegram): the outbox then infers it (``OutboxWorker._scope_of``)."""
+
+    def __init__(self, retry_after: float,
+                 scope: Literal["chat", "global", "unknown"] = "chat") -> None:
         super().__init__(f"rate limited for {retry_after}s ({scope})")
         self.retry_after = retry_after
         self.scope = scope
@@ -45,6 +53,11 @@ class ChatMoved(DeliveryError):
 
 class TransientError(DeliveryError):
     pass
+
+
+class DeliveryUncertain(TransientError):
+    """The request left but its answer did not come (read timeout, connection lost while
+    waiting): the message may have been delivered. Retrying it may show it twice."""
 
 
 class PermanentError(DeliveryError):

@@ -19,6 +19,14 @@ Python (``urllib.parse.quote``), about 0.15 ms for a 2 KB digest; ``json.dumps``
 Timeouts: aiohttp has no write timeout. ``connect`` (waiting for a pooled connection plus
 connecting) is pool + connect timeout, ``sock_connect`` the connect timeout, ``sock_read``
 the read timeout, and the whole request is capped by the sum of the four.
+
+Before or after the request left: a failure while waiting for a connection or connecting
+(aiohttp's ``ConnectionTimeoutError``, ``ClientConnectorError``) means Telegram never saw
+the request: it is raised as :class:`NotSentTimedOut` / :class:`NotSentError` (subclasses
+of PTB's ``TimedOut`` / ``NetworkError``). Any later failure (the read timeout, the total
+timeout, a connection lost while waiting for the answer) is PTB's plain ``TimedOut`` or
+:class:`AnswerLost`: Telegram may have acted on the request. The outbox does not retry those
+blindly (``bot/delivery.py``), since Telegram has no idempotency key.
 """
 
 from __future__ import annotations
@@ -29,7 +37,31 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-__all__ = ["AiohttpRequest"]
+__all__ = ["AiohttpRequest", "AnswerLost", "NotSent", "NotSentError", "NotSentTimedOut"]
+
+
+class NotSent:
+    """Marks an error raised before the request left: Telegram never saw it."""
+
+    __slots__ = ()
+
+
+class NotSentTimedOut(TimedOut, NotSent):
+    """No connection in time (pool or connect timeout): the request was not sent."""
+
+    __slots__ = ()
+
+
+class NotSentError(NetworkError, NotSent):
+    """Connecting failed (refused, DNS, TLS): the request was not sent."""
+
+    __slots__ = ()
+
+
+class AnswerLost(NetworkError):
+    """The connection failed after the request was sent: Telegram may have acted on it."""
+
+    __slots__ = ()
 
 #: PTB marks "not passed" timeouts with instances of this class (BaseRequest.DEFAULT_NONE is one)
 _DefaultValue = type(BaseRequest.DEFAULT_NONE)
@@ -112,10 +144,14 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(method, url, data=body, headers=headers,
                                              timeout=timeout) as response:
                 return response.status, await response.read()
-        except TimeoutError as err:  # aiohttp's timeouts subclass it
+        except aiohttp.ConnectionTimeoutError as err:  # pool or connect: nothing was sent
+            raise NotSentTimedOut(f"Timed out before sending: {err}") from err
+        except TimeoutError as err:  # read or total timeout, once connected: maybe acted on
             raise TimedOut from err
+        except aiohttp.ClientConnectorError as err:
+            raise NotSentError(f"aiohttp.{err.__class__.__name__}: {err}") from err
         except aiohttp.ClientError as err:
-            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+            raise AnswerLost(f"aiohttp.{err.__class__.__name__}: {err}") from err
 
 
 def _multipart(request_data: RequestData) -> aiohttp.FormData:

@@ -27,17 +27,21 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
+from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.platforms.base import (
     ChatMoved,
     ChatUnavailable,
     DeliveryError,
+    DeliveryUncertain,
     PermanentError,
     RateLimited,
     TransientError,
 )
+from bot.platforms.telegram_http import AnswerLost, NotSent
 from bot.render.telegram import CallbackCodec, keyboard_rows, render_parts
 from handlers.reply import Button, Reply
 
@@ -82,7 +86,8 @@ def retry_after_seconds(exc: RetryAfter) -> float:
 def translate_error(exc: TelegramError) -> DeliveryError:
     """Map one PTB exception to the delivery error tree (see bot/platforms/base.py)."""
     if isinstance(exc, RetryAfter):
-        return RateLimited(retry_after_seconds(exc), scope="chat")
+        # Telegram's 429 does not say whether the chat or the whole bot is limited
+        return RateLimited(retry_after_seconds(exc), scope="unknown")
     if isinstance(exc, ChatMigrated):
         return ChatMoved(str(exc.new_chat_id))
     if isinstance(exc, Forbidden):
@@ -91,9 +96,23 @@ def translate_error(exc: TelegramError) -> DeliveryError:
         if any(marker in exc.message.lower() for marker in _UNAVAILABLE):
             return ChatUnavailable(exc.message)
         return PermanentError(exc.message)
-    if isinstance(exc, NetworkError | Conflict):  # TimedOut, 5xx, connection errors
+    if _maybe_delivered(exc):
+        return DeliveryUncertain(exc.message)
+    if isinstance(exc, NetworkError | Conflict):  # 5xx, timeouts before sending, connection errors
         return TransientError(exc.message)
     return PermanentError(exc.message)
+
+
+def _maybe_delivered(exc: TelegramError) -> bool:
+    """The request may have reached Telegram although no answer came: a timeout once
+    connected (any ``TimedOut`` not known to be raised before sending: PTB's httpx transport
+    does not say which phase timed out, except for its pool) or a connection lost while
+    waiting for the answer (our aiohttp transport, ``bot/platforms/telegram_http.py``)."""
+    if isinstance(exc, NotSent):
+        return False
+    if isinstance(exc, TimedOut):
+        return not exc.message.startswith("Pool timeout")
+    return isinstance(exc, AnswerLost)
 
 
 async def keyboard(buttons: tuple[Button, ...] | list[Button], codec: CallbackCodec
@@ -136,10 +155,14 @@ class TelegramSender:
 
     async def send(self, chat_id: str, reply: Reply, *, nonce: str = "",
                    thread_id: int | str | None = None, skip_parts: int = 0,
-                   pace: Callable[[], Awaitable[None]] | None = None) -> list[str]:
+                   pace: Callable[[], Awaitable[None]] | None = None,
+                   read_timeout: float | None = None) -> list[str]:
         """Send the parts in order (``skip_parts`` first ones excepted: a resumed send) into
         the forum topic ``thread_id`` when given; ``pace`` is awaited before each part after
-        the first (the outbox's rate windows)."""
+        the first (the outbox's rate windows); ``read_timeout`` overrides the transport's for
+        these requests (the outbox waits longer for answers once Telegram was slow, rather
+        than risk a duplicate)."""
+        wait = BaseRequest.DEFAULT_NONE if read_timeout is None else read_timeout
         parts = cached_parts(reply)
         thread = int(thread_id) if thread_id is not None else None
         markup = await keyboard(reply.buttons, self.codec)
@@ -148,7 +171,11 @@ class TelegramSender:
             if n < skip_parts:
                 continue
             if n > skip_parts and pace is not None:
-                await pace()
+                try:
+                    await pace()
+                except DeliveryError as stopped:  # the caller stops here: say what was sent
+                    stopped.sent_message_ids = sent  # type: ignore[attr-defined]
+                    raise
             last = n == len(parts) - 1
             try:
                 message = await self.bot.do_api_request("send_message", api_kwargs={
@@ -156,7 +183,7 @@ class TelegramSender:
                     "link_preview_options": NO_PREVIEW, "message_thread_id": thread,
                     "reply_markup": markup if last else None,
                     "allow_paid_broadcast": True if self.paid_broadcast and nonce else None,
-                })
+                }, read_timeout=wait)
             except TelegramError as exc:
                 error = translate_error(exc)
                 error.sent_message_ids = sent  # type: ignore[attr-defined]

@@ -202,6 +202,48 @@ async def eventually(fetch: Callable[[], Awaitable[T]], check: Callable[[T], boo
             await asyncio.sleep(0.02)
 
 
+async def test_a_late_copy_recorded_just_before_a_restart_is_withdrawn_by_the_next_sender(
+        fake_telegram: FakeTelegram, newsroom: tuple[App, TelegramSender]) -> None:
+    """As below, but the sender stops right after recording the late copy, before its next
+    look: the next sender (a restart, or another replica) reads what was sent since the last
+    look from the database, and withdraws it. (One subscriber: no other copy of the item
+    makes the next sender look at it for its own reasons.)"""
+    app, sender = newsroom
+    async with app.uow() as uow:
+        chat = await uow.chats.find("telegram", str(OLD))
+        sub = await uow.subscriptions.for_chat(chat.id)  # type: ignore[union-attr]
+        sub.alerts = False  # type: ignore[union-attr]
+    item_id = await published(app, "Annonce en route\nTexte parti trop tôt.")
+    fake_telegram.hang_next("sendMessage", 0.6)
+
+    def sender_worker(poll: float) -> OutboxWorker:
+        return OutboxWorker(app.uow, {"telegram": sender}, fast_settings(
+            global_per_second=1, margin_seconds=0.0, poll_seconds=poll),
+            on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps, items))
+
+    first_sender = sender_worker(poll=30)  # its next look would be 30 s away
+    await first_sender.start()
+    try:
+        await eventually(lambda: asyncio.sleep(0, fake_telegram.calls),
+                         lambda calls: any(c.method == "sendMessage" for c in calls))
+        assert "avis de retrait" not in await text_of(app, f"/delitem {item_id}", **OWNER)
+        await eventually(lambda: rows(app.uow), lambda rs: any(r.status == "sent" for r in rs))
+    finally:
+        await first_sender.stop()
+    first = next(c.params["chat_id"] for c in fake_telegram.calls if c.method == "sendMessage")
+    assert "Texte parti trop tôt." in fake_telegram.messages(first)[0].text  # went out late
+    second_sender = sender_worker(poll=0.02)
+    await second_sender.start()
+    try:
+        await eventually(lambda: asyncio.sleep(0, fake_telegram.messages(first)),
+                         lambda sent: bool(sent) and sent[0].edited)
+        [withdrawn] = fake_telegram.messages(first)
+        assert "retirée" in withdrawn.text and "Texte parti trop tôt." not in withdrawn.text
+    finally:
+        await second_sender.stop()
+    assert first == FRESH and fake_telegram.messages(OLD) == []
+
+
 async def test_a_copy_on_its_way_when_the_item_is_deleted_is_withdrawn_once_delivered(
         fake_telegram: FakeTelegram, newsroom: tuple[App, TelegramSender]) -> None:
     """The first alert is at Telegram (slow to answer) when the item is deleted: the delete

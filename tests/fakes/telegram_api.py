@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
+import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +66,8 @@ class FakeTelegram(UpdateInjection, UpdateDelivery, TelegramMethods):
         self.users: dict[int, dict[str, Any]] = {}
         self.limits = TelegramLimits()
         self.count_429 = 0
+        #: 429s by what was broken: "chat", "global" (the limits), "injected", "flood"
+        self.count_429_by: Counter[str] = Counter()
         self.webhook: dict[str, Any] | None = None
         self._sent: dict[int, list[SentMessage]] = {}
         self._callbacks: set[str] = set()
@@ -71,6 +76,9 @@ class FakeTelegram(UpdateInjection, UpdateDelivery, TelegramMethods):
         self._allowed_updates: list[str] = []
         self._faults: dict[str, list[Fault]] = {}
         self._limiter = RateLimiter()
+        self._flood_until = 0.0
+        self._late_seconds = 0.0
+        self._late_until = 0.0
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._port = 0
@@ -200,8 +208,27 @@ class FakeTelegram(UpdateInjection, UpdateDelivery, TelegramMethods):
         message although the client timed out (at-most-once tests need exactly this)."""
         self._faults.setdefault(method, []).append(Fault("hang", times, seconds=seconds))
 
-    def retry_after_next(self, method: str, seconds: int, times: int = 1) -> None:
-        self._faults.setdefault(method, []).append(Fault("retry_after", times, seconds=seconds))
+    def retry_after_next(self, method: str, seconds: int, times: int = 1,
+                         chat_id: int | None = None) -> None:
+        """A 429 for the next call(s); with ``chat_id``, for the next call(s) to that chat
+        only (a per-chat limit: other chats are answered normally meanwhile)."""
+        self._faults.setdefault(method, []).append(
+            Fault("retry_after", times, seconds=seconds, chat_id=chat_id))
+
+    def flood(self, seconds: float) -> None:
+        """A bot-wide flood wait: for ``seconds`` every sending call, to any chat, gets a 429
+        whose ``retry_after`` is the time left (as Telegram limits a whole bot)."""
+        self._flood_until = time.monotonic() + seconds
+
+    def answer_late(self, seconds: float, for_seconds: float | None = None) -> None:
+        """From now on (for ``for_seconds``, or until ``answer_on_time``), every sending call
+        takes effect at once but is answered ``seconds`` later: a slow Bot API. A client
+        whose read timeout is shorter gives up on a message that was delivered."""
+        self._late_seconds = seconds
+        self._late_until = math.inf if for_seconds is None else time.monotonic() + for_seconds
+
+    def answer_on_time(self) -> None:
+        self._late_until = 0.0
 
     # ------------------------------------------------------------------- HTTP
     async def _handle(self, request: web.Request) -> web.Response:
@@ -237,42 +264,48 @@ class FakeTelegram(UpdateInjection, UpdateDelivery, TelegramMethods):
         params, violations, error = self.spec.decode_params(method, raw, form_encoded=form)
         call.params = params
         self.violations.extend(violations)
-        await self._apply_fault(method)
+        chat_id = params.get("chat_id")
+        await self._apply_fault(method, chat_id)
         if error:
             raise ApiError(400, error)
-        chat_id = params.get("chat_id")
         limited = method in SENDING_METHODS
         if limited:
-            wait = self._limiter.retry_after(
+            left = self._flood_until - time.monotonic()
+            if left > 0:
+                raise self._too_many(math.ceil(left), "flood")
+            broken = self._limiter.retry_after(
                 self.limits, chat_id if isinstance(chat_id, int) else None
             )
-            if wait is not None:
-                self.count_429 += 1
-                raise ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
+            if broken is not None:
+                raise self._too_many(*broken)
         result = await handler(params)
         if limited:
             self._limiter.record(chat_id if isinstance(chat_id, int) else None)
+            if time.monotonic() < self._late_until:
+                await asyncio.sleep(self._late_seconds)
         self._check_result(method, result)
         return result
 
-    async def _apply_fault(self, method: str) -> None:
+    def _too_many(self, seconds: int, scope: str) -> ApiError:
+        """Telegram's 429: the same answer whatever limit was broken."""
+        self.count_429 += 1
+        self.count_429_by[scope] += 1
+        return ApiError(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+
+    async def _apply_fault(self, method: str, chat_id: object) -> None:
         queue = self._faults.get(method)
-        if not queue:
+        fault = next((f for f in queue or () if f.chat_id in (None, chat_id)), None)
+        if queue is None or fault is None:
             return
-        fault = queue[0]
         fault.times -= 1
         if fault.times <= 0:
-            queue.pop(0)
+            queue.remove(fault)
         if fault.kind == "hang":
             await asyncio.sleep(fault.seconds)
         elif fault.kind == "fail":
             raise ApiError(fault.status, fault.description)
         else:
-            self.count_429 += 1
-            seconds = int(fault.seconds)
-            raise ApiError(
-                429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
-            )
+            raise self._too_many(int(fault.seconds), "injected")
 
     def _check_result(self, method: str, result: Any) -> None:
         """The fake's own answers must match the spec, or PTB tests prove nothing."""

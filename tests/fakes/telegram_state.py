@@ -90,20 +90,25 @@ class RateLimiter:
     global_window: deque[float] = field(default_factory=deque)
     per_chat: dict[int, deque[float]] = field(default_factory=dict)
 
-    def retry_after(self, limits: TelegramLimits, chat_id: int | None) -> int | None:
-        """Seconds to wait if one more send now would break a limit, else None."""
+    def retry_after(self, limits: TelegramLimits, chat_id: int | None) -> tuple[int, str] | None:
+        """(seconds to wait, the limit broken: "global" or "chat") if one more send now
+        would break a limit, else None. Telegram's answer is the same for both (only
+        ``retry_after``); the fake tells them apart for tests (``count_429_by``)."""
         if not limits.enabled:
             return None
         now = time.monotonic()
-        waits = [_wait(self.global_window, limits.global_per_second, 1.0, now)]
+        waits = [(_wait(self.global_window, limits.global_per_second, 1.0, now), "global")]
         if chat_id is not None:
             window = self.per_chat.setdefault(chat_id, deque())
             if chat_id > 0:
-                waits.append(_wait(window, limits.private_per_second, 1.0, now))
+                waits.append((_wait(window, limits.private_per_second, 1.0, now), "chat"))
             else:
-                waits.append(_wait(window, limits.group_per_minute, 60.0, now))
-        worst = max((w for w in waits if w is not None), default=None)
-        return None if worst is None else max(1, math.ceil(worst))
+                waits.append((_wait(window, limits.group_per_minute, 60.0, now), "chat"))
+        broken = [(w, scope) for w, scope in waits if w is not None]
+        if not broken:
+            return None
+        worst, scope = max(broken)
+        return max(1, math.ceil(worst)), scope
 
     def record(self, chat_id: int | None) -> None:
         now = time.monotonic()
@@ -129,6 +134,8 @@ class Fault:
     status: int = 500
     description: str = "Internal Server Error"
     seconds: float = 0.0
+    #: only calls to this chat (None: any call of the method)
+    chat_id: int | None = None
 
 
 @dataclass
