@@ -179,8 +179,12 @@ class OutboxWorker:
                  owner: str | None = None, takeover: str | None = None,
                  rng: random.Random | None = None,
                  on_withdrawn: Callable[[UnitOfWork, set[int]], Awaitable[object]] | None = None,
+                 observe: Callable[[str, str, str, str | None], None] | None = None,
                  ) -> None:
         self.uow = uow_factory
+        #: told (platform, kind, "sent" | "rate_limited" | "failed", 429 scope) of each
+        #: recorded outcome (the App's metrics)
+        self.observe = observe
         self.senders = senders
         self.settings = settings
         self.clock = clock
@@ -600,6 +604,14 @@ class OutboxWorker:
                 return
 
     async def _record(self, batch: list[Outcome]) -> None:
+        await self._record_batch(batch)
+        if self.observe is not None:  # once the outcomes are committed
+            for o in batch:
+                outcome = ("sent" if o.error is None else
+                           "rate_limited" if isinstance(o.error, RateLimited) else "failed")
+                self.observe(o.row.platform, o.row.kind, outcome, o.scope)
+
+    async def _record_batch(self, batch: list[Outcome]) -> None:
         now = self.clock()
         s = self.settings
         c = self.counters

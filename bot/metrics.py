@@ -1,10 +1,10 @@
 """Prometheus metrics of one process (prometheus-client), held by the App.
 
 Counters and histograms are incremented where things happen (commands in ``App.handle``,
-sends in the outbox worker, polls in the feed poller). Figures that are state rather than
-events — outbox depth and oldest age, digest lateness, feed health, who holds the sender
-lease — are read from the database at scrape time (``refresh``), so every replica reports
-the same truth and nothing drifts after a restart.
+send outcomes and 429s by scope in the outbox worker's ``observe``). Figures that are state
+rather than events — outbox depth and oldest age, dead letters by platform and kind, digest
+lateness, feed failures, who holds each lease — are read from the database at scrape time
+(``refresh``), so every replica reports the same truth and nothing drifts after a restart.
 
 Each App has its own registry (no global state): tests and several Apps in one process do not
 collide.
@@ -40,15 +40,10 @@ class Metrics:
         self.failed = Counter("newsbot_messages_failed_total",
                               "Outbox sends that failed (to be retried)", ["platform", "kind"],
                               registry=r)
-        self.dead = Counter("newsbot_messages_dead_total", "Outbox messages given up",
-                            ["platform", "kind"], registry=r)
         self.rate_limited = Counter("newsbot_rate_limited_total", "429 answers, by scope",
                                     ["platform", "scope"], registry=r)
-        self.lease_changes = Counter("newsbot_lease_changes_total",
-                                     "Times this process took or lost a lease", ["lease", "event"],
-                                     registry=r)
-        self.feed_polls = Counter("newsbot_feed_polls_total", "Feed polls", ["feed", "outcome"],
-                                  registry=r)
+        self.dead = Gauge("newsbot_outbox_dead", "Messages given up (dead letters)",
+                          ["platform", "kind"], registry=r)
         self.outbox_depth = Gauge("newsbot_outbox_depth", "Messages waiting to be sent",
                                   ["kind"], registry=r)
         self.outbox_oldest = Gauge("newsbot_outbox_oldest_seconds",
@@ -60,6 +55,15 @@ class Metrics:
                                    "Consecutive failed polls per feed", ["feed"], registry=r)
         self.lease_holder = Gauge("newsbot_lease_held", "1 for the current holder of a lease",
                                   ["lease", "owner"], registry=r)
+
+    def delivery(self, platform: str, kind: str, outcome: str, scope: str | None) -> None:
+        """One recorded send outcome (the outbox worker's ``observe``)."""
+        if outcome == "sent":
+            self.sent.labels(platform, kind).inc()
+            return
+        self.failed.labels(platform, kind).inc()
+        if outcome == "rate_limited":
+            self.rate_limited.labels(platform, scope or "chat").inc()
 
     def command(self, name: str, platform: str, seconds: float) -> None:
         label = name if name in self.known_commands else "other"  # bounded cardinality
@@ -76,6 +80,13 @@ class Metrics:
                 select(OutboxMessage.kind, func.count()).where(waiting)
                 .group_by(OutboxMessage.kind))).all():
             self.outbox_depth.labels(kind).set(count)
+        self.dead.clear()
+        for platform, kind, count in (await s.execute(
+                select(Chat.platform, OutboxMessage.kind, func.count())
+                .join(Chat, Chat.id == OutboxMessage.chat_id)
+                .where(OutboxMessage.status == "dead")
+                .group_by(Chat.platform, OutboxMessage.kind))).all():
+            self.dead.labels(platform, kind).set(count)
         oldest = await s.scalar(select(func.min(OutboxMessage.created_at)).where(waiting))
         self.outbox_oldest.set(_age(oldest, now))
         overdue = await s.scalar(

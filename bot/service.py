@@ -120,7 +120,8 @@ def delivery_components(app: App) -> list[Component]:
     instance = claim(data_dir(app.settings.bot.data_dir, app.settings.database.url))
     worker = OutboxWorker(app.uow, app.senders, app.settings.delivery, clock=app.deps.clock,
                           owner=instance.owner, takeover=instance.takeover_prefix,
-                          on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps, items))
+                          on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps, items),
+                          observe=app.metrics.delivery)
     app.deps.publisher = AlertPublisher(app.settings.bot.default_language, clock=app.deps.clock,
                                         on_enqueue=worker.wake)
     scheduler = DigestScheduler(app.uow, app.settings.digest,

@@ -65,7 +65,7 @@ async def get(url: str) -> tuple[int, str]:
 
 
 def metric(text: str, name: str, **labels: str) -> float:
-    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))  # as exposed: sorted
     for line in text.splitlines():
         if line.startswith(f"{name}{{{want}") or (not labels and line.startswith(f"{name} ")):
             return float(line.rsplit(" ", 1)[1])
@@ -108,6 +108,9 @@ async def test_health_readiness_and_metrics_of_the_running_service(
             _, now = await get(f"{base}/metrics")
             return metric(now, "newsbot_outbox_depth", kind="alert") == 0
         await eventually(drained, timeout=10)
+        _, after = await get(f"{base}/metrics")
+        assert metric(before, "newsbot_messages_sent_total", platform="telegram", kind="alert") == 0
+        assert metric(after, "newsbot_messages_sent_total", platform="telegram", kind="alert") == 1
 
 
 @pytest.mark.slow
