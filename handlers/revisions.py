@@ -136,7 +136,9 @@ def change_lines(entry: AuditEntry, lang: str, sources: dict[int, str]) -> list[
     """'title (fr): « a » → « b »', 'url: — → https://…', 'published' — readable, whole keys."""
     before, after = entry.before or {}, entry.after or {}
     created = entry.before is None  # an add: only the fields it filled in
-    word = None if created and after.get("status") != "published" else _status_word(entry, lang)
+    removed = entry.after == {} and bool(entry.before)  # an add taken back: what it had
+    word = None if (created and after.get("status") != "published") or removed \
+        else _status_word(entry, lang)
     lines = [word] if word else []
     for key in entry.fields or ():
         if key.startswith("stale/"):
@@ -146,6 +148,9 @@ def change_lines(entry: AuditEntry, lang: str, sources: dict[int, str]) -> list[
             continue
         if created and _value(after.get(key), lang, sources, key) == "—":
             continue
+        if _value(before.get(key), lang, sources, key) == _value(after.get(key), lang, sources,
+                                                                    key):
+            continue  # nothing a reader of the log could tell apart (— → —)
         if key in ("deleted_at", "status") and word:
             continue
         if key == "published_at" and word and entry.action == "item.publish":

@@ -228,3 +228,12 @@ async def test_audit_after_a_command_that_created_a_source(desk: App) -> None:
     await send(desk, "/edititem 2 url https://example.org/new", **OWNER)
     text = await text_of(desk, "/audit 5", **OWNER)
     assert "ajout (source #" in text and "Désolé" not in text
+
+
+async def test_undo_of_an_add_says_what_it_removed_without_noise(desk: App) -> None:
+    added = await send(desk, "/additem Titre éphémère source=MAP\nTexte.", **OWNER)
+    item_id = int(added.buttons[0].args)
+    undone = await text_of(desk, "/undo", **OWNER)
+    assert f"ajout (nouvelle #{item_id})" in undone
+    assert "titre (fr) : « Titre éphémère » → —" in undone
+    assert "— → —" not in undone and "rétablie" not in undone
