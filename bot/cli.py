@@ -144,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "WARNING" if quiet and settings.bot.log_level == "INFO" else settings.bot.log_level,
         secrets=secrets_of(settings), log_format=settings.bot.log_format,
     )
+    from bot.errors import init_error_reporting
+
+    init_error_reporting(settings, redact)
     try:
         if args.cmd == "run":
             return asyncio.run(_run(settings))
@@ -190,5 +193,6 @@ def secrets_of(settings: Settings) -> list[str | None]:
         password = make_url(settings.database.url).password
     except Exception:  # an URL SQLAlchemy cannot read fails later, with its own message
         password = None
-    return [plain(settings.telegram.token), plain(settings.telegram.secret_token),
+    return [plain(settings.sentry.dsn), plain(settings.telegram.token),
+            plain(settings.telegram.secret_token),
             plain(settings.discord.token), str(password) if password else None]

@@ -266,6 +266,13 @@ class HttpSection(Section):
     backlog: int = Field(default=64, ge=1, le=4096)
 
 
+class SentrySection(Section):
+    """Optional error reporting (the ``sentry`` extra): errors with their tracebacks, redacted."""
+
+    dsn: SecretStr | None = None
+    environment: str = "production"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NEWSBOT_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
@@ -281,6 +288,7 @@ class Settings(BaseSettings):
     delivery: DeliverySection = Field(default_factory=DeliverySection)
     digest: DigestSection = Field(default_factory=DigestSection)
     http: HttpSection = Field(default_factory=HttpSection)
+    sentry: SentrySection = Field(default_factory=SentrySection)
 
     @classmethod
     def settings_customise_sources(
