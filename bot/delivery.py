@@ -180,11 +180,14 @@ class OutboxWorker:
                  rng: random.Random | None = None,
                  on_withdrawn: Callable[[UnitOfWork, set[int]], Awaitable[object]] | None = None,
                  observe: Callable[[str, str, str, str | None], None] | None = None,
+                 on_lease: Callable[[str], None] | None = None,
                  ) -> None:
         self.uow = uow_factory
         #: told (platform, kind, "sent" | "rate_limited" | "failed", 429 scope) of each
         #: recorded outcome (the App's metrics)
         self.observe = observe
+        #: told "taken" or "lost" when this worker's sender lease changes hands
+        self.on_lease = on_lease
         self.senders = senders
         self.settings = settings
         self.clock = clock
@@ -398,6 +401,8 @@ class OutboxWorker:
         lost: list[int] = []
         if held != self.is_leader:
             log.info("sender lease " + ("taken" if held else "lost"), extra={"owner": self.owner})
+            if self.on_lease is not None:
+                self.on_lease("taken" if held else "lost")
             if not held:  # another process sends now: drop what we have not started
                 self._lease_until_mono = 0.0
                 for rid in list(self._unstarted):

@@ -224,6 +224,14 @@ class FeedPoller:
         Never raises (cancellation aside): whatever goes wrong is this feed's outcome, recorded
         with its backoff, so one failing feed never stops the others of the same tick."""
         assert self._http is not None, "use the poller as a context manager or start() it"
+        outcome = await self._poll_safely(feed)
+        result = ("failed" if outcome.error else "not_modified" if outcome.not_modified
+                  else "ok")
+        self.app.metrics.feed_polls.labels(feed.name, result).inc()
+        return outcome
+
+    async def _poll_safely(self, feed: FeedSection) -> PollOutcome:
+        assert self._http is not None
         try:
             return await self._poll(feed)
         except Exception as exc:

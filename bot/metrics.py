@@ -42,6 +42,11 @@ class Metrics:
                               registry=r)
         self.rate_limited = Counter("newsbot_rate_limited_total", "429 answers, by scope",
                                     ["platform", "scope"], registry=r)
+        self.feed_polls = Counter("newsbot_feed_polls_total", "Feed polls, by outcome",
+                                  ["feed", "outcome"], registry=r)
+        self.lease_changes = Counter("newsbot_lease_changes_total",
+                                     "Times this process took or lost the sender lease",
+                                     ["event"], registry=r)
         self.dead = Gauge("newsbot_outbox_dead", "Messages given up (dead letters)",
                           ["platform", "kind"], registry=r)
         self.outbox_depth = Gauge("newsbot_outbox_depth", "Messages waiting to be sent",

@@ -121,7 +121,8 @@ def delivery_components(app: App) -> list[Component]:
     worker = OutboxWorker(app.uow, app.senders, app.settings.delivery, clock=app.deps.clock,
                           owner=instance.owner, takeover=instance.takeover_prefix,
                           on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps, items),
-                          observe=app.metrics.delivery)
+                          observe=app.metrics.delivery,
+                          on_lease=lambda event: app.metrics.lease_changes.labels(event).inc())
     app.deps.publisher = AlertPublisher(app.settings.bot.default_language, clock=app.deps.clock,
                                         on_enqueue=worker.wake)
     scheduler = DigestScheduler(app.uow, app.settings.digest,

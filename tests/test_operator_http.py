@@ -111,6 +111,7 @@ async def test_health_readiness_and_metrics_of_the_running_service(
         _, after = await get(f"{base}/metrics")
         assert metric(before, "newsbot_messages_sent_total", platform="telegram", kind="alert") == 0
         assert metric(after, "newsbot_messages_sent_total", platform="telegram", kind="alert") == 1
+        assert metric(after, "newsbot_lease_changes_total", event="taken") == 1
 
 
 @pytest.mark.slow

@@ -109,6 +109,9 @@ async def test_failing_feeds_back_off_and_show_in_stats(feed_app: App, server: F
     async with feed_app.uow() as uow:
         state = (await uow.session.scalars(select(FeedState))).one()
     assert state.consecutive_failures == 2 and state.last_success_at is None
+    polls = feed_app.metrics.registry.get_sample_value(
+        "newsbot_feed_polls_total", {"feed": f"Broken {path}", "outcome": "failed"})
+    assert polls == 2  # /metrics counts the polls and how they ended
     assert state.next_poll_at and state.last_error_at
     assert (state.next_poll_at - state.last_error_at).total_seconds() == 120  # 1 min, then 2 min
     stats = await text_of(feed_app, "/stats", user_id="local", lang="en")
