@@ -148,3 +148,46 @@ class OperatorHTTP:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+class WaitingHTTP:
+    """The same address while the service waits for its database (bot/service.py): /healthz
+    answers, /readyz says 503 and why (the database part's state), /metrics is empty. The
+    full server takes the address over once the App runs."""
+
+    def __init__(self, settings: Any, health: Any) -> None:
+        self.settings = settings.http
+        self.health = health
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        web_app = web.Application(client_max_size=1024)
+        web_app.router.add_get("/healthz", self._healthz)
+        web_app.router.add_get("/readyz", self._readyz)
+        web_app.router.add_get("/metrics", self._metrics)
+        self._runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        try:
+            await web.TCPSite(self._runner, self.settings.listen, self.settings.port,
+                              backlog=self.settings.backlog).start()
+        except OSError as exc:
+            log.error("operators' HTTP server not started: %s:%s: %s", self.settings.listen,
+                      self.settings.port, exc.strerror or exc)
+            await self.stop()
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok\n")
+
+    async def _readyz(self, request: web.Request) -> web.Response:
+        checks = {part: {"ok": False, "detail": state}
+                  for part, state in self.health.as_dict().items()}
+        body = json.dumps({"ready": False, "checks": checks}, default=str, indent=1)
+        return web.Response(text=body + "\n", status=503, content_type="application/json")
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        return web.Response(text="", content_type="text/plain")
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

@@ -203,7 +203,18 @@ async def serve(settings: Settings, *, deliver_only: bool = False) -> int:
         rejected.append(exc)
         stop.set()
 
-    if not await wait_for_database(settings, health, stop):
+    waiting = None
+    if settings.http.enabled:  # /readyz says why while the database is not writable
+        from bot.http import WaitingHTTP
+
+        waiting = WaitingHTTP(settings, health)
+        await waiting.start()
+    try:
+        ready = await wait_for_database(settings, health, stop)
+    finally:
+        if waiting is not None:
+            await waiting.stop()
+    if not ready:
         log.info("stopped before the database was ready")
         return 0
     async with App(settings, health=health) as app:

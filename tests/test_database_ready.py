@@ -30,13 +30,21 @@ USER = 515
 pytestmark = pytest.mark.slow
 
 
-def config_for(tmp_path: Path, db_url: str, tg: FakeTelegram) -> Path:
+def config_for(tmp_path: Path, db_url: str, tg: FakeTelegram, http_port: int = 0) -> Path:
     return write_config(tmp_path / "bot.toml", {
         "bot": {"retry_initial_seconds": 0.2, "retry_max_seconds": 0.5,
                 "data_dir": str(tmp_path / "state")},
         "database": {"url": db_url},
         "telegram": {"token": tg.token, "base_url": tg.base_url},
+        "http": {"port": http_port},
     })
+
+
+async def readyz(port: int) -> tuple[int, str]:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as s, s.get(f"http://127.0.0.1:{port}/readyz") as r:
+        return r.status, await r.text()
 
 
 async def not_ready_then_ready(service: Service, tg: FakeTelegram, problem: str,
@@ -63,9 +71,21 @@ async def test_a_read_only_postgresql_database_keeps_the_service_not_ready(
     async def writable_again() -> None:
         await _pg_admin(f'ALTER DATABASE "{name}" SET default_transaction_read_only = off')
 
-    service = await start_service(config_for(tmp_path, pg_url, fake_telegram))
+    from tests.test_operator_http import free_port
+
+    port = free_port()
+    service = await start_service(config_for(tmp_path, pg_url, fake_telegram, port))
     try:
+        await service.wait_log("database not writable")
+        status, body = await readyz(port)  # an orchestrator sees why, while it waits
+        assert status == 503 and "read-only" in body and '"database"' in body
         await not_ready_then_ready(service, fake_telegram, "read-only", writable_again)
+
+        async def ready() -> bool:
+            return (await readyz(port))[0] == 200
+        from tests.telegram_harness import eventually
+
+        await eventually(ready, timeout=20)
     finally:
         assert await service.stop() == 0, service.log
 
