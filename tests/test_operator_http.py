@@ -52,6 +52,14 @@ async def service(tg: FakeTelegram, tmp_path: Path, **env: str) -> AsyncIterator
                 return False
 
         await eventually(up, timeout=30)
+
+        async def ready() -> bool:  # /readyz says 503 while the database and platforms start
+            try:  # (and the address is free for a moment when the full server takes over)
+                async with aiohttp.ClientSession() as s, s.get(f"{base}/readyz") as r:
+                    return r.status == 200
+            except aiohttp.ClientError:
+                return False
+        await eventually(ready, timeout=30)
         yield base
     finally:
         if proc.returncode is None:
