@@ -18,7 +18,6 @@ table of the delivery layer); another replica takes over when the holder stops r
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import time
@@ -31,6 +30,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.config import FeedSection
 from bot.feed_fetch import Entry, FeedError, fetch, read_feed
+from bot.platforms.base import cancel_and_wait
 from handlers.publishing import Actor, publish_item, record_change
 from storage.db import is_sqlite
 from storage.editorial import item_snapshot, refresh_search_doc, source_for
@@ -180,9 +180,7 @@ class FeedPoller:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
             async with self.app.uow() as uow:
                 await uow.leases.release(LEASE_NAME, self.owner)

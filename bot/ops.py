@@ -15,7 +15,6 @@ most once per ``quiet`` interval per process.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 
 from bot.app import App
+from bot.platforms.base import cancel_and_wait
 from handlers.i18n import t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.feeds import FeedState
@@ -65,11 +65,8 @@ class TroubleWatch:
         self._task = asyncio.create_task(self._loop(), name="owner-alerts")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _loop(self) -> None:
         while True:

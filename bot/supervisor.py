@@ -23,13 +23,12 @@ worker leaves a down platform's messages waiting instead of failing them.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Callable, Iterable
 
 from bot.health import Health, describe
-from bot.platforms.base import Component, TokenRejected
+from bot.platforms.base import Component, TokenRejected, cancel_and_wait
 from storage.outbox import backoff
 
 log = logging.getLogger("newsbot.service")
@@ -60,11 +59,8 @@ class Supervisor:
 
     async def stop(self) -> None:
         """Cancel a start or a backoff under way, then stop the running platform cleanly."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         current, self.current = self.current, None
         if current is not None:
             await self._stop(current)

@@ -19,7 +19,9 @@ pauses and chat deactivation without knowing the platform:
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+import asyncio
+import contextlib
+from typing import Any, Literal, Protocol
 
 from handlers.reply import Reply
 
@@ -98,3 +100,12 @@ class Component(Protocol):
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
+
+
+async def cancel_and_wait(task: asyncio.Task[Any] | None) -> None:
+    """Stop a component's background task and wait until it has unwound (None: nothing)."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -12,7 +12,6 @@ through :class:`DiscordSender` (``platform.sender``).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import warnings
 from typing import Any
@@ -22,7 +21,7 @@ import yarl
 from bot.app import App
 from bot.config import DiscordSection
 from bot.health import describe
-from bot.platforms.base import TokenRejected
+from bot.platforms.base import TokenRejected, cancel_and_wait
 from bot.platforms.discord_buttons import ButtonCodec, CommandButton, build_view, stale_text
 from bot.platforms.discord_commands import build_tree, sync
 from bot.platforms.discord_sender import DiscordSender
@@ -289,11 +288,8 @@ class DiscordPlatform:
         senders = getattr(self.app, "senders", None)
         if isinstance(senders, dict) and senders.get(self.sender.platform) is self.sender:
             del senders[self.sender.platform]
-        if self._sync_task is not None:
-            self._sync_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sync_task
-            self._sync_task = None
+        await cancel_and_wait(self._sync_task)
+        self._sync_task = None
         await self.client.close()
         if self._task is not None:
             try:
