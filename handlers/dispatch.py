@@ -13,6 +13,7 @@ import time
 
 from handlers.admin_input import ARGS_MAX
 from handlers.base import Deps, NotAllowed, Registry, Request, UserError
+from handlers.chats import chat_seen
 from handlers.i18n import normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.text import clean_input
@@ -48,8 +49,8 @@ def error_reply(message: str, usage: str | None = None, lang: str = "fr") -> Rep
 async def resolve(deps: Deps, request: Request) -> Request:
     """Fill in language and admin rights from the database (and record the chat)."""
     async with deps.uow() as uow:
-        chat = await uow.chats.touch(
-            request.platform, request.chat_id,
+        chat = await chat_seen(
+            uow, request.platform, request.chat_id,
             kind=request.chat_kind, title=request.chat_title, now=deps.clock(),
         )
         lang = (

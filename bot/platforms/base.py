@@ -15,19 +15,36 @@ pauses and chat deactivation without knowing the platform:
     │                            platform may have delivered it; retried a bounded number of
     │                            times (a platform without idempotency key would repeat it)
     └── PermanentError   -- the message itself is refused (bad request): dead letter
+
+Every DeliveryError says which parts of a split message were delivered before it
+(``sent_message_ids``), so a retry resumes after them (``Sender.send(skip_parts=...)``).
+What each error means for a row (retry when, pause what, dead letter, chat gone or moved)
+is decided in one place, :func:`bot.delivery.policy.decide`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any, Literal, Protocol
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Literal, Protocol, Self
 
 from handlers.reply import Reply
 
 
 class DeliveryError(Exception):
-    pass
+    """A send failed; ``sent_message_ids``: the parts of a split message delivered before
+    the failure (empty when none were), in order."""
+
+    def __init__(self, *args: object, sent_message_ids: Iterable[str] = ()) -> None:
+        super().__init__(*args)
+        self.sent_message_ids: list[str] = [str(i) for i in sent_message_ids]
+
+    def after_parts(self, ids: Iterable[str]) -> Self:
+        """These parts went out before the ones this error already names: the error now
+        names them all (a sender says what it sent; a resumed send adds the earlier parts)."""
+        self.sent_message_ids = [str(i) for i in ids] + self.sent_message_ids
+        return self
 
 
 class RateLimited(DeliveryError):
@@ -78,13 +95,33 @@ class TokenRejected(Exception):
         self.platform = platform
 
 
+#: awaited before each further part of a split message (the outbox's rate windows); it may
+#: raise a DeliveryError to stop the send there (the parts sent so far are kept)
+Pace = Callable[[], Awaitable[None]]
+
+
 class Sender(Protocol):
-    """Sends rendered replies to one platform; raises DeliveryError subclasses."""
+    """Sends rendered replies to one platform; raises DeliveryError subclasses.
+
+    Every sender takes every option (one that means nothing on its platform is ignored), so
+    the outbox worker and the interactive reply paths call them all alike.
+    """
 
     platform: str
 
-    async def send(self, chat_id: str, reply: Reply, *, nonce: str) -> list[str]:
-        """Deliver ``reply`` (split as the platform needs); return the platform message ids."""
+    async def send(self, chat_id: str, reply: Reply, *, nonce: str,
+                   thread_id: int | str | None = None, pace: Pace | None = None,
+                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
+        """Deliver ``reply`` (split as the platform needs); return the platform message ids
+        of the parts sent by this call.
+
+        ``nonce``: the outbox row's key ("" for an interactive reply); ``thread_id``: a forum
+        topic in the chat (platforms without topics: the chat itself); ``pace``: awaited
+        before each part after the first one this call sends; ``read_timeout``: how long to
+        wait for each answer instead of the transport's default (where it can be set);
+        ``skip_parts``: the first parts were delivered already (a resumed send): start after
+        them. A failure after some parts raises with those parts' ids in
+        ``DeliveryError.sent_message_ids``."""
         ...
 
     async def edit(self, chat_id: str, message_ids: list[str], reply: Reply) -> bool:

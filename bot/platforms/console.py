@@ -12,6 +12,7 @@ import sys
 from typing import TextIO
 
 from bot.app import App
+from bot.platforms.base import Pace
 from bot.render.plain import render
 from handlers import Reply, Request
 from handlers.parse import parse_command
@@ -33,7 +34,11 @@ class ConsoleSender:
         self.stdout = stdout
         self.sent = 0
 
-    async def send(self, chat_id: str, reply: Reply, *, nonce: str = "") -> list[str]:
+    async def send(self, chat_id: str, reply: Reply, *, nonce: str = "",
+                   thread_id: int | str | None = None, pace: Pace | None = None,
+                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
+        """Print the reply as one message (nothing to split, pace or resume: the options
+        are ignored)."""
         self.sent += 1
         kind = nonce.split(":", 1)[0] or "message"
         self.stdout.write(f"\n[{kind} #{self.sent}]\n{render(reply)}\n\n")
