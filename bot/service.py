@@ -115,12 +115,10 @@ def delivery_components(app: App) -> list[Component]:
     from bot.alerts import AlertPublisher
     from bot.delivery import OutboxWorker
     from bot.scheduler import DigestScheduler
-    from handlers.corrections import retract_late_copies
 
     instance = claim(data_dir(app.settings.bot.data_dir, app.settings.database.url))
     worker = OutboxWorker(app.uow, app.senders, app.settings.delivery, clock=app.deps.clock,
                           owner=instance.owner, takeover=instance.takeover_prefix,
-                          on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps, items),
                           observe=app.metrics.delivery,
                           on_lease=lambda event: app.metrics.lease_changes.labels(event).inc())
     app.deps.publisher = AlertPublisher(app.settings.bot.default_language, clock=app.deps.clock,

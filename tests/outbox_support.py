@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.config import DeliverySection
 from bot.delivery import OutboxWorker
+from bot.platforms.base import Pace
 from handlers.reply import Reply, ReplyBuilder, plain_text
 from storage.models import OutboxMessage, utcnow
 from storage.outbox import NewMessage
@@ -38,7 +39,9 @@ class ScriptedSender:
     def fail(self, chat_id: str, *errors: Exception) -> None:
         self.script.setdefault(chat_id, []).extend(errors)
 
-    async def send(self, chat_id: str, reply: Reply, *, nonce: str) -> list[str]:
+    async def send(self, chat_id: str, reply: Reply, *, nonce: str,
+                   thread_id: int | str | None = None, pace: Pace | None = None,
+                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
         self.calls += 1
         if self.delay:
             await asyncio.sleep(self.delay)

@@ -10,6 +10,7 @@ from bot.delivery import OutboxWorker
 from bot.platforms.base import (
     ChatMoved,
     ChatUnavailable,
+    Pace,
     PermanentError,
     RateLimited,
     TransientError,
@@ -287,16 +288,16 @@ class PartsSender(ScriptedSender):
         super().__init__()
         self.fail_after_first = True
 
-    async def send(self, chat_id: str, reply: Reply, *, nonce: str, skip_parts: int = 0) -> list[str]:
+    async def send(self, chat_id: str, reply: Reply, *, nonce: str,
+                   thread_id: int | str | None = None, pace: Pace | None = None,
+                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
         ids = []
         for n, block in enumerate(reply.blocks):
             if n < skip_parts:
                 continue
             if n == 1 and self.fail_after_first:
                 self.fail_after_first = False
-                error = RateLimited(1, "chat")
-                error.sent_message_ids = ids  # type: ignore[attr-defined]
-                raise error
+                raise RateLimited(1, "chat").after_parts(ids)
             self.sent.append((chat_id, plain_text(Reply((block,)))))
             ids.append(str(len(self.sent)))
         return ids

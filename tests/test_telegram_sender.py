@@ -132,7 +132,7 @@ async def test_failure_mid_reply_reports_what_was_sent(
     fake_telegram.m_sendMessage = flaky  # type: ignore[method-assign]
     with pytest.raises(ChatUnavailable) as caught:
         await sender.send(str(CHAT), long_reply(), nonce="n")
-    assert len(caught.value.sent_message_ids) == 1  # type: ignore[attr-defined]
+    assert len(caught.value.sent_message_ids) == 1
 
 
 async def test_paid_broadcast_applies_to_outbox_sends_only(
