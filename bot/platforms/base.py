@@ -49,24 +49,26 @@ class DeliveryError(Exception):
 
 class RateLimited(DeliveryError):
     """``scope``: what the platform says is limited, or "unknown" when it does not say
-    (Telegram): the outbox then infers it (``OutboxWorker._scope_of``)."""
+    (Telegram): the outbox then infers it (``bot.delivery.windows.RateWindows.scope_of``)."""
 
     def __init__(self, retry_after: float,
-                 scope: Literal["chat", "global", "unknown"] = "chat") -> None:
-        super().__init__(f"rate limited for {retry_after}s ({scope})")
+                 scope: Literal["chat", "global", "unknown"] = "chat", *,
+                 sent_message_ids: Iterable[str] = ()) -> None:
+        super().__init__(f"rate limited for {retry_after}s ({scope})",
+                         sent_message_ids=sent_message_ids)
         self.retry_after = retry_after
         self.scope = scope
 
 
 class ChatUnavailable(DeliveryError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: str, *, sent_message_ids: Iterable[str] = ()) -> None:
+        super().__init__(reason, sent_message_ids=sent_message_ids)
         self.reason = reason
 
 
 class ChatMoved(DeliveryError):
-    def __init__(self, new_chat_id: str) -> None:
-        super().__init__(f"chat moved to {new_chat_id}")
+    def __init__(self, new_chat_id: str, *, sent_message_ids: Iterable[str] = ()) -> None:
+        super().__init__(f"chat moved to {new_chat_id}", sent_message_ids=sent_message_ids)
         self.new_chat_id = new_chat_id
 
 
