@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import heapq
 from collections.abc import Callable
 from typing import Any
 
@@ -111,3 +112,64 @@ async def run_until_settled(worker: OutboxWorker, uow_factory: Callable[[], Unit
                 await asyncio.sleep(0.05)
     finally:
         await worker.stop()
+
+
+class _Timed:
+    __slots__ = ("at", "callback", "cancelled", "seq")
+
+    def __init__(self, at: float, seq: int, callback: Callable[[], object]) -> None:
+        self.at, self.seq, self.callback, self.cancelled = at, seq, callback, False
+
+    def __lt__(self, other: _Timed) -> bool:
+        return (self.at, self.seq) < (other.at, other.seq)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class VirtualTimer:
+    """A ``bot.ratelimit.Timer`` on virtual time: minutes of waiting pass in moments.
+
+    Time stands still while anything else runs; whenever the event loop has had a real
+    moment (``tick``) to run what was ready, the timer jumps to the next deadline and
+    fires it: so every wait lasts exactly its virtual time, and work in
+    between (HTTP requests, database commits) takes none. Give the same ``monotonic`` to
+    whatever must agree (the fake Bot API's limits).
+    """
+
+    def __init__(self, start: float = 1000.0, tick: float = 0.001) -> None:
+        self.now = start
+        self.tick = tick
+        self._heap: list[_Timed] = []
+        self._seq = 0
+        self._driver: asyncio.Task[None] | None = None
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def call_later(self, seconds: float, callback: Callable[[], object]) -> _Timed:
+        self._seq += 1
+        timed = _Timed(self.now + max(0.0, seconds), self._seq, callback)
+        heapq.heappush(self._heap, timed)
+        if self._driver is None or self._driver.done():
+            self._driver = asyncio.get_running_loop().create_task(self._drive())
+        return timed
+
+    async def sleep(self, seconds: float) -> None:
+        done = asyncio.get_running_loop().create_future()
+        timed = self.call_later(seconds, lambda: done.done() or done.set_result(None))
+        try:
+            await done
+        finally:
+            timed.cancel()
+
+    async def _drive(self) -> None:
+        while self._heap:
+            await asyncio.sleep(self.tick)
+            while self._heap and self._heap[0].cancelled:
+                heapq.heappop(self._heap)
+            if not self._heap:
+                return
+            first = heapq.heappop(self._heap)
+            self.now = max(self.now, first.at)
+            first.callback()
