@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import warnings
 from typing import Any
 
@@ -20,6 +21,7 @@ import yarl
 
 from bot.app import App
 from bot.config import DiscordSection
+from bot.delivery.policy import backoff
 from bot.health import describe
 from bot.platforms.base import TokenRejected, cancel_and_wait
 from bot.platforms.discord_buttons import ButtonCodec, CommandButton, build_view, stale_text
@@ -28,7 +30,6 @@ from bot.platforms.discord_sender import DiscordSender
 from bot.render.discord import NO_MENTIONS, DiscordMessage, render
 from handlers.base import Request
 from handlers.reply import Reply
-from storage.outbox import backoff
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # discord.py imports audioop (voice)
@@ -270,7 +271,8 @@ class DiscordPlatform:
         bot = self.app.settings.bot
         attempt = 1
         while True:
-            await asyncio.sleep(backoff(attempt, bot.retry_initial_seconds, bot.retry_max_seconds))
+            await asyncio.sleep(backoff(attempt, bot.retry_initial_seconds, bot.retry_max_seconds,
+                                            random.random()))
             attempt += 1
             if await self._sync(self.client.sync_guilds, attempt):
                 return
