@@ -10,7 +10,7 @@ Exception tree (only UserError is shown to users as-is):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -126,11 +126,14 @@ class Option:
 
 @dataclass(frozen=True)
 class Command:
+    """One command, declared as data in its module's ``COMMANDS`` tuple (see handlers.build_registry)."""
+
     name: str
     handler: Handler
     summary: dict[str, str]
     usage: str
-    help: dict[str, str]
+    #: the longer text of ``/help <command>``; the summary when not given
+    help: dict[str, str] | None = None
     options: tuple[Option, ...] = ()
     admin: bool = False
     #: shown in /help and platform menus
@@ -141,32 +144,16 @@ class Command:
 class Registry:
     """Every command, once: platforms build their menus and routing from this."""
 
-    def __init__(self) -> None:
+    def __init__(self, commands: Iterable[Command] = ()) -> None:
         self._commands: dict[str, Command] = {}
+        for command in commands:
+            self.add(command)
 
     def add(self, command: Command) -> Command:
         if command.name in self._commands:
             raise ValueError(f"command /{command.name} registered twice")
         self._commands[command.name] = command
         return command
-
-    def command(
-        self,
-        name: str,
-        *,
-        summary: dict[str, str],
-        usage: str,
-        help: dict[str, str] | None = None,
-        options: tuple[Option, ...] = (),
-        admin: bool = False,
-        listed: bool = True,
-        group: str = "info",
-    ) -> Callable[[Handler], Handler]:
-        def register(fn: Handler) -> Handler:
-            self.add(Command(name, fn, summary, usage, help or summary, options, admin, listed, group))
-            return fn
-
-        return register
 
     def get(self, name: str) -> Command | None:
         return self._commands.get(name)

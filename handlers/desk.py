@@ -20,8 +20,8 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger("newsbot.desk")
 
-#: commands only the configured owners may run (plain admins are refused)
-OWNER_ONLY: set[str] = set()
+#: commands only the configured owners may run (plain admins are refused; each calls require_owner)
+OWNER_ONLY: frozenset[str] = frozenset({"admin"})
 
 
 def is_owner(req: Request, deps: Deps) -> bool:

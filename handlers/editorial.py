@@ -25,7 +25,7 @@ from handlers.admin_input import (
     split_field,
     split_title_body,
 )
-from handlers.base import Deps, Option, Registry, Request, UserError
+from handlers.base import Command, Deps, Option, Request, UserError
 from handlers.corrections import send_corrections, send_retractions
 from handlers.desk import (
     actor,
@@ -155,38 +155,159 @@ async def _finish_edit(uow: UnitOfWork, req: Request, deps: Deps, item: NewsItem
     return b.build()
 
 
-def register(r: Registry) -> None:
-    @r.command(
-        "additem", admin=True, group="admin",
+async def additem(req: Request, deps: Deps) -> Reply:
+    text, opts = parse_options(req.args, ITEM_OPTIONS, ALIASES)
+    title, body = _title_and_body(text, req)
+    _validate_options(opts, deps)
+    lang = check_lang(opts["lang"]) if "lang" in opts else req.language
+    async with deps.uow() as uow:
+        item = NewsItem(key=f"item-{uuid.uuid4()}", status="draft", topics=[],
+                        title={lang: title}, body={lang: body},
+                        created_by=f"{req.platform}:{req.user_id}")
+        await _apply_options(uow, deps, item, opts)
+        refresh_search_doc(item)
+        await uow.items.add(item)
+        await audit(uow, req, "item.add", f"item:{item.id}", after=item_snapshot(item),
+                    deps=deps, language=lang)
+        await settle(uow, item)
+        await mark_previewed(uow, req, deps, item)
+        topics = await topic_names(uow, req.language)
+        return item_preview(item, req.language, deps, topics,
+                            t("item.draft_created", req.language, id=item.id)) \
+            .button(t("publish.button", req.language), "publish", str(item.id)).build()
+
+
+async def edititem(req: Request, deps: Deps) -> Reply:
+    raw_id, raw_field, value = split_args(req.args, 2)
+    item_id = parse_id(raw_id)
+    field, lang = split_field(raw_field, EDIT_FIELDS, localized=("title", "body"))
+    if field == "title":
+        value = check_title(value)
+    elif field == "body":
+        value = check_body(value, required=True)
+    else:
+        _validate_options({field: value}, deps)
+    async with deps.uow() as uow:
+        item = await get_item(uow, item_id)
+        before = item_snapshot(item)
+        if field in ("title", "body"):
+            lang = lang or main_language(item)
+            texts: dict[str, Any] = dict(getattr(item, field))
+            texts[lang] = value
+            setattr(item, field, texts)
+            refresh_search_doc(item)
+        else:
+            await _apply_options(uow, deps, item, {field: value})
+        shown = f"{field} ({lang})" if lang else field
+        return await _finish_edit(uow, req, deps, item, before, req.language,
+                                  t("item.updated", req.language, id=item.id, field=shown))
+
+
+async def append(req: Request, deps: Deps) -> Reply:
+    parts = req.args.strip().split(None, 1)
+    if len(parts) < 2:
+        raise UserError("admin.missing")
+    item_id, rest = parse_id(parts[0]), parts[1]
+    words = rest.split(None, 1)
+    lang: str | None = None
+    if words[0].lower() in LANGUAGES:  # "/append 5 en …": that language's text
+        lang, rest = words[0].lower(), words[1] if len(words) > 1 else ""
+    text = clean_text(rest) or clean_text(req.replied_text)
+    if not text:
+        raise UserError("admin.empty", field="body")
+    async with deps.uow() as uow:
+        item = await get_item(uow, item_id)
+        before = item_snapshot(item)
+        lang = lang or main_language(item)
+        current = item.body.get(lang, "")
+        body = check_body(f"{current}\n\n{text}" if current else text)
+        item.body = {**item.body, lang: body}
+        refresh_search_doc(item)
+        return await _finish_edit(uow, req, deps, item, before, req.language,
+                                  t("item.appended", req.language, id=item.id, language=lang,
+                                    length=len(body), max=BODY_MAX))
+
+
+async def translate(req: Request, deps: Deps) -> Reply:
+    parts = req.args.strip().split(None, 2)
+    if len(parts) < 2:
+        raise UserError("admin.missing")
+    item_id, lang = parse_id(parts[0]), check_lang(parts[1])
+    title, body = _title_and_body(parts[2] if len(parts) > 2 else "", req)
+    async with deps.uow() as uow:
+        item = await get_item(uow, item_id)
+        before = item_snapshot(item)
+        item.title = {**item.title, lang: title}
+        item.body = {**item.body, lang: body} if body else {k: v for k, v in item.body.items() if k != lang}
+        refresh_search_doc(item)
+        return await _finish_edit(uow, req, deps, item, before, lang,
+                                  t("item.translated", req.language, id=item.id, language=lang),
+                                  action="item.translate")
+
+
+async def delitem(req: Request, deps: Deps) -> Reply:
+    item_id = parse_id(req.args)
+    async with deps.uow() as uow:
+        item = await get_item(uow, item_id)
+        before = item_snapshot(item)
+        item.deleted_at = deps.clock()
+        change = await audit(uow, req, "item.delete", f"item:{item.id}", before,
+                             item_snapshot(item), deps=deps)
+        held, sent = 0, (0, 0)
+        if item.status == "published":  # readers may have it, or be about to: withdraw it
+            held = await withdraw_pending(uow.session, item.id, change, deps.clock())
+            sent = await send_retractions(uow, deps, item, change)
+    b = ReplyBuilder().para(t("item.deleted_ok", req.language, id=item_id))
+    if held or any(sent):
+        b.para(Span(t("item.withdrawn", req.language, held=held, edits=sent[0],
+                      notices=sent[1]), italic=True))
+    return b.button("↩ /undo", "undo").build()
+
+
+async def publish(req: Request, deps: Deps) -> Reply:
+    parts = req.args.split()
+    if not parts or len(parts) > 2:
+        raise UserError("admin.missing")
+    item_id = parse_id(parts[0])
+    confirm = len(parts) == 2
+    if confirm and parts[1].lower() not in ("confirm", "confirmer", "ok", "yes", "oui"):
+        raise UserError("publish.bad_word", id=item_id)
+    lang = req.language
+    async with deps.uow() as uow:
+        item = await get_item(uow, item_id)
+        if item.status == "published":
+            raise UserError("publish.already", show_usage=False, id=item_id)
+        changed = await changed_since_preview(uow, req, item)
+        if not confirm or changed:
+            intro = (t("publish.changed", lang, id=item.id, rev=changed) if changed
+                     else t("publish.preview", lang))
+            b = ReplyBuilder().para(Span(intro, bold=True))
+            preview = NewsItem(id=item.id, title=item.title, body=item.body, topics=item.topics,
+                               sources=item.sources, published_at=item.published_at or deps.clock())
+            b.blocks.extend(alert_reply(preview, await uow.content.topics(), lang=lang,
+                                        tz=deps.timezone).blocks)
+            for warning in preview_warnings(item):
+                b.para(Span("⚠ " + t(warning, lang), italic=True))
+            await mark_previewed(uow, req, deps, item)
+            return b.button(t("publish.confirm", lang), "publish", f"{item.id} confirm").build()
+        alerts = await publish_item(uow, deps.publisher, item, actor(req), at=deps.clock())
+        if alerts is None:
+            return ReplyBuilder().para(t("publish.no_publisher", lang, id=item.id)).build()
+    return ReplyBuilder().para(t("publish.done", lang, id=item_id, alerts=alerts.queued,
+                                 held=alerts.held)).build()
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "additem", additem, admin=True, group="admin",
         summary={"fr": "Créer une nouvelle (brouillon)", "en": "Create a news item (draft)"},
         usage="/additem <title> [lang=… topics=… source=… url=… at=…] ↵ <text>",
         help=ADDITEM_HELP,
         options=(Option("text", {"fr": "Titre, options, puis le texte",
                                  "en": "Title, options, then the text"}, required=True, rest=True),),
-    )
-    async def additem(req: Request, deps: Deps) -> Reply:
-        text, opts = parse_options(req.args, ITEM_OPTIONS, ALIASES)
-        title, body = _title_and_body(text, req)
-        _validate_options(opts, deps)
-        lang = check_lang(opts["lang"]) if "lang" in opts else req.language
-        async with deps.uow() as uow:
-            item = NewsItem(key=f"item-{uuid.uuid4()}", status="draft", topics=[],
-                            title={lang: title}, body={lang: body},
-                            created_by=f"{req.platform}:{req.user_id}")
-            await _apply_options(uow, deps, item, opts)
-            refresh_search_doc(item)
-            await uow.items.add(item)
-            await audit(uow, req, "item.add", f"item:{item.id}", after=item_snapshot(item),
-                        deps=deps, language=lang)
-            await settle(uow, item)
-            await mark_previewed(uow, req, deps, item)
-            topics = await topic_names(uow, req.language)
-            return item_preview(item, req.language, deps, topics,
-                                t("item.draft_created", req.language, id=item.id)) \
-                .button(t("publish.button", req.language), "publish", str(item.id)).build()
-
-    @r.command(
-        "edititem", admin=True, group="admin",
+    ),
+    Command(
+        "edititem", edititem, admin=True, group="admin",
         summary={"fr": "Modifier une nouvelle", "en": "Edit a news item"},
         usage="/edititem <id> <title|body|topics|source|url|at|title.en|body.en…> <value>",
         help={"fr": "Modifie un champ. title/body sans suffixe : la langue d’origine ; title.en, "
@@ -201,34 +322,9 @@ def register(r: Registry) -> None:
                  Option("field", {"fr": "Champ", "en": "Field"}, required=True,
                         choices=(*EDIT_FIELDS, "title.en", "title.fr", "body.en", "body.fr")),
                  Option("value", {"fr": "Nouvelle valeur", "en": "New value"}, required=True, rest=True)),
-    )
-    async def edititem(req: Request, deps: Deps) -> Reply:
-        raw_id, raw_field, value = split_args(req.args, 2)
-        item_id = parse_id(raw_id)
-        field, lang = split_field(raw_field, EDIT_FIELDS, localized=("title", "body"))
-        if field == "title":
-            value = check_title(value)
-        elif field == "body":
-            value = check_body(value, required=True)
-        else:
-            _validate_options({field: value}, deps)
-        async with deps.uow() as uow:
-            item = await get_item(uow, item_id)
-            before = item_snapshot(item)
-            if field in ("title", "body"):
-                lang = lang or main_language(item)
-                texts: dict[str, Any] = dict(getattr(item, field))
-                texts[lang] = value
-                setattr(item, field, texts)
-                refresh_search_doc(item)
-            else:
-                await _apply_options(uow, deps, item, {field: value})
-            shown = f"{field} ({lang})" if lang else field
-            return await _finish_edit(uow, req, deps, item, before, req.language,
-                                      t("item.updated", req.language, id=item.id, field=shown))
-
-    @r.command(
-        "append", admin=True, group="admin",
+    ),
+    Command(
+        "append", append, admin=True, group="admin",
         summary={"fr": "Ajouter du texte à la fin d’une nouvelle",
                  "en": "Add text at the end of a news item"},
         usage="/append <id> [fr|en] ↵ <text>",
@@ -243,33 +339,9 @@ def register(r: Registry) -> None:
         options=(_id_option(),
                  Option("text", {"fr": "Texte à ajouter", "en": "Text to add"}, required=True,
                         rest=True)),
-    )
-    async def append(req: Request, deps: Deps) -> Reply:
-        parts = req.args.strip().split(None, 1)
-        if len(parts) < 2:
-            raise UserError("admin.missing")
-        item_id, rest = parse_id(parts[0]), parts[1]
-        words = rest.split(None, 1)
-        lang: str | None = None
-        if words[0].lower() in LANGUAGES:  # "/append 5 en …": that language's text
-            lang, rest = words[0].lower(), words[1] if len(words) > 1 else ""
-        text = clean_text(rest) or clean_text(req.replied_text)
-        if not text:
-            raise UserError("admin.empty", field="body")
-        async with deps.uow() as uow:
-            item = await get_item(uow, item_id)
-            before = item_snapshot(item)
-            lang = lang or main_language(item)
-            current = item.body.get(lang, "")
-            body = check_body(f"{current}\n\n{text}" if current else text)
-            item.body = {**item.body, lang: body}
-            refresh_search_doc(item)
-            return await _finish_edit(uow, req, deps, item, before, req.language,
-                                      t("item.appended", req.language, id=item.id, language=lang,
-                                        length=len(body), max=BODY_MAX))
-
-    @r.command(
-        "translate", admin=True, group="admin",
+    ),
+    Command(
+        "translate", translate, admin=True, group="admin",
         summary={"fr": "Ajouter la version dans une autre langue", "en": "Add the other-language version"},
         usage="/translate <id> <fr|en> ↵ <title> ↵ <text>",
         help={"fr": "La nouvelle dans l’autre langue : première ligne le titre, ensuite le texte "
@@ -281,49 +353,15 @@ def register(r: Registry) -> None:
         options=(_id_option(),
                  Option("lang", {"fr": "Langue", "en": "Language"}, required=True, choices=("fr", "en")),
                  Option("text", {"fr": "Titre puis texte", "en": "Title then text"}, rest=True)),
-    )
-    async def translate(req: Request, deps: Deps) -> Reply:
-        parts = req.args.strip().split(None, 2)
-        if len(parts) < 2:
-            raise UserError("admin.missing")
-        item_id, lang = parse_id(parts[0]), check_lang(parts[1])
-        title, body = _title_and_body(parts[2] if len(parts) > 2 else "", req)
-        async with deps.uow() as uow:
-            item = await get_item(uow, item_id)
-            before = item_snapshot(item)
-            item.title = {**item.title, lang: title}
-            item.body = {**item.body, lang: body} if body else {k: v for k, v in item.body.items() if k != lang}
-            refresh_search_doc(item)
-            return await _finish_edit(uow, req, deps, item, before, lang,
-                                      t("item.translated", req.language, id=item.id, language=lang),
-                                      action="item.translate")
-
-    @r.command(
-        "delitem", admin=True, group="admin",
+    ),
+    Command(
+        "delitem", delitem, admin=True, group="admin",
         summary={"fr": "Supprimer une nouvelle (/undo l’annule)", "en": "Delete a news item (/undo takes it back)"},
         usage="/delitem <id>",
         options=(_id_option(),),
-    )
-    async def delitem(req: Request, deps: Deps) -> Reply:
-        item_id = parse_id(req.args)
-        async with deps.uow() as uow:
-            item = await get_item(uow, item_id)
-            before = item_snapshot(item)
-            item.deleted_at = deps.clock()
-            change = await audit(uow, req, "item.delete", f"item:{item.id}", before,
-                                 item_snapshot(item), deps=deps)
-            held, sent = 0, (0, 0)
-            if item.status == "published":  # readers may have it, or be about to: withdraw it
-                held = await withdraw_pending(uow.session, item.id, change, deps.clock())
-                sent = await send_retractions(uow, deps, item, change)
-        b = ReplyBuilder().para(t("item.deleted_ok", req.language, id=item_id))
-        if held or any(sent):
-            b.para(Span(t("item.withdrawn", req.language, held=held, edits=sent[0],
-                          notices=sent[1]), italic=True))
-        return b.button("↩ /undo", "undo").build()
-
-    @r.command(
-        "publish", admin=True, group="admin",
+    ),
+    Command(
+        "publish", publish, admin=True, group="admin",
         summary={"fr": "Publier un brouillon (aperçu, puis confirmation)",
                  "en": "Publish a draft (preview, then confirm)"},
         usage="/publish <id> [confirm]",
@@ -334,35 +372,5 @@ def register(r: Registry) -> None:
         options=(_id_option(),
                  Option("confirm", {"fr": "confirm pour publier", "en": "confirm to publish"},
                         choices=("confirm",))),
-    )
-    async def publish(req: Request, deps: Deps) -> Reply:
-        parts = req.args.split()
-        if not parts or len(parts) > 2:
-            raise UserError("admin.missing")
-        item_id = parse_id(parts[0])
-        confirm = len(parts) == 2
-        if confirm and parts[1].lower() not in ("confirm", "confirmer", "ok", "yes", "oui"):
-            raise UserError("publish.bad_word", id=item_id)
-        lang = req.language
-        async with deps.uow() as uow:
-            item = await get_item(uow, item_id)
-            if item.status == "published":
-                raise UserError("publish.already", show_usage=False, id=item_id)
-            changed = await changed_since_preview(uow, req, item)
-            if not confirm or changed:
-                intro = (t("publish.changed", lang, id=item.id, rev=changed) if changed
-                         else t("publish.preview", lang))
-                b = ReplyBuilder().para(Span(intro, bold=True))
-                preview = NewsItem(id=item.id, title=item.title, body=item.body, topics=item.topics,
-                                   sources=item.sources, published_at=item.published_at or deps.clock())
-                b.blocks.extend(alert_reply(preview, await uow.content.topics(), lang=lang,
-                                            tz=deps.timezone).blocks)
-                for warning in preview_warnings(item):
-                    b.para(Span("⚠ " + t(warning, lang), italic=True))
-                await mark_previewed(uow, req, deps, item)
-                return b.button(t("publish.confirm", lang), "publish", f"{item.id} confirm").build()
-            alerts = await publish_item(uow, deps.publisher, item, actor(req), at=deps.clock())
-            if alerts is None:
-                return ReplyBuilder().para(t("publish.no_publisher", lang, id=item.id)).build()
-        return ReplyBuilder().para(t("publish.done", lang, id=item_id, alerts=alerts.queued,
-                                     held=alerts.held)).build()
+    ),
+)
