@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from handlers import editorial_i18n  # noqa: F401  (registers the desk's messages)
 from handlers.base import Deps, NotAllowed, Request, UserError
 from handlers.i18n import t
 from handlers.news import full_item

@@ -18,9 +18,10 @@ from sqlalchemy import delete, func, select
 
 from handlers.admin_input import check_lang, parse_id
 from handlers.base import Command, Deps, Option, Request, UserError
+from handlers.catalog import CATALOG
 from handlers.corrections import send_corrections, send_restorations, send_retractions
 from handlers.desk import audit, topic_names
-from handlers.i18n import MESSAGES, format_day, format_moment, t
+from handlers.i18n import format_day, format_moment, t
 from handlers.news import full_item
 from handlers.program_admin import (
     PARTICIPANT_FIELDS,
@@ -115,7 +116,7 @@ def _value(value: Any, lang: str, sources: dict[int, str], key: str) -> str:
 
 def _field_label(key: str, lang: str) -> str:
     field, _, language = key.partition(".")
-    name = t(f"revision.field.{field}", lang) if f"revision.field.{field}" in MESSAGES else field
+    name = t(f"revision.field.{field}", lang) if f"revision.field.{field}" in CATALOG else field
     return f"{name} ({language})" if language else name
 
 

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from handlers import sub_text  # noqa: F401  (registers the messages)
 from handlers.base import Command, Deps, NotAllowed, Option, Request, UserError
 from handlers.digest import Composer
 from handlers.i18n import format_moment, normalize_language, t
