@@ -74,18 +74,11 @@ async def admin(req: Request, deps: Deps) -> Reply:
 COMMANDS: tuple[Command, ...] = (
     Command(
         "admins", admins, admin=True, group="admin",
-        summary={"fr": "Les administrateurs du bot", "en": "The bot's administrators"},
         usage="/admins",
     ),
     Command(
         "admin", admin, admin=True, group="admin",
-        summary={"fr": "Ajouter ou retirer un administrateur (propriétaires)",
-                 "en": "Add or remove an administrator (owners)"},
         usage="/admin add|remove <user id>",
-        help={"fr": "Réservé aux propriétaires (configuration). L’identifiant est celui de la "
-                    "plateforme où vous écrivez ; préfixer telegram:, discord: ou console: pour une autre.",
-              "en": "Owners only (configuration). The id is a user id on the platform you write "
-                    "from; prefix telegram:, discord: or console: for another one."},
         options=(Option("action", {"fr": "add ou remove", "en": "add or remove"}, required=True,
                         choices=("add", "remove")),
                  Option("user", {"fr": "Identifiant de l’utilisateur", "en": "User id"}, required=True)),

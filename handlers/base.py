@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from handlers.catalog import CATALOG, Catalog
 from handlers.i18n import t
 from handlers.reply import Reply
 from storage.models import utcnow
@@ -126,19 +127,44 @@ class Option:
 
 @dataclass(frozen=True)
 class Command:
-    """One command, declared as data in its module's ``COMMANDS`` tuple (see handlers.build_registry)."""
+    """One command, declared as data in its module's ``COMMANDS`` tuple (see handlers.build_registry).
+
+    Its words are in the catalog (handlers/catalog/commands.py): ``command.<name>.summary``
+    (menus, /help's list) and ``command.<name>.help`` (``/help <name>``; the summary when the
+    catalog has none), the help's ``{placeholders}`` filled from ``help_args``. ``catalog`` is
+    the bot's (handlers.catalog.CATALOG) unless another is given (e.g. a test's own command).
+    """
 
     name: str
     handler: Handler
-    summary: dict[str, str]
     usage: str
-    #: the longer text of ``/help <command>``; the summary when not given
-    help: dict[str, str] | None = None
     options: tuple[Option, ...] = ()
     admin: bool = False
     #: shown in /help and platform menus
     listed: bool = True
     group: str = "info"
+    #: values of the help text's placeholders, e.g. (("body_max", "8000"),)
+    help_args: tuple[tuple[str, str], ...] = ()
+    catalog: Catalog = field(default_factory=lambda: CATALOG, compare=False, repr=False)
+
+    @property
+    def summary_key(self) -> str:
+        return f"command.{self.name}.summary"
+
+    @property
+    def help_key(self) -> str:
+        key = f"command.{self.name}.help"
+        return key if key in self.catalog else self.summary_key
+
+    @property
+    def summary(self) -> dict[str, str]:
+        """{language: summary}, every language of the catalog."""
+        return self.catalog.texts(self.summary_key)
+
+    @property
+    def help(self) -> dict[str, str]:
+        """{language: help text}, every language of the catalog."""
+        return self.catalog.texts(self.help_key, **dict(self.help_args))
 
 
 class Registry:

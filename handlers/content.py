@@ -180,28 +180,18 @@ async def resolution(req: Request, deps: Deps) -> Reply:
 COMMANDS: tuple[Command, ...] = (
     Command(
         "agenda", agenda,
-        summary={"fr": "Le programme, par jour ou par thème", "en": "The agenda, by day or topic"},
         usage="/agenda [day | topic]",
-        help={
-            "fr": "Le programme de l’Assemblée. Filtrer par jour (25/11, mardi, 2025-11-25) ou par "
-            "thème (cybercriminalité, femmes…), ou par mot.",
-            "en": "The Assembly's agenda. Filter by day (25/11, Tuesday, 2025-11-25), by topic "
-            "(cybercrime, women…) or by word.",
-        },
         options=(Option("filter", {"fr": "Jour ou thème", "en": "Day or topic"},
                         autocomplete="agenda", rest=True),),
     ),
     Command(
         "participants", participants,
-        summary={"fr": "Qui était là : nom, fonction, pays", "en": "Who attended: name, role, country"},
         usage="/participants [name | role | country]",
         options=(Option("filter", {"fr": "Nom, fonction ou pays", "en": "Name, role or country"},
                         autocomplete="participants", rest=True),),
     ),
     Command(
         "resolution", resolution,
-        summary={"fr": "La résolution sur la Convention de l’ONU contre la cybercriminalité",
-                 "en": "The resolution on the UN Convention against Cybercrime"},
         usage="/resolution",
     ),
 )

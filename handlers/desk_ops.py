@@ -125,29 +125,20 @@ async def stats(req: Request, deps: Deps) -> Reply:
 COMMANDS: tuple[Command, ...] = (
     Command(
         "audit", audit_, admin=True, group="admin",
-        summary={"fr": "Qui a fait quoi (journal)", "en": "Who did what (log)"},
         usage="/audit [n]",
         options=(Option("count", {"fr": "Combien (1–50)", "en": "How many (1–50)"}, type="int"),),
     ),
     Command(
         "drafts", drafts_, admin=True, group="admin",
-        summary={"fr": "Les brouillons à relire (dont ceux des flux)", "en": "Drafts to review (feeds' too)"},
         usage="/drafts",
     ),
     Command(
         "broadcast", broadcast, admin=True, group="admin",
-        summary={"fr": "Message à tous les abonnés (avec confirmation)",
-                 "en": "Message to every subscriber (with confirmation)"},
         usage="/broadcast <text>",
-        help={"fr": "Montre le message et le nombre de destinataires ; le bouton de confirmation "
-                    "(/broadcast confirm <n>) le met en file pour tous les abonnés actifs.",
-              "en": "Shows the message and how many chats will get it; the confirm button "
-                    "(/broadcast confirm <n>) queues it for every active subscriber."},
         options=(Option("text", {"fr": "Le message", "en": "The message"}, required=True, rest=True),),
     ),
     Command(
         "stats", stats, admin=True, group="admin",
-        summary={"fr": "Abonnés, envois, file d’attente, flux", "en": "Subscribers, deliveries, queue, feeds"},
         usage="/stats",
     ),
 )

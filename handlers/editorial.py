@@ -61,29 +61,6 @@ ALIASES = {"topic": "topics", "language": "lang", "langue": "lang", "themes": "t
            "link": "url", "lien": "url", "date": "at", "time": "at"}
 EDIT_FIELDS = ("title", "body", "topics", "source", "url", "at")
 
-ADDITEM_HELP = {
-    "fr": "Crée un brouillon. Première ligne : le titre ; lignes suivantes : le texte. Options sur la "
-          "première ligne, après le titre (lang=en topics=cybercrime,governance source=Le Matin "
-          "url=https://… at=2025-11-25T10:00) ou en lignes « clé: valeur » juste après le titre ; "
-          "une valeur va jusqu’à l’option suivante ou la fin de la ligne (guillemets facultatifs) :\n"
-          "/additem Interpol adopte la résolution\ntopics: cybercrime\nsource: Le Matin\n"
-          "url: https://lematin.ma/…\nLe texte de la nouvelle…\n"
-          "En réponse à un message transféré, son texte devient la nouvelle (1re ligne = titre). "
-          "Heure : ISO 8601 (2025-11-25T10:00, heure de l’événement si pas de fuseau) ou HH:MM. "
-          "Sur une seule ligne (Discord) : « Titre // texte ». "
-          f"Titre ≤ {TITLE_MAX} caractères, texte ≤ {BODY_MAX}, source ≤ {NAME_MAX}. Puis /publish <n>.",
-    "en": "Creates a draft. First line: the title; next lines: the text. Options on the first line, "
-          "after the title (lang=en topics=cybercrime,governance source=Le Matin url=https://… "
-          "at=2025-11-25T10:00) or as “key: value” lines right after the title; a value runs to "
-          "the next option or the end of the line (quotes optional):\n"
-          "/additem Interpol adopts the resolution\ntopics: cybercrime\nsource: Le Matin\n"
-          "url: https://lematin.ma/…\nThe text of the item…\n"
-          "In reply to a forwarded message, its text becomes the item (first line = title). "
-          "Time: ISO 8601 (2025-11-25T10:00, event time when no zone is given) or HH:MM. "
-          "On one line (Discord): “Title // text”. "
-          f"Title ≤ {TITLE_MAX} characters, text ≤ {BODY_MAX}, source ≤ {NAME_MAX}. Then /publish <n>.",
-}
-
 
 def _id_option() -> Option:
     return Option("id", {"fr": "Numéro de la nouvelle", "en": "News item number"}, type="int",
@@ -300,24 +277,15 @@ async def publish(req: Request, deps: Deps) -> Reply:
 COMMANDS: tuple[Command, ...] = (
     Command(
         "additem", additem, admin=True, group="admin",
-        summary={"fr": "Créer une nouvelle (brouillon)", "en": "Create a news item (draft)"},
         usage="/additem <title> [lang=… topics=… source=… url=… at=…] ↵ <text>",
-        help=ADDITEM_HELP,
+        help_args=(("title_max", str(TITLE_MAX)), ("body_max", str(BODY_MAX)),
+                   ("name_max", str(NAME_MAX))),
         options=(Option("text", {"fr": "Titre, options, puis le texte",
                                  "en": "Title, options, then the text"}, required=True, rest=True),),
     ),
     Command(
         "edititem", edititem, admin=True, group="admin",
-        summary={"fr": "Modifier une nouvelle", "en": "Edit a news item"},
         usage="/edititem <id> <title|body|topics|source|url|at|title.en|body.en…> <value>",
-        help={"fr": "Modifie un champ. title/body sans suffixe : la langue d’origine ; title.en, "
-                    "body.fr… : une langue précise. topics : clés séparées par des virgules (- pour "
-                    "vider). at : 2025-11-25T10:00 ou 10:00. Une nouvelle déjà publiée est corrigée "
-                    "chez les lecteurs. /undo annule.",
-              "en": "Edits one field. title/body without a suffix: the original language; title.en, "
-                    "body.fr…: one language. topics: comma-separated keys (- to clear). at: "
-                    "2025-11-25T10:00 or 10:00. A published item is corrected for readers too. "
-                    "/undo takes it back."},
         options=(_id_option(),
                  Option("field", {"fr": "Champ", "en": "Field"}, required=True,
                         choices=(*EDIT_FIELDS, "title.en", "title.fr", "body.en", "body.fr")),
@@ -325,50 +293,27 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "append", append, admin=True, group="admin",
-        summary={"fr": "Ajouter du texte à la fin d’une nouvelle",
-                 "en": "Add text at the end of a news item"},
         usage="/append <id> [fr|en] ↵ <text>",
-        help={"fr": "Pour un texte plus long qu’un message (Telegram : 4 096 caractères) : "
-                    "/additem avec le début, puis /append <n> avec la suite, autant de fois "
-                    f"qu’il faut (jusqu’à {BODY_MAX} caractères en tout). Langue d’origine par "
-                    "défaut ; /append <n> en … pour l’anglais. En réponse à un message : son texte.",
-              "en": "For a text longer than one message (Telegram: 4,096 characters): /additem "
-                    "with the beginning, then /append <n> with the rest, as many times as needed "
-                    f"(up to {BODY_MAX} characters in all). The original language by default; "
-                    "/append <n> fr … for French. In reply to a message: its text."},
+        help_args=(("body_max", str(BODY_MAX)),),
         options=(_id_option(),
                  Option("text", {"fr": "Texte à ajouter", "en": "Text to add"}, required=True,
                         rest=True)),
     ),
     Command(
         "translate", translate, admin=True, group="admin",
-        summary={"fr": "Ajouter la version dans une autre langue", "en": "Add the other-language version"},
         usage="/translate <id> <fr|en> ↵ <title> ↵ <text>",
-        help={"fr": "La nouvelle dans l’autre langue : première ligne le titre, ensuite le texte "
-                    "(ou « Titre // texte » sur une ligne, ou en réponse au message qui contient "
-                    "la traduction).",
-              "en": "The item in the other language: first line the title, then the text "
-                    "(or “Title // text” on one line, or in reply to the message holding the "
-                    "translation)."},
         options=(_id_option(),
                  Option("lang", {"fr": "Langue", "en": "Language"}, required=True, choices=("fr", "en")),
                  Option("text", {"fr": "Titre puis texte", "en": "Title then text"}, rest=True)),
     ),
     Command(
         "delitem", delitem, admin=True, group="admin",
-        summary={"fr": "Supprimer une nouvelle (/undo l’annule)", "en": "Delete a news item (/undo takes it back)"},
         usage="/delitem <id>",
         options=(_id_option(),),
     ),
     Command(
         "publish", publish, admin=True, group="admin",
-        summary={"fr": "Publier un brouillon (aperçu, puis confirmation)",
-                 "en": "Publish a draft (preview, then confirm)"},
         usage="/publish <id> [confirm]",
-        help={"fr": "Montre la nouvelle telle que les abonnés la verront, avec un bouton de "
-                    "confirmation ; /publish <n> confirm publie et envoie les alertes.",
-              "en": "Shows the item as subscribers will see it, with a confirm button; "
-                    "/publish <n> confirm publishes it and sends the alerts."},
         options=(_id_option(),
                  Option("confirm", {"fr": "confirm pour publier", "en": "confirm to publish"},
                         choices=("confirm",))),

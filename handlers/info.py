@@ -51,7 +51,7 @@ async def help_(req: Request, deps: Deps) -> Reply:
         if cmd is None or (cmd.admin and not req.is_admin):
             raise UserError("help.unknown", show_usage=False, command=wanted[0][:64])
         b = ReplyBuilder().heading(f"/{cmd.name}")
-        b.para(pick(cmd.help or cmd.summary, lang))
+        b.para(pick(cmd.help, lang))
         b.para(Span(t("usage", lang, usage=cmd.usage), italic=True))
         return b.build()
     b = ReplyBuilder().heading(t("help.title", lang))
@@ -119,24 +119,19 @@ async def lang_(req: Request, deps: Deps) -> Reply:
 COMMANDS: tuple[Command, ...] = (
     Command(
         "start", start,
-        summary={"fr": "Présentation du bot", "en": "What this bot does"},
         usage="/start",
     ),
     Command(
         "help", help_,
-        summary={"fr": "La liste des commandes", "en": "The list of commands"},
         usage="/help [command]",
         options=(Option("command", {"fr": "Une commande", "en": "A command"}, autocomplete="commands"),),
     ),
     Command(
         "about", about,
-        summary={"fr": "L’événement : lieu, dates, chiffres et sources",
-                 "en": "The event: place, dates, figures and sources"},
         usage="/about",
     ),
     Command(
         "lang", lang_,
-        summary={"fr": "Changer la langue du bot (fr, en)", "en": "Change the bot's language (fr, en)"},
         usage="/lang fr|en",
         options=(Option("language", {"fr": "fr ou en", "en": "fr or en"}, choices=("fr", "en")),),
     ),

@@ -129,26 +129,18 @@ async def search(req: Request, deps: Deps) -> Reply:
 COMMANDS: tuple[Command, ...] = (
     Command(
         "news", news,
-        summary={"fr": "Les dernières nouvelles", "en": "The latest news"},
         usage="/news [n]",
-        help={"fr": "Les n dernières nouvelles (10 par défaut, 50 au plus), 5 par page.",
-              "en": "The n latest news items (10 by default, 50 at most), 5 per page."},
         options=(Option("count", {"fr": "Combien (1–50)", "en": "How many (1–50)"}, type="int"),),
     ),
     Command(
         "item", item,
-        summary={"fr": "Lire une nouvelle en entier", "en": "Read one news item in full"},
         usage="/item <number>",
         options=(Option("id", {"fr": "Numéro de la nouvelle", "en": "News item number"},
                         type="int", required=True, autocomplete="items"),),
     ),
     Command(
         "search", search,
-        summary={"fr": "Chercher dans les nouvelles", "en": "Search the news"},
         usage="/search <words>",
-        help={"fr": "Recherche sans tenir compte des accents ni des majuscules, en français et en "
-                    "anglais ; les résultats les plus pertinents d’abord.",
-              "en": "Search ignoring accents and case, in French and English; best matches first."},
         options=(Option("words", {"fr": "Mots à chercher", "en": "Words to look for"},
                         required=True, rest=True),),
     ),

@@ -192,17 +192,13 @@ def stale_note(b: ReplyBuilder, row: Any, lang: str, what: str) -> None:
                              kind=what, id=row.id), italic=True))
 
 
-def _edit_spec(name: str, handler: Handler, fields: dict[str, FieldSpec],
-               summary: dict[str, str]) -> Command:
+def _edit_spec(name: str, handler: Handler, fields: dict[str, FieldSpec]) -> Command:
     """The declaration of an edit command (/editsession, /editparticipant): its usage, help
     and options name the fields it edits."""
     return Command(
-        name, handler, admin=True, group="admin", summary=summary,
+        name, handler, admin=True, group="admin",
         usage=f"/{name} <id|key> <{'|'.join(fields)}> <value>",
-        help={"fr": summary["fr"] + ". Champs : " + ", ".join(fields) + " ; .en/.fr pour une langue "
-                    "(" + ", ".join(_localized(fields)) + "). « - » vide un jour ou un thème.",
-              "en": summary["en"] + ". Fields: " + ", ".join(fields) + "; .en/.fr for one language "
-                    "(" + ", ".join(_localized(fields)) + "). “-” clears a day or topic."},
+        help_args=(("fields", ", ".join(fields)), ("localized", ", ".join(_localized(fields)))),
         options=(Option("ref", {"fr": "Numéro ou clé", "en": "Number or key"}, required=True),
                  Option("field", {"fr": "Champ", "en": "Field"}, required=True, choices=tuple(fields)),
                  Option("value", {"fr": "Valeur", "en": "Value"}, required=True, rest=True)),
@@ -278,38 +274,20 @@ async def setresolution(req: Request, deps: Deps) -> Reply:
 COMMANDS: tuple[Command, ...] = (
     Command(
         "addsession", addsession, admin=True, group="admin",
-        summary={"fr": "Ajouter une séance au programme", "en": "Add a session to the agenda"},
         usage="/addsession <title> [day=2025-11-25 topic=… lang=… source=… url=…] ↵ <description>",
         options=(Option("text", {"fr": "Titre, options, puis la description",
                                  "en": "Title, options, then the description"}, required=True, rest=True),),
     ),
     Command(
         "addparticipant", addparticipant, admin=True, group="admin",
-        summary={"fr": "Ajouter un participant", "en": "Add a participant"},
         usage="/addparticipant <name> [role=… org=… country=… cc=MA spoke=yes lang=… source=… url=…]",
-        help={"fr": "Ajoute un participant : le nom, puis les options sur la même ligne ou en lignes "
-                    "« clé: valeur ». Une valeur va jusqu’à l’option suivante ou la fin de la ligne : "
-                    "/addparticipant Jane Doe role=Cheffe de la police country=Kenya cc=KE. "
-                    "cc : code pays ISO 3166-1 à deux lettres.",
-              "en": "Adds a participant: the name, then the options on the same line or as "
-                    "“key: value” lines. A value runs to the next option or the end of the line: "
-                    "/addparticipant Jane Doe role=Chief of Police country=Kenya cc=KE. "
-                    "cc: two-letter ISO 3166-1 country code."},
         options=(Option("text", {"fr": "Nom puis options", "en": "Name then options"}, required=True, rest=True),),
     ),
-    _edit_spec("editsession", editsession, SESSION_FIELDS,
-               {"fr": "Modifier une séance", "en": "Edit a session"}),
-    _edit_spec("editparticipant", editparticipant, PARTICIPANT_FIELDS,
-               {"fr": "Modifier un participant", "en": "Edit a participant"}),
+    _edit_spec("editsession", editsession, SESSION_FIELDS),
+    _edit_spec("editparticipant", editparticipant, PARTICIPANT_FIELDS),
     Command(
         "setresolution", setresolution, admin=True, group="admin",
-        summary={"fr": "Modifier la résolution (texte, statut, date, source)",
-                 "en": "Edit the resolution (text, status, date, source)"},
         usage="/setresolution <title|text|status|date|source|url> <value>",
-        help={"fr": "status : adopted ou draft ; date : texte libre (« 27 novembre 2025 ») ; "
-                    "title.en, text.en, date.en pour l’anglais.",
-              "en": "status: adopted or draft; date: free text (“27 November 2025”); title.fr, "
-                    "text.fr, date.fr for French."},
         options=(Option("field", {"fr": "Champ", "en": "Field"}, required=True, choices=tuple(RESOLUTION_FIELDS)),
                  Option("value", {"fr": "Valeur", "en": "Value"}, required=True, rest=True)),
     ),

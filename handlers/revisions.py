@@ -407,45 +407,23 @@ async def history(req: Request, deps: Deps) -> Reply:
 COMMANDS: tuple[Command, ...] = (
     Command(
         "undo", undo, admin=True, group="admin",
-        summary={"fr": "Annuler ma dernière modification", "en": "Take back my last change"},
         usage="/undo",
-        help={"fr": "Annule exactement votre dernière modification (ajout, modification, "
-                    "traduction, publication, suppression) : ses champs et sa langue, rien "
-                    "d’autre. /undo encore annule la précédente. Refusé si quelqu’un a modifié "
-                    "les mêmes champs depuis.",
-              "en": "Takes back exactly your last change (add, edit, translation, publish, "
-                    "delete): its fields and its language, nothing else. /undo again takes "
-                    "back the one before. Refused when someone changed the same fields since."},
-    ),
+        ),
     Command(
         "revert", revert, admin=True, group="admin",
-        summary={"fr": "Annuler une révision précise", "en": "Take back one revision"},
         usage="/revert <revision>",
-        help={"fr": "Annule la révision donnée (numéro de /history ou /audit), de n’importe "
-                    "quand, si ses champs n’ont pas changé depuis.",
-              "en": "Takes back the given revision (its number in /history or /audit), however "
-                    "old, if its fields have not changed since."},
         options=(Option("revision", {"fr": "Numéro de révision", "en": "Revision number"},
                         type="int", required=True),),
     ),
     Command(
         "stillvalid", stillvalid, admin=True, group="admin",
-        summary={"fr": "Confirmer qu’une traduction reste juste",
-                 "en": "Confirm a translation still holds"},
         usage="/stillvalid <item|session|participant|resolution> <id> <language>",
-        help={"fr": "Après une modification dans une langue, les autres sont marquées « à "
-                    "retraduire » ; si leur texte reste juste, /stillvalid item 4 en retire la "
-                    "marque (/undo l’annule).",
-              "en": "After an edit in one language the others are marked as needing "
-                    "translation; if their text still holds, /stillvalid item 4 fr clears the "
-                    "mark (/undo takes it back)."},
         options=(Option("kind", {"fr": "Type", "en": "Kind"}, required=True, choices=tuple(KINDS)),
                  Option("id", {"fr": "Numéro", "en": "Number"}, type="int", required=True),
                  Option("language", {"fr": "Langue", "en": "Language"}, required=True)),
     ),
     Command(
         "history", history, admin=True, group="admin",
-        summary={"fr": "Les révisions d’une fiche", "en": "The revisions of one record"},
         usage="/history <item|session|participant|resolution> <id>",
         options=(Option("kind", {"fr": "Type", "en": "Kind"}, required=True, choices=tuple(KINDS)),
                  Option("id", {"fr": "Numéro", "en": "Number"}, type="int", required=True)),

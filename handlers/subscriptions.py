@@ -316,17 +316,7 @@ async def digest(req: Request, deps: Deps) -> Reply:
 COMMANDS: tuple[Command, ...] = (
     Command(
         "subscribe", subscribe,
-        summary={"fr": "Recevoir le récapitulatif quotidien et/ou les alertes",
-                 "en": "Get the daily digest and/or alerts"},
         usage="/subscribe [digest|alerts|both] [HH:MM] [topics…]",
-        help={"fr": "Sans argument : le récapitulatif chaque jour à 08:00 (heure du chat). "
-                    "« alerts » : une alerte par nouvelle publiée. Les thèmes donnés valent pour "
-                    "ce que vous nommez (sans thème : tous) ; l’autre abonnement garde les siens. "
-                    "Ex. : /subscribe alerts cybercrime, puis /subscribe digest.",
-              "en": "Without arguments: the digest every day at 08:00 (the chat's time). "
-                    "“alerts”: one alert per published item. The topics given are for what you "
-                    "name (no topic: all of them); the other subscription keeps its own. "
-                    "E.g. /subscribe alerts cybercrime, then /subscribe digest."},
         options=(Option("what", {"fr": "digest, alerts ou both", "en": "digest, alerts or both"},
                         choices=("digest", "alerts", "both")),
                  Option("rest", {"fr": "Heure HH:MM et thèmes", "en": "Time HH:MM and topics"},
@@ -335,7 +325,6 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "unsubscribe", unsubscribe,
-        summary={"fr": "Arrêter le récapitulatif et/ou les alertes", "en": "Stop the digest and/or alerts"},
         usage="/unsubscribe [digest|alerts|all]",
         options=(Option("what", {"fr": "digest, alerts ou all", "en": "digest, alerts or all"},
                         choices=("digest", "alerts", "all")),),
@@ -343,7 +332,6 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "settings", settings,
-        summary={"fr": "Voir ou changer les réglages du chat", "en": "See or change the chat's settings"},
         usage="/settings [time HH:MM | tz Zone/City | lang fr|en | topics [digest|alerts] …|all "
               "| quiet HH:MM-HH:MM|off | empty on|off]",
         options=(Option("setting", {"fr": "Le réglage", "en": "The setting"},
@@ -353,7 +341,6 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "digest", digest,
-        summary={"fr": "Voir maintenant le prochain récapitulatif", "en": "Preview the next digest now"},
         usage="/digest",
         group="subscriptions",
     ),

@@ -102,3 +102,33 @@ def test_no_command_module_registers_through_a_closure() -> None:
         nested = [n.name for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
                   for n in ast.walk(f) if n is not f and isinstance(n, ast.AsyncFunctionDef)]
         assert nested == [], (module.__name__, nested)
+
+
+def test_every_command_has_its_words_in_the_catalog() -> None:
+    """Summaries and help texts live in the catalog (command.<name>.summary / .help): every
+    command has a summary in every language, no command.* key is left without its command,
+    and a help's placeholders are all filled by the command's help_args."""
+    from handlers.catalog import CATALOG, placeholders
+
+    registry = build_registry()
+    names = {c.name for c in registry}
+    for c in registry:
+        assert c.summary_key in CATALOG, c.name
+        assert set(c.summary) == set(CATALOG.languages) and all(c.summary.values()), c.name
+        assert set(c.help) == set(CATALOG.languages) and all(c.help.values()), c.name
+        template = CATALOG[c.help_key]
+        assert {k for k, _ in c.help_args} == placeholders(template["fr"]), c.name
+        assert all("{" not in text for text in c.help.values()), c.name
+    orphans = [k for k in CATALOG if k.startswith("command.") and k.split(".")[1] not in names]
+    assert orphans == []
+    assert [k.split(".")[2] for k in CATALOG if k.startswith("command.")
+            if k.split(".")[2] not in ("summary", "help")] == []
+
+
+def test_a_command_reads_its_words_from_the_catalog() -> None:
+    additem = build_registry().get("additem")
+    assert additem is not None
+    assert additem.summary == {"fr": "Créer une nouvelle (brouillon)", "en": "Create a news item (draft)"}
+    assert "source ≤ 200" in additem.help["fr"] and "Then /publish <n>." in additem.help["en"]
+    start = build_registry().get("start")
+    assert start is not None and start.help == start.summary  # no help text: the summary
