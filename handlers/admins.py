@@ -79,8 +79,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "admin", admin, admin=True, group="admin",
         usage="/admin add|remove <user id>",
-        options=(Option("action", {"fr": "add ou remove", "en": "add or remove"}, required=True,
+        options=(Option("action", "option.admin.action", required=True,
                         choices=("add", "remove")),
-                 Option("user", {"fr": "Identifiant de l’utilisateur", "en": "User id"}, required=True)),
+                 Option("user", "option.admin.user", required=True)),
     ),
 )

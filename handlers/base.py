@@ -115,7 +115,8 @@ class Option:
     """A typed argument, for platforms with structured commands (Discord slash options)."""
 
     name: str
-    description: dict[str, str]
+    #: the catalog key of its description (``option.<command>.<option>``)
+    key: str
     type: Literal["str", "int"] = "str"
     required: bool = False
     #: name of a completion source (see handlers.complete) or None
@@ -123,6 +124,12 @@ class Option:
     choices: tuple[str, ...] = ()
     #: True when this option takes the rest of the line (free text)
     rest: bool = False
+    catalog: Catalog = field(default_factory=lambda: CATALOG, compare=False, repr=False)
+
+    @property
+    def description(self) -> dict[str, str]:
+        """{language: description}, every language of the catalog."""
+        return self.catalog.texts(self.key)
 
 
 @dataclass(frozen=True)

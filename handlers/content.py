@@ -181,13 +181,13 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "agenda", agenda,
         usage="/agenda [day | topic]",
-        options=(Option("filter", {"fr": "Jour ou thème", "en": "Day or topic"},
+        options=(Option("filter", "option.agenda.filter",
                         autocomplete="agenda", rest=True),),
     ),
     Command(
         "participants", participants,
         usage="/participants [name | role | country]",
-        options=(Option("filter", {"fr": "Nom, fonction ou pays", "en": "Name, role or country"},
+        options=(Option("filter", "option.participants.filter",
                         autocomplete="participants", rest=True),),
     ),
     Command(

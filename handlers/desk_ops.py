@@ -126,7 +126,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "audit", audit_, admin=True, group="admin",
         usage="/audit [n]",
-        options=(Option("count", {"fr": "Combien (1–50)", "en": "How many (1–50)"}, type="int"),),
+        options=(Option("count", "option.audit.count", type="int"),),
     ),
     Command(
         "drafts", drafts_, admin=True, group="admin",
@@ -135,7 +135,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "broadcast", broadcast, admin=True, group="admin",
         usage="/broadcast <text>",
-        options=(Option("text", {"fr": "Le message", "en": "The message"}, required=True, rest=True),),
+        options=(Option("text", "option.broadcast.text", required=True, rest=True),),
     ),
     Command(
         "stats", stats, admin=True, group="admin",

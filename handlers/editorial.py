@@ -63,8 +63,7 @@ EDIT_FIELDS = ("title", "body", "topics", "source", "url", "at")
 
 
 def _id_option() -> Option:
-    return Option("id", {"fr": "Numéro de la nouvelle", "en": "News item number"}, type="int",
-                  required=True)
+    return Option("id", "option.item_id", type="int", required=True)
 
 
 async def _apply_options(uow: UnitOfWork, deps: Deps, item: NewsItem, opts: dict[str, str]) -> None:
@@ -280,31 +279,30 @@ COMMANDS: tuple[Command, ...] = (
         usage="/additem <title> [lang=… topics=… source=… url=… at=…] ↵ <text>",
         help_args=(("title_max", str(TITLE_MAX)), ("body_max", str(BODY_MAX)),
                    ("name_max", str(NAME_MAX))),
-        options=(Option("text", {"fr": "Titre, options, puis le texte",
-                                 "en": "Title, options, then the text"}, required=True, rest=True),),
+        options=(Option("text", "option.additem.text", required=True, rest=True),),
     ),
     Command(
         "edititem", edititem, admin=True, group="admin",
         usage="/edititem <id> <title|body|topics|source|url|at|title.en|body.en…> <value>",
         options=(_id_option(),
-                 Option("field", {"fr": "Champ", "en": "Field"}, required=True,
+                 Option("field", "option.edititem.field", required=True,
                         choices=(*EDIT_FIELDS, "title.en", "title.fr", "body.en", "body.fr")),
-                 Option("value", {"fr": "Nouvelle valeur", "en": "New value"}, required=True, rest=True)),
+                 Option("value", "option.edititem.value", required=True, rest=True)),
     ),
     Command(
         "append", append, admin=True, group="admin",
         usage="/append <id> [fr|en] ↵ <text>",
         help_args=(("body_max", str(BODY_MAX)),),
         options=(_id_option(),
-                 Option("text", {"fr": "Texte à ajouter", "en": "Text to add"}, required=True,
+                 Option("text", "option.append.text", required=True,
                         rest=True)),
     ),
     Command(
         "translate", translate, admin=True, group="admin",
         usage="/translate <id> <fr|en> ↵ <title> ↵ <text>",
         options=(_id_option(),
-                 Option("lang", {"fr": "Langue", "en": "Language"}, required=True, choices=("fr", "en")),
-                 Option("text", {"fr": "Titre puis texte", "en": "Title then text"}, rest=True)),
+                 Option("lang", "option.translate.lang", required=True, choices=("fr", "en")),
+                 Option("text", "option.translate.text", rest=True)),
     ),
     Command(
         "delitem", delitem, admin=True, group="admin",
@@ -315,7 +313,7 @@ COMMANDS: tuple[Command, ...] = (
         "publish", publish, admin=True, group="admin",
         usage="/publish <id> [confirm]",
         options=(_id_option(),
-                 Option("confirm", {"fr": "confirm pour publier", "en": "confirm to publish"},
+                 Option("confirm", "option.publish.confirm",
                         choices=("confirm",))),
     ),
 )

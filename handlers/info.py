@@ -124,7 +124,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "help", help_,
         usage="/help [command]",
-        options=(Option("command", {"fr": "Une commande", "en": "A command"}, autocomplete="commands"),),
+        options=(Option("command", "option.help.command", autocomplete="commands"),),
     ),
     Command(
         "about", about,
@@ -133,7 +133,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "lang", lang_,
         usage="/lang fr|en",
-        options=(Option("language", {"fr": "fr ou en", "en": "fr or en"}, choices=("fr", "en")),),
+        options=(Option("language", "option.lang.language", choices=("fr", "en")),),
     ),
 )
 

@@ -130,18 +130,18 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "news", news,
         usage="/news [n]",
-        options=(Option("count", {"fr": "Combien (1–50)", "en": "How many (1–50)"}, type="int"),),
+        options=(Option("count", "option.news.count", type="int"),),
     ),
     Command(
         "item", item,
         usage="/item <number>",
-        options=(Option("id", {"fr": "Numéro de la nouvelle", "en": "News item number"},
+        options=(Option("id", "option.item.id",
                         type="int", required=True, autocomplete="items"),),
     ),
     Command(
         "search", search,
         usage="/search <words>",
-        options=(Option("words", {"fr": "Mots à chercher", "en": "Words to look for"},
+        options=(Option("words", "option.search.words",
                         required=True, rest=True),),
     ),
 )

@@ -199,9 +199,9 @@ def _edit_spec(name: str, handler: Handler, fields: dict[str, FieldSpec]) -> Com
         name, handler, admin=True, group="admin",
         usage=f"/{name} <id|key> <{'|'.join(fields)}> <value>",
         help_args=(("fields", ", ".join(fields)), ("localized", ", ".join(_localized(fields)))),
-        options=(Option("ref", {"fr": "Numéro ou clé", "en": "Number or key"}, required=True),
-                 Option("field", {"fr": "Champ", "en": "Field"}, required=True, choices=tuple(fields)),
-                 Option("value", {"fr": "Valeur", "en": "Value"}, required=True, rest=True)),
+        options=(Option("ref", "option.edit.ref", required=True),
+                 Option("field", "option.edit.field", required=True, choices=tuple(fields)),
+                 Option("value", "option.edit.value", required=True, rest=True)),
     )
 
 
@@ -275,20 +275,19 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "addsession", addsession, admin=True, group="admin",
         usage="/addsession <title> [day=2025-11-25 topic=… lang=… source=… url=…] ↵ <description>",
-        options=(Option("text", {"fr": "Titre, options, puis la description",
-                                 "en": "Title, options, then the description"}, required=True, rest=True),),
+        options=(Option("text", "option.addsession.text", required=True, rest=True),),
     ),
     Command(
         "addparticipant", addparticipant, admin=True, group="admin",
         usage="/addparticipant <name> [role=… org=… country=… cc=MA spoke=yes lang=… source=… url=…]",
-        options=(Option("text", {"fr": "Nom puis options", "en": "Name then options"}, required=True, rest=True),),
+        options=(Option("text", "option.addparticipant.text", required=True, rest=True),),
     ),
     _edit_spec("editsession", editsession, SESSION_FIELDS),
     _edit_spec("editparticipant", editparticipant, PARTICIPANT_FIELDS),
     Command(
         "setresolution", setresolution, admin=True, group="admin",
         usage="/setresolution <title|text|status|date|source|url> <value>",
-        options=(Option("field", {"fr": "Champ", "en": "Field"}, required=True, choices=tuple(RESOLUTION_FIELDS)),
-                 Option("value", {"fr": "Valeur", "en": "Value"}, required=True, rest=True)),
+        options=(Option("field", "option.setresolution.field", required=True, choices=tuple(RESOLUTION_FIELDS)),
+                 Option("value", "option.setresolution.value", required=True, rest=True)),
     ),
 )

@@ -412,21 +412,21 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "revert", revert, admin=True, group="admin",
         usage="/revert <revision>",
-        options=(Option("revision", {"fr": "Numéro de révision", "en": "Revision number"},
+        options=(Option("revision", "option.revert.revision",
                         type="int", required=True),),
     ),
     Command(
         "stillvalid", stillvalid, admin=True, group="admin",
         usage="/stillvalid <item|session|participant|resolution> <id> <language>",
-        options=(Option("kind", {"fr": "Type", "en": "Kind"}, required=True, choices=tuple(KINDS)),
-                 Option("id", {"fr": "Numéro", "en": "Number"}, type="int", required=True),
-                 Option("language", {"fr": "Langue", "en": "Language"}, required=True)),
+        options=(Option("kind", "option.stillvalid.kind", required=True, choices=tuple(KINDS)),
+                 Option("id", "option.stillvalid.id", type="int", required=True),
+                 Option("language", "option.stillvalid.language", required=True)),
     ),
     Command(
         "history", history, admin=True, group="admin",
         usage="/history <item|session|participant|resolution> <id>",
-        options=(Option("kind", {"fr": "Type", "en": "Kind"}, required=True, choices=tuple(KINDS)),
-                 Option("id", {"fr": "Numéro", "en": "Number"}, type="int", required=True)),
+        options=(Option("kind", "option.history.kind", required=True, choices=tuple(KINDS)),
+                 Option("id", "option.history.id", type="int", required=True)),
     ),
 )
 

@@ -317,16 +317,16 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "subscribe", subscribe,
         usage="/subscribe [digest|alerts|both] [HH:MM] [topics…]",
-        options=(Option("what", {"fr": "digest, alerts ou both", "en": "digest, alerts or both"},
+        options=(Option("what", "option.subscribe.what",
                         choices=("digest", "alerts", "both")),
-                 Option("rest", {"fr": "Heure HH:MM et thèmes", "en": "Time HH:MM and topics"},
+                 Option("rest", "option.subscribe.rest",
                         rest=True)),
         group="subscriptions",
     ),
     Command(
         "unsubscribe", unsubscribe,
         usage="/unsubscribe [digest|alerts|all]",
-        options=(Option("what", {"fr": "digest, alerts ou all", "en": "digest, alerts or all"},
+        options=(Option("what", "option.unsubscribe.what",
                         choices=("digest", "alerts", "all")),),
         group="subscriptions",
     ),
@@ -334,9 +334,9 @@ COMMANDS: tuple[Command, ...] = (
         "settings", settings,
         usage="/settings [time HH:MM | tz Zone/City | lang fr|en | topics [digest|alerts] …|all "
               "| quiet HH:MM-HH:MM|off | empty on|off]",
-        options=(Option("setting", {"fr": "Le réglage", "en": "The setting"},
+        options=(Option("setting", "option.settings.setting",
                         choices=("time", "tz", "lang", "topics", "quiet", "empty")),
-                 Option("value", {"fr": "Sa valeur", "en": "Its value"}, rest=True)),
+                 Option("value", "option.settings.value", rest=True)),
         group="subscriptions",
     ),
     Command(

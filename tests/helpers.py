@@ -23,9 +23,12 @@ async def text_of(app: App, text: str, **kwargs: object) -> str:
     return plain_text(await send(app, text, **kwargs))  # type: ignore[arg-type]
 
 
-def command_texts(name: str, summary: dict[str, str], help: dict[str, str] | None = None) -> Catalog:
-    """The words of a test's own command (not in the bot's catalog): ``Command(..., catalog=…)``."""
+def command_texts(name: str, summary: dict[str, str], help: dict[str, str] | None = None,
+                  **options: dict[str, str]) -> Catalog:
+    """The words of a test's own command (not in the bot's catalog), for ``Command(...,
+    catalog=…)`` and its ``Option(name, "option.<command>.<name>", catalog=…)``."""
     texts = {f"command.{name}.summary": summary}
     if help is not None:
         texts[f"command.{name}.help"] = help
+    texts.update({f"option.{name}.{option}": words for option, words in options.items()})
     return Catalog(texts)

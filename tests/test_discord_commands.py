@@ -122,8 +122,9 @@ async def test_long_descriptions_are_cut_to_discord_limits(
         async def nothing(req: Request, deps: Deps) -> Reply:
             return ReplyBuilder().para("ok").build()
 
-        app.registry.add(Command("verbose", nothing, "/verbose", options=(Option("what", long),),
-                                 catalog=command_texts("verbose", long, long)))
+        texts = command_texts("verbose", long, long, what=long)
+        app.registry.add(Command("verbose", nothing, "/verbose", catalog=texts,
+                                 options=(Option("what", "option.verbose.what", catalog=texts),)))
         platform = DiscordPlatform(app, guild_ready_timeout=0.05)
         await platform.start()
         await platform.stop()

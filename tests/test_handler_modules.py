@@ -132,3 +132,17 @@ def test_a_command_reads_its_words_from_the_catalog() -> None:
     assert "source ≤ 200" in additem.help["fr"] and "Then /publish <n>." in additem.help["en"]
     start = build_registry().get("start")
     assert start is not None and start.help == start.summary  # no help text: the summary
+
+
+def test_every_option_has_its_description_in_the_catalog() -> None:
+    from handlers.catalog import CATALOG
+
+    used = {o.key for c in build_registry() for o in c.options}
+    for c in build_registry():
+        for o in c.options:
+            assert o.key in CATALOG, (c.name, o.name)
+            assert set(o.description) == set(CATALOG.languages), (c.name, o.name)
+    assert sorted(k for k in CATALOG if k.startswith("option.") and k not in used) == []
+    news_count = build_registry().get("news")
+    assert news_count is not None
+    assert news_count.options[0].description == {"fr": "Combien (1–50)", "en": "How many (1–50)"}

@@ -3,7 +3,8 @@
 The texts are plain data, one module per area (no import side effects, nothing registered
 anywhere): ``reader`` (the public commands and the error replies), ``subscriptions``,
 ``desk`` (the admin commands) and ``commands`` (each command's summary and help, keys
-``command.<name>.summary`` / ``command.<name>.help``). ``CATALOG`` joins them once, read-only;
+``command.<name>.summary`` / ``command.<name>.help``, and its options' descriptions,
+``option.<command>.<option>``). ``CATALOG`` joins them once, read-only;
 a key given by two parts is refused when it is built. Adding a text = adding an entry to one
 of them; adding an area = a new data module listed in ``PARTS``.
 

@@ -1,6 +1,8 @@
-"""Each command's summary (menus, /help's list) and help (``/help <command>``): part of the
-catalog (handlers.catalog). Keys: ``command.<name>.summary``, ``command.<name>.help`` (a
-command without a help text shows its summary)."""
+"""Each command's summary (menus, /help's list), help (``/help <command>``) and the
+descriptions of its options (Discord's slash commands): part of the catalog
+(handlers.catalog). Keys: ``command.<name>.summary``, ``command.<name>.help`` (a command
+without a help text shows its summary), ``option.<command>.<option>`` (or a shared
+``option.<what>`` for an option several commands take)."""
 
 from __future__ import annotations
 
@@ -163,4 +165,42 @@ MESSAGES: dict[str, dict[str, str]] = {
                                          "title.en, text.en, date.en pour l’anglais.",
                                    "en": "status: adopted or draft; date: free text (“27 November 2025”); title.fr, "
                                          "text.fr, date.fr for French."},
+    # the options of the slash commands (Discord): option.<command>.<option>, or a shared one
+    "option.help.command": {"fr": "Une commande", "en": "A command"},
+    "option.lang.language": {"fr": "fr ou en", "en": "fr or en"},
+    "option.agenda.filter": {"fr": "Jour ou thème", "en": "Day or topic"},
+    "option.participants.filter": {"fr": "Nom, fonction ou pays", "en": "Name, role or country"},
+    "option.news.count": {"fr": "Combien (1–50)", "en": "How many (1–50)"},
+    "option.item.id": {"fr": "Numéro de la nouvelle", "en": "News item number"},
+    "option.search.words": {"fr": "Mots à chercher", "en": "Words to look for"},
+    "option.subscribe.what": {"fr": "digest, alerts ou both", "en": "digest, alerts or both"},
+    "option.subscribe.rest": {"fr": "Heure HH:MM et thèmes", "en": "Time HH:MM and topics"},
+    "option.unsubscribe.what": {"fr": "digest, alerts ou all", "en": "digest, alerts or all"},
+    "option.settings.setting": {"fr": "Le réglage", "en": "The setting"},
+    "option.settings.value": {"fr": "Sa valeur", "en": "Its value"},
+    "option.additem.text": {"fr": "Titre, options, puis le texte", "en": "Title, options, then the text"},
+    "option.edititem.field": {"fr": "Champ", "en": "Field"},
+    "option.edititem.value": {"fr": "Nouvelle valeur", "en": "New value"},
+    "option.append.text": {"fr": "Texte à ajouter", "en": "Text to add"},
+    "option.translate.lang": {"fr": "Langue", "en": "Language"},
+    "option.translate.text": {"fr": "Titre puis texte", "en": "Title then text"},
+    "option.publish.confirm": {"fr": "confirm pour publier", "en": "confirm to publish"},
+    "option.revert.revision": {"fr": "Numéro de révision", "en": "Revision number"},
+    "option.stillvalid.kind": {"fr": "Type", "en": "Kind"},
+    "option.stillvalid.id": {"fr": "Numéro", "en": "Number"},
+    "option.stillvalid.language": {"fr": "Langue", "en": "Language"},
+    "option.history.kind": {"fr": "Type", "en": "Kind"},
+    "option.history.id": {"fr": "Numéro", "en": "Number"},
+    "option.admin.action": {"fr": "add ou remove", "en": "add or remove"},
+    "option.admin.user": {"fr": "Identifiant de l’utilisateur", "en": "User id"},
+    "option.audit.count": {"fr": "Combien (1–50)", "en": "How many (1–50)"},
+    "option.broadcast.text": {"fr": "Le message", "en": "The message"},
+    "option.addsession.text": {"fr": "Titre, options, puis la description", "en": "Title, options, then the description"},
+    "option.addparticipant.text": {"fr": "Nom puis options", "en": "Name then options"},
+    "option.setresolution.field": {"fr": "Champ", "en": "Field"},
+    "option.setresolution.value": {"fr": "Valeur", "en": "Value"},
+    "option.item_id": {"fr": "Numéro de la nouvelle", "en": "News item number"},
+    "option.edit.ref": {"fr": "Numéro ou clé", "en": "Number or key"},
+    "option.edit.field": {"fr": "Champ", "en": "Field"},
+    "option.edit.value": {"fr": "Valeur", "en": "Value"},
 }
