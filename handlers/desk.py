@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from handlers import editorial_i18n  # noqa: F401  (registers the desk's messages)
 from handlers.base import Deps, NotAllowed, Request, UserError
 from handlers.i18n import t
 from handlers.news import full_item
@@ -20,8 +19,8 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger("newsbot.desk")
 
-#: commands only the configured owners may run (plain admins are refused)
-OWNER_ONLY: set[str] = set()
+#: commands only the configured owners may run (plain admins are refused; each calls require_owner)
+OWNER_ONLY: frozenset[str] = frozenset({"admin"})
 
 
 def is_owner(req: Request, deps: Deps) -> bool:

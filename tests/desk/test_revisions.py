@@ -217,11 +217,11 @@ async def test_a_session_dated_outside_the_event_asks_for_confirmation(desk: App
 
 async def test_every_content_action_has_its_words() -> None:
     """/audit and /history name every kind of revision (a missing text crashed /audit)."""
-    from handlers.i18n import MESSAGES
+    from handlers.catalog import CATALOG
     from storage.revisions import CONTENT_ACTIONS, REVERT, UNDO
 
     for action in (*CONTENT_ACTIONS, UNDO, REVERT):
-        assert set(MESSAGES[f"revision.action.{action}"]) >= {"fr", "en"}, action
+        assert set(CATALOG[f"revision.action.{action}"]) >= {"fr", "en"}, action
 
 
 async def test_audit_after_a_command_that_created_a_source(desk: App) -> None:
