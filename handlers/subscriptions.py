@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from handlers import sub_text  # noqa: F401  (registers the messages)
 from handlers.base import Deps, NotAllowed, Option, Registry, Request, UserError
-from handlers.digest import Composer
+from handlers.fanout.compose import Composer
 from handlers.i18n import format_moment, normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.localtime import parse_hhmm, quiet_until, zone
