@@ -13,11 +13,10 @@ import pytest_asyncio
 from sqlalchemy import update
 from telegram import Bot
 
-from bot.alerts import AlertPublisher
 from bot.app import App
 from bot.delivery import OutboxWorker
 from bot.platforms.telegram import TelegramSender
-from handlers.corrections import retract_late_copies
+from handlers.fanout.corrections import retract_late_copies
 from storage.models import OutboxMessage
 from tests.desk.conftest import desk_settings
 from tests.fakes.telegram_api import FakeTelegram
@@ -38,7 +37,6 @@ async def newsroom(fake_telegram: FakeTelegram, db_url: str) -> AsyncIterator[tu
     fake_telegram.limits.enabled = False
     async with App(desk_settings(db_url)) as app, \
             Bot(fake_telegram.token, base_url=fake_telegram.base_url) as bot:
-        app.deps.publisher = AlertPublisher(app.settings.bot.default_language)
         for chat in (FRESH, OLD):
             fake_telegram.push_message(chat, "/start")  # the fake learns the private chat
             async with app.uow() as uow:
@@ -219,7 +217,7 @@ async def test_a_late_copy_recorded_just_before_a_restart_is_withdrawn_by_the_ne
     def sender_worker(poll: float) -> OutboxWorker:
         return OutboxWorker(app.uow, {"telegram": sender}, fast_settings(
             global_per_second=1, margin_seconds=0.0, poll_seconds=poll),
-            on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps, items))
+            on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps.fanout, items))
 
     first_sender = sender_worker(poll=30)  # its next look would be 30 s away
     await first_sender.start()
@@ -253,7 +251,7 @@ async def test_a_copy_on_its_way_when_the_item_is_deleted_is_withdrawn_once_deli
     fake_telegram.hang_next("sendMessage", 0.6)
     worker = OutboxWorker(app.uow, {"telegram": sender},
                           fast_settings(global_per_second=1, margin_seconds=0.0),
-                          on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps, items))
+                          on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps.fanout, items))
     await worker.start()
     try:
         await eventually(lambda: asyncio.sleep(0, fake_telegram.calls),
