@@ -1,7 +1,8 @@
 """The outbox: messages to deliver, claimed under a lease, each enqueued once by its key.
 
-Exactly-once enqueue: ``dedupe_key`` is unique and inserts are insert-or-ignore, so a
-restart, a second scheduler or a replayed publish cannot create a second row. Claims set a
+Exactly-once enqueue (``enqueue_many``, the one way in): ``dedupe_key`` is unique and inserts
+are insert-or-ignore, so a restart, a second scheduler or a replayed publish cannot create a
+second row. Claims set a
 lease (owner, until); a row whose lease has expired (its worker died) is claimable again.
 On PostgreSQL the claim locks candidate rows with SKIP LOCKED so concurrent workers never
 take the same row; on SQLite the single conditional UPDATE is atomic (one writer at a time).
@@ -360,7 +361,8 @@ class OutboxRepository:
 
     async def items_sent_since(self, since: dt.datetime, kinds_excluded: Sequence[str]) -> set[int]:
         """Deleted news items of which a copy was recorded as sent after ``since``: copies
-        whose send had started before the delete (``OutboxWorker._withdraw_deleted``)."""
+        whose send had started before the delete
+        (``handlers.fanout.corrections.withdraw_late_copies``)."""
         found = await self.session.scalars(
             select(OutboxMessage.item_id).distinct()
             .join(NewsItem, NewsItem.id == OutboxMessage.item_id)
