@@ -2,10 +2,10 @@
 
 Exactly-once enqueue (``enqueue_many``, the one way in): ``dedupe_key`` is unique and inserts
 are insert-or-ignore, so a restart, a second scheduler or a replayed publish cannot create a
-second row. Claims set a
-lease (owner, until); a row whose lease has expired (its worker died) is claimable again.
-On PostgreSQL the claim locks candidate rows with SKIP LOCKED so concurrent workers never
-take the same row; on SQLite the single conditional UPDATE is atomic (one writer at a time).
+second row. Claims set a lease (owner, until); a row whose lease has expired (its worker died)
+is claimable again. On PostgreSQL the claim locks candidate rows with SKIP LOCKED so concurrent
+workers never take the same row; on SQLite the single conditional UPDATE is atomic (one writer
+at a time).
 
 Row states: pending (to send, maybe leased) -> sent | dead (with ``last_error``).
 ``uncertain`` counts a row's sends that got no answer after the request had left: they may
