@@ -56,14 +56,6 @@ class Request:
         return self.chat_kind == "private"
 
 
-@dataclass(frozen=True)
-class AlertsQueued:
-    """What announcing one item queued: its alerts, and how many of them quiet hours hold."""
-
-    queued: int = 0
-    held: int = 0
-
-
 def _nobody() -> None:
     return None
 

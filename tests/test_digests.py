@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 from bot.app import App
 from bot.config import DigestSection
 from bot.scheduler import DigestScheduler
-from handlers.base import AlertsQueued
 from handlers.fanout import Fanout
-from handlers.fanout.alerts import queue_alerts
+from handlers.fanout.alerts import AlertsQueued, queue_alerts
 from handlers.fanout.digests import plan_digests
 from handlers.reply import Reply, plain_text
 from storage.models import NewsItem

@@ -10,12 +10,21 @@ quiet hours hold (the desk's /publish reply shows both).
 
 from __future__ import annotations
 
-from handlers.base import AlertsQueued
+from dataclasses import dataclass
+
 from handlers.fanout import Fanout
 from handlers.fanout.compose import alert_reply
 from storage.localtime import quiet_until
 from storage.outbox import NewMessage
 from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class AlertsQueued:
+    """What announcing one item queued: its alerts, and how many of them quiet hours hold."""
+
+    queued: int = 0
+    held: int = 0
 
 
 def alert_key(item_id: int, chat_id: int) -> str:

@@ -17,9 +17,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.base import AlertsQueued
 from handlers.fanout import Fanout
-from handlers.fanout.alerts import queue_alerts
+from handlers.fanout.alerts import AlertsQueued, queue_alerts
 from storage.editorial import CREATED_SOURCES, item_snapshot, source_snapshot
 from storage.models import NewsItem, Source
 from storage.uow import UnitOfWork
