@@ -63,7 +63,7 @@ async def _alerts(app: Any, chat_ids: list[int], key: str = "alert") -> dict[int
     reply = ReplyBuilder().para("Breaking: the General Assembly adopted a resolution.").build()
     async with app.uow() as uow:
         await uow.outbox.enqueue_many([NewMessage(f"{key}:{cid}", cid, "alert", reply.to_dict())
-                                  for cid in chats.values()], utcnow())
+                                       for cid in chats.values()], utcnow())
     return chats
 
 
@@ -158,7 +158,7 @@ async def part3(tmp: str) -> None:
         reply = ReplyBuilder().para("Second alert.").build()
         async with app.uow() as uow:
             await uow.outbox.enqueue_many([NewMessage(f"second:{chats[3001]}", chats[3001], "alert",
-                                                 reply.to_dict())], utcnow())
+                                                      reply.to_dict())], utcnow())
         tg.retry_after_next("sendMessage", 40, chat_id=3001)
         bot, sender = await _sender(tg)
         first = OutboxWorker(app.uow, {"telegram": sender}, app.settings.delivery)

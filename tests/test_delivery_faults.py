@@ -75,7 +75,7 @@ async def alerts(app: App, chat_ids: list[int], key: str = "alert") -> dict[int,
     chats = {pid: known[pid] for pid in chat_ids}
     async with app.uow() as uow:
         await uow.outbox.enqueue_many([NewMessage(f"{key}:{cid}", cid, "alert", text_reply(f"{key} {pid}"))
-                                  for pid, cid in chats.items()], utcnow())
+                                       for pid, cid in chats.items()], utcnow())
     return chats
 
 

@@ -95,7 +95,7 @@ async def test_each_part_of_a_split_digest_keeps_the_chat_pace(
     chats = await add_subscribed_chats(app.uow, [11, 12], created=SINCE, next_digest_at=NOW)
     async with app.uow() as uow:
         await uow.outbox.enqueue_many([NewMessage(f"long:{cid}", cid, "digest", long.build().to_dict())
-                                  for cid in chats.values()], utcnow())
+                                       for cid in chats.values()], utcnow())
     await run_until_settled(worker(app, sender), app.uow, timeout=30)
     assert tg.count_429 == 0
     for chat in (11, 12):
