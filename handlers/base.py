@@ -73,7 +73,8 @@ class Deps:
     edit_window: dt.timedelta = dt.timedelta(hours=48)
     #: how far back /undo reaches
     undo_window: dt.timedelta = dt.timedelta(minutes=30)
-    #: publishing queues alerts (``[delivery] enabled``); False: items are published without
+    #: publishing queues alerts (``[delivery] enabled``); False: items are published all the
+    #: same, without alerts (a process without delivery)
     alerts: bool = True
     #: rung when a command queued outbox rows (the App's Doorbell): the outbox worker looks now
     wake: Callable[[], None] = field(default=_nobody, compare=False)
