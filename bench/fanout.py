@@ -47,7 +47,7 @@ def settings(db_url: str, fake: FakeTelegramProcess | None = None, **delivery: A
 
 async def prepare(app: Any, n_private: int, n_groups: int, first_id: int = 100_000) -> list[int]:
     """Chats with a digest due now, planned by the scheduler's code; returns their ids."""
-    from bot.digests import plan_digests
+    from handlers.fanout.digests import plan_digests
     from tests.bulk import add_subscribed_chats
 
     ids = list(range(first_id, first_id + n_private)) + [-(first_id + i) for i in range(n_groups)]
@@ -238,7 +238,7 @@ def rss_mb() -> tuple[float, float]:
 
 async def memory_run(db: str) -> None:
     from bot.app import App
-    from bot.digests import plan_digests
+    from handlers.fanout.digests import plan_digests
 
     with FakeTelegramProcess(**RAISED) as fake:
         async with App(settings(db, global_per_second=1000, private_per_second=10,

@@ -118,10 +118,6 @@ async def _poll_feeds(settings: Settings) -> int:
         print("no [[feeds]] in the configuration", file=sys.stderr)
         return 2
     async with App(settings) as app:
-        if settings.delivery.enabled:  # alerts are queued for the service's outbox worker
-            from bot.alerts import AlertPublisher
-
-            app.deps.publisher = AlertPublisher(settings.bot.default_language, clock=app.deps.clock)
         outcomes = await poll_once(app)
     for o in outcomes:
         print(o.report())

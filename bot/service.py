@@ -104,15 +104,16 @@ def build_components(app: App, *, deliver_only: bool = False,
 
 
 def delivery_components(app: App) -> list[Component]:
-    """The digest scheduler and the outbox worker; alerts are announced from now on.
+    """The scheduler (digests, late copies of deleted items) and the outbox worker.
 
     Platforms register their Sender in ``app.senders`` while they run. The worker's lease
     owner is this process's instance identity (bot/instance.py): a restart after a crash
-    takes its own previous lease over at once.
+    takes its own previous lease over at once. Alerts are queued by fan-out whenever
+    ``[delivery] enabled`` (``app.deps.alerts``, set when the App was built); fan-out rings
+    ``app.doorbell`` and the worker answers it.
     """
     if not app.settings.delivery.enabled:
         return []
-    from bot.alerts import AlertPublisher
     from bot.delivery import OutboxWorker
     from bot.scheduler import DigestScheduler
 
@@ -121,11 +122,11 @@ def delivery_components(app: App) -> list[Component]:
                           owner=instance.owner, takeover=instance.takeover_prefix,
                           observe=app.metrics.delivery,
                           on_lease=lambda event: app.metrics.lease_changes.labels(event).inc())
-    app.deps.publisher = AlertPublisher(app.settings.bot.default_language, clock=app.deps.clock,
-                                        on_enqueue=worker.wake)
-    scheduler = DigestScheduler(app.uow, app.settings.digest,
-                                default_language=app.settings.bot.default_language,
-                                clock=app.deps.clock, on_enqueue=worker.wake)
+    # until the worker takes the doorbell in its constructor (the delivery part), it is
+    # told through its own wake()
+    app.doorbell.forward_to(worker.wake)
+    scheduler = DigestScheduler(app.uow, app.settings.digest, app.deps.fanout,
+                                withdraw_seconds=app.settings.delivery.poll_seconds)
     return [scheduler, worker]
 
 

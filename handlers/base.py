@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal
 
 from handlers.catalog import CATALOG, Catalog
+from handlers.fanout import Fanout
 from handlers.i18n import t
 from handlers.reply import Reply
 from storage.models import utcnow
@@ -56,18 +57,8 @@ class Request:
         return self.chat_kind == "private"
 
 
-@dataclass(frozen=True)
-class AlertsQueued:
-    """What announcing one item queued: its alerts, and how many of them quiet hours hold."""
-
-    queued: int = 0
-    held: int = 0
-
-
-class Publisher(Protocol):
-    """Announces newly published items (alerts); the delivery layer implements it."""
-
-    async def item_published(self, uow: UnitOfWork, item_id: int) -> AlertsQueued: ...
+def _nobody() -> None:
+    return None
 
 
 @dataclass
@@ -79,11 +70,22 @@ class Deps:
     default_language: str = "fr"
     #: the event's time zone for dates shown in replies
     timezone: str = "Africa/Casablanca"
-    publisher: Publisher | None = None
     #: delivered copies younger than this are edited in place; older ones get a correction notice
     edit_window: dt.timedelta = dt.timedelta(hours=48)
     #: how far back /undo reaches
     undo_window: dt.timedelta = dt.timedelta(minutes=30)
+    #: publishing queues alerts (``[delivery] enabled``); False: items are published all the
+    #: same, without alerts (a process without delivery)
+    alerts: bool = True
+    #: rung when a command queued outbox rows (the App's Doorbell): the outbox worker looks now
+    wake: Callable[[], None] = field(default=_nobody, compare=False)
+
+    @property
+    def fanout(self) -> Fanout:
+        """What the fan-out layer (handlers.fanout) needs, from these very fields."""
+        return Fanout(alerts=self.alerts, default_language=self.default_language,
+                      timezone=self.timezone, clock=self.clock, edit_window=self.edit_window,
+                      wake=self.wake)
 
 
 Handler = Callable[[Request, Deps], Awaitable[Reply]]

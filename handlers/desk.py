@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from handlers.base import Deps, NotAllowed, Request, UserError
+from handlers.fanout.publish import Actor, record_change
 from handlers.i18n import t
 from handlers.news import full_item
-from handlers.publishing import Actor, record_change
 from handlers.reply import ReplyBuilder, Span
 from storage.models import AuditEntry, NewsItem
 from storage.revisions import latest_revision_id, stale_languages
@@ -37,7 +37,7 @@ def require_owner(req: Request, deps: Deps) -> None:
 async def audit(uow: UnitOfWork, req: Request, action: str, target: str,
                 before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
                 *, deps: Deps | None = None, **revision: Any) -> int:
-    """Record a revision by the requesting admin (handlers.publishing.record_change)."""
+    """Record a revision by the requesting admin (handlers.fanout.publish.record_change)."""
     if deps is not None:
         revision.setdefault("at", deps.clock())
     return await record_change(uow, actor(req), action, target, before, after, **revision)

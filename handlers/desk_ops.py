@@ -9,14 +9,13 @@ from handlers.admin_input import BODY_MAX, check_text
 from handlers.base import Command, Deps, Option, Request, UserError
 from handlers.common import add_pager, fetch_page
 from handlers.desk import audit
+from handlers.fanout.broadcast import broadcast_reply, queue_broadcast
 from handlers.i18n import format_moment, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from handlers.revisions import revision_row, source_names
 from storage.editorial import (
     drafts,
-    enqueue,
     outbox_counts,
-    subscribed_chat_threads,
     subscribed_chats,
     subscriber_counts,
 )
@@ -28,13 +27,6 @@ MAX_AUDIT = 50
 DEFAULT_AUDIT = 10
 BROADCAST_TTL = dt.timedelta(hours=1)
 DRAFTS_PER_PAGE = 10
-
-
-def broadcast_reply(text: str, lang: str) -> Reply:
-    b = ReplyBuilder().heading(t("broadcast.heading", lang))
-    for para in text.split("\n\n"):
-        b.para(para.strip())
-    return b.build()
 
 
 async def audit_(req: Request, deps: Deps) -> Reply:
@@ -153,13 +145,7 @@ async def _confirm_broadcast(req: Request, deps: Deps, draft_id: int) -> Reply:
                 or draft.platform != req.platform or deps.clock() - draft.at > BROADCAST_TTL
                 or not draft.after):
             raise UserError("broadcast.no_draft", show_usage=False)
-        text = str(draft.after["text"])
-        queued = 0
-        for chat, thread in await subscribed_chat_threads(uow.session):
-            payload = broadcast_reply(text, chat.language or deps.default_language).to_dict()
-            queued += await enqueue(uow.session, dedupe_key=f"broadcast:{draft_id}:{chat.id}",
-                                    chat_id=chat.id, kind="broadcast", payload=payload,
-                                    now=deps.clock(), thread_id=thread)
+        queued = await queue_broadcast(uow, deps.fanout, draft_id, str(draft.after["text"]))
         if queued:
             await audit(uow, req, "broadcast.send", f"audit:{draft_id}", after={"chats": queued})
     return ReplyBuilder().para(t("broadcast.queued", lang, n=queued)).build()

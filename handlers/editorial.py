@@ -26,7 +26,6 @@ from handlers.admin_input import (
     split_title_body,
 )
 from handlers.base import Command, Deps, Option, Request, UserError
-from handlers.corrections import send_corrections, send_retractions
 from handlers.desk import (
     actor,
     audit,
@@ -41,9 +40,10 @@ from handlers.desk import (
     split_args,
     topic_names,
 )
-from handlers.digest import alert_reply
+from handlers.fanout.compose import alert_reply
+from handlers.fanout.corrections import send_corrections, send_retractions
+from handlers.fanout.publish import publish_item
 from handlers.i18n import t
-from handlers.publishing import publish_item
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.editorial import (
     item_snapshot,
@@ -110,7 +110,7 @@ def _validate_options(opts: dict[str, str], deps: Deps) -> None:
 
 async def _after_change(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: int) -> tuple[int, int]:
     if item.status == "published" and item.deleted_at is None:
-        return await send_corrections(uow, deps, item, change_id)
+        return await send_corrections(uow, deps.fanout, item, change_id)
     return 0, 0
 
 
@@ -232,7 +232,7 @@ async def delitem(req: Request, deps: Deps) -> Reply:
         held, sent = 0, (0, 0)
         if item.status == "published":  # readers may have it, or be about to: withdraw it
             held = await withdraw_pending(uow.session, item.id, change, deps.clock())
-            sent = await send_retractions(uow, deps, item, change)
+            sent = await send_retractions(uow, deps.fanout, item, change)
     b = ReplyBuilder().para(t("item.deleted_ok", req.language, id=item_id))
     if held or any(sent):
         b.para(Span(t("item.withdrawn", req.language, held=held, edits=sent[0],
@@ -266,7 +266,7 @@ async def publish(req: Request, deps: Deps) -> Reply:
                 b.para(Span("⚠ " + t(warning, lang), italic=True))
             await mark_previewed(uow, req, deps, item)
             return b.button(t("publish.confirm", lang), "publish", f"{item.id} confirm").build()
-        alerts = await publish_item(uow, deps.publisher, item, actor(req), at=deps.clock())
+        alerts = await publish_item(uow, deps.fanout, item, actor(req), at=deps.clock())
         if alerts is None:
             return ReplyBuilder().para(t("publish.no_publisher", lang, id=item.id)).build()
     return ReplyBuilder().para(t("publish.done", lang, id=item_id, alerts=alerts.queued,

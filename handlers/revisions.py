@@ -19,8 +19,8 @@ from sqlalchemy import delete, func, select
 from handlers.admin_input import check_lang, parse_id
 from handlers.base import Command, Deps, Option, Request, UserError
 from handlers.catalog import CATALOG
-from handlers.corrections import send_corrections, send_restorations, send_retractions
 from handlers.desk import audit, topic_names
+from handlers.fanout.corrections import send_corrections, send_restorations, send_retractions
 from handlers.i18n import format_day, format_moment, t
 from handlers.news import full_item
 from handlers.program_admin import (
@@ -309,7 +309,7 @@ async def _item_effects(uow: UnitOfWork, deps: Deps, b: ReplyBuilder, lang: str,
     counts: tuple[int, int] = (0, 0)
     if was and not now:
         held = await withdraw_pending(uow.session, item.id, change, deps.clock())
-        counts = await send_retractions(uow, deps, item, change)
+        counts = await send_retractions(uow, deps.fanout, item, change)
         if held or any(counts):
             b.para(Span(t("item.withdrawn", lang, held=held, edits=counts[0], notices=counts[1]),
                         italic=True))
@@ -320,12 +320,12 @@ async def _item_effects(uow: UnitOfWork, deps: Deps, b: ReplyBuilder, lang: str,
             requeued = await restore_withdrawn(uow.session, item.id, entry.id)
         if requeued:
             b.para(Span(t("item.restored_alerts", lang, count=requeued), italic=True))
-        counts = await send_restorations(uow, deps, item, change)
+        counts = await send_restorations(uow, deps.fanout, item, change)
         if any(counts):
             b.para(Span(t("item.restored_copies", lang, edits=counts[0], notices=counts[1]),
                         italic=True))
     elif now:
-        counts = await send_corrections(uow, deps, item, change)
+        counts = await send_corrections(uow, deps.fanout, item, change)
         if any(counts):
             b.para(Span(t("item.corrections", lang, edits=counts[0], notices=counts[1]), italic=True))
     if now:

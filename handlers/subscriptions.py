@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from handlers.base import Command, Deps, NotAllowed, Option, Request, UserError
-from handlers.digest import Composer
+from handlers.fanout.compose import Composer
 from handlers.i18n import format_moment, normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.localtime import parse_hhmm, quiet_until, zone

@@ -85,10 +85,10 @@ async def add_chats(uow_factory: Callable[[], UnitOfWork], ids: list[str],
 async def enqueue(uow_factory: Callable[[], UnitOfWork], chat_ids: dict[str, int], prefix: str = "m",
                   at: dt.datetime | None = None) -> int:
     async with uow_factory() as uow:
-        return await uow.outbox.enqueue(
+        return len(await uow.outbox.enqueue_many(
             [NewMessage(f"{prefix}:{cid}", cid, "digest", text_reply(f"{prefix} for {pid}"),
                         next_attempt_at=at)
-             for pid, cid in chat_ids.items()], utcnow())
+             for pid, cid in chat_ids.items()], utcnow()))
 
 
 async def rows(uow_factory: Callable[[], UnitOfWork]) -> list[OutboxMessage]:

@@ -74,8 +74,8 @@ async def alerts(app: App, chat_ids: list[int], key: str = "alert") -> dict[int,
                                             next_digest_at=SINCE + dt.timedelta(days=30))
     chats = {pid: known[pid] for pid in chat_ids}
     async with app.uow() as uow:
-        await uow.outbox.enqueue([NewMessage(f"{key}:{cid}", cid, "alert", text_reply(f"{key} {pid}"))
-                                  for pid, cid in chats.items()], utcnow())
+        await uow.outbox.enqueue_many([NewMessage(f"{key}:{cid}", cid, "alert", text_reply(f"{key} {pid}"))
+                                       for pid, cid in chats.items()], utcnow())
     return chats
 
 

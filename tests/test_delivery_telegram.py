@@ -19,9 +19,9 @@ from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.delivery import OutboxWorker
-from bot.digests import plan_digests
 from bot.platforms.telegram_send import TelegramSender
 from bot.ratelimit import LOOP_TIMER, Timer
+from handlers.fanout.digests import plan_digests
 from handlers.reply import ReplyBuilder
 from storage.models import utcnow
 from storage.outbox import NewMessage
@@ -83,7 +83,7 @@ async def test_real_limits_zero_429s_including_one_busy_private_chat(
     ids = list(range(1, 151))
     chats = await add_subscribed_chats(app.uow, ids, created=SINCE, next_digest_at=NOW)
     async with app.uow() as uow:
-        await uow.outbox.enqueue(
+        await uow.outbox.enqueue_many(
             [NewMessage(f"m:{cid}", cid, "digest", text_reply(f"hello {pid}")) for pid, cid in chats.items()]
             + [NewMessage(f"x{n}:1", chats[1], "alert", text_reply(f"alert {n}")) for n in range(3)],
             utcnow())
@@ -102,8 +102,8 @@ async def test_each_part_of_a_split_digest_keeps_the_chat_pace(
         long.para(f"Point {n}: " + "é" * 1500)
     chats = await add_subscribed_chats(app.uow, [11, 12], created=SINCE, next_digest_at=NOW)
     async with app.uow() as uow:
-        await uow.outbox.enqueue([NewMessage(f"long:{cid}", cid, "digest", long.build().to_dict())
-                                  for cid in chats.values()], utcnow())
+        await uow.outbox.enqueue_many([NewMessage(f"long:{cid}", cid, "digest", long.build().to_dict())
+                                       for cid in chats.values()], utcnow())
     await run_until_settled(worker(app, sender), app.uow, timeout=30)
     assert tg.count_429 == 0
     for chat in (11, 12):
@@ -161,21 +161,22 @@ async def test_429_and_5xx_injection_every_message_delivered_once(
 
 async def test_alert_reaches_subscribers_within_seconds(app: App, fake_telegram: FakeTelegram,  # noqa: F811
                                                          sender: TelegramSender) -> None:
-    from bot.alerts import AlertPublisher
+    from handlers.fanout import Fanout
+    from handlers.fanout.alerts import queue_alerts
     from storage.models import NewsItem
 
     tg = fake_telegram
     tg.limits = TelegramLimits(global_per_second=300, private_per_second=10, group_per_minute=200)
     await add_subscribed_chats(app.uow, [21, 22], created=SINCE, next_digest_at=NOW, alerts=True)
     w = worker(app, sender, scale=10, poll_seconds=5)
-    publisher = AlertPublisher("en", on_enqueue=w.wake)
+    publisher = Fanout(default_language="en", wake=w.wake)
     await w.start()
     try:
         async with app.uow() as uow:
             item = await uow.items.add(NewsItem(
                 status="published", topics=["cybercrime"], title={"fr": "Alerte", "en": "Alert <b>"},
                 body={"fr": "Texte.", "en": "Body & more."}, published_at=utcnow()))
-            assert (await publisher.item_published(uow, item.id)).queued == 2
+            assert (await queue_alerts(uow, publisher, item.id)).queued == 2
         w.wake()  # committed now
         msgs = await tg.wait_for_messages(22, 1, timeout=4)
     finally:

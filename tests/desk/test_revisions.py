@@ -6,7 +6,6 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.alerts import AlertPublisher
 from bot.app import App
 from handlers.reply import plain_text
 from storage.models import OutboxMessage, Participant, Source
@@ -27,7 +26,6 @@ async def _deliver_alerts(app: App) -> None:
 
 
 async def test_undo_of_a_publish_withdraws_it_and_keeps_the_translation(desk: App) -> None:
-    desk.deps.publisher = AlertPublisher("fr", clock=desk.deps.clock)
     assert "Abonnement" in await text_of(desk, "/subscribe alerts", chat_id="reader", user_id="r1")
     added = await send(desk, "/additem Nouveau titre\nLe texte.", lang="en", **OWNER)
     item_id = int(added.buttons[0].args)
