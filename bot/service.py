@@ -121,10 +121,8 @@ def delivery_components(app: App) -> list[Component]:
     worker = OutboxWorker(app.uow, app.senders, app.settings.delivery, clock=app.deps.clock,
                           owner=instance.owner, takeover=instance.takeover_prefix,
                           observe=app.metrics.delivery,
-                          on_lease=lambda event: app.metrics.lease_changes.labels(event).inc())
-    # until the worker takes the doorbell in its constructor (the delivery part), it is
-    # told through its own wake()
-    app.doorbell.forward_to(worker.wake)
+                          on_lease=lambda event: app.metrics.lease_changes.labels(event).inc(),
+                          doorbell=app.doorbell)
     scheduler = DigestScheduler(app.uow, app.settings.digest, app.deps.fanout,
                                 withdraw_seconds=app.settings.delivery.poll_seconds)
     return [scheduler, worker]

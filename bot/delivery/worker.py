@@ -46,6 +46,7 @@ from bot.delivery.send import deliver, reply_of
 from bot.delivery.windows import LimitsSource, RateWindows
 from bot.platforms.base import DeliveryUncertain, PermanentError, RateLimited, Sender
 from bot.ratelimit import LOOP_TIMER, Limits, SlidingWindow, Timer
+from handlers.fanout import Doorbell
 from storage.editorial import CORRECTION_KINDS
 from storage.models import utcnow
 from storage.outbox import Claimed
@@ -76,8 +77,11 @@ class OutboxWorker:
                  rng: random.Random | None = None,
                  observe: Callable[[str, str, str, str | None], None] | None = None,
                  on_lease: Callable[[str], None] | None = None,
+                 doorbell: Doorbell | None = None,
                  ) -> None:
         self.uow = uow_factory
+        #: rung by fan-out when it queued rows (the App's, shared; a worker alone: its own)
+        self.doorbell = doorbell if doorbell is not None else Doorbell()
         self.senders = senders
         self.settings = settings
         self.clock = clock
@@ -104,7 +108,6 @@ class OutboxWorker:
         self._in_flight = asyncio.Semaphore(self.max_in_flight)
         #: per platform, until when (monotonic) sends wait longer for answers: one was uncertain
         self._patient_until: dict[str, float] = {}
-        self._wake = asyncio.Event()
         self._stopping = False
         self._main: asyncio.Task[None] | None = None
         self._leases: asyncio.Task[None] | None = None
@@ -129,7 +132,7 @@ class OutboxWorker:
         """Finish in-flight sends, give back unstarted rows and the sender lease."""
         self._stopping = True
         self._stopped.set()
-        self._wake.set()
+        self.doorbell.ring()
         if self._main is not None:
             await self._main
         if self._leases is not None:
@@ -139,7 +142,7 @@ class OutboxWorker:
 
     def wake(self) -> None:
         """New rows were enqueued: look now rather than at the next poll."""
-        self._wake.set()
+        self.doorbell.ring()
 
     def limits(self, platform: str) -> Limits:
         return self.windows.of(platform)
@@ -224,9 +227,7 @@ class OutboxWorker:
                  extra={"items": sorted(gone), "count": len(dropped)})
 
     async def _idle(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
-        self._wake.clear()
+        await self.doorbell.wait(seconds)
 
     async def _renew(self) -> bool:
         """Take or renew the sender lease; on taking it, count the previous sender's recent

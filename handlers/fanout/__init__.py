@@ -44,12 +44,9 @@ class Doorbell:
 
     def __init__(self) -> None:
         self._rung = asyncio.Event()
-        self._listeners: list[Callable[[], None]] = []
 
     def ring(self) -> None:
         self._rung.set()
-        for listener in self._listeners:
-            listener()
 
     async def wait(self, timeout: float | None = None) -> bool:  # noqa: ASYNC109
         """Until rung (True) or ``timeout`` seconds have passed (False); the ring is used up."""
@@ -59,10 +56,6 @@ class Doorbell:
         self._rung.clear()
         return rung
 
-    def forward_to(self, wake: Callable[[], None]) -> None:
-        """Also call ``wake`` on each ring: for a sender with a wake() of its own (the outbox
-        worker, until it waits on the bell itself)."""
-        self._listeners.append(wake)
 
 
 @dataclass(frozen=True)

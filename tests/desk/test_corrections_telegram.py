@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
-import pytest
 import pytest_asyncio
 from sqlalchemy import update
 from telegram import Bot
