@@ -53,7 +53,7 @@ async def _run(settings: Settings) -> int:
         return await serve(settings)
     from contextlib import AsyncExitStack
 
-    from bot.platforms.console import ConsoleSender, repl
+    from bot.platforms.console.frontend import ConsoleSender, repl
     from bot.service import delivery_components
 
     async with App(settings) as app, AsyncExitStack() as stack:
@@ -67,7 +67,7 @@ async def _run(settings: Settings) -> int:
 
 async def _ask(settings: Settings, text: str, lang: str | None) -> int:
     from bot.app import App
-    from bot.platforms.console import ask
+    from bot.platforms.console.frontend import ask
 
     async with App(settings) as app:
         print(await ask(app, text, lang))
@@ -100,7 +100,7 @@ async def _seed(settings: Settings, force: bool = False) -> int:
 
 async def _discord_sync(settings: Settings, guilds: list[int] | None) -> int:
     from bot.app import App
-    from bot.platforms.discord import sync_commands
+    from bot.platforms.discord.frontend import sync_commands
 
     if settings.discord.token is None:
         print("discord-sync needs [discord] token (or NEWSBOT_DISCORD__TOKEN)", file=sys.stderr)

@@ -51,20 +51,20 @@ def platform_factories(app: App, *, deliver_only: bool = False
     found: list[tuple[str, Callable[[], Component]]] = []
     if settings.telegram.token:
         if deliver_only:
-            from bot.senders import TelegramSenderComponent
+            from bot.platforms.telegram.deliver_only import TelegramSenderComponent
 
             found.append(("telegram", lambda: TelegramSenderComponent(app)))
         else:
-            from bot.platforms.telegram import TelegramPlatform
+            from bot.platforms.telegram.frontend import TelegramPlatform
 
             found.append(("telegram", lambda: TelegramPlatform(app)))
     if settings.discord.token:
         if deliver_only:
-            from bot.platforms.discord import DiscordSenderComponent
+            from bot.platforms.discord.frontend import DiscordSenderComponent
 
             found.append(("discord", lambda: DiscordSenderComponent(app)))
         else:
-            from bot.platforms.discord import DiscordPlatform
+            from bot.platforms.discord.frontend import DiscordPlatform
 
             found.append(("discord", lambda: DiscordPlatform(app)))
     return found

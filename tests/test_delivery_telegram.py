@@ -20,7 +20,7 @@ from telegram.request import HTTPXRequest
 from bot.app import App
 from bot.delivery import OutboxWorker
 from bot.digests import plan_digests
-from bot.platforms.telegram_send import TelegramSender
+from bot.platforms.telegram.send import TelegramSender
 from handlers.reply import ReplyBuilder
 from storage.models import utcnow
 from storage.outbox import NewMessage

@@ -60,7 +60,7 @@ def test_clean_input_keeps_what_languages_need() -> None:
 
 
 def test_the_terminal_never_gets_control_sequences() -> None:
-    from bot.render.plain import render
+    from bot.platforms.console.render import render
     from handlers.reply import ReplyBuilder
 
     reply = ReplyBuilder().heading("Titre\x1b]0;pwned\x07").para("Texte \x1b[2J\u202efin").build()

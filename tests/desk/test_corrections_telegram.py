@@ -16,7 +16,7 @@ from telegram import Bot
 from bot.alerts import AlertPublisher
 from bot.app import App
 from bot.delivery import OutboxWorker
-from bot.platforms.telegram import TelegramSender
+from bot.platforms.telegram.send import TelegramSender
 from handlers.corrections import retract_late_copies
 from storage.models import OutboxMessage
 from tests.desk.conftest import desk_settings

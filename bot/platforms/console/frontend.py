@@ -12,7 +12,7 @@ import sys
 from typing import TextIO
 
 from bot.app import App
-from bot.render.plain import render
+from bot.platforms.console.render import render
 from handlers import Reply, Request
 from handlers.parse import parse_command
 from handlers.reply import Button

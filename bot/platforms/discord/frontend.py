@@ -2,7 +2,7 @@
 
 Interaction -> :class:`handlers.base.Request` -> ``app.handle`` -> Reply -> embeds/buttons.
 The client is started with ``login`` + a task running ``connect`` (never ``client.run``), and
-stopped with ``close``. Commands come from the handler registry (``discord_commands``); the
+stopped with ``close``. Commands come from the handler registry (``commands``); the
 tree is synced to ``[discord] guild_ids`` at start (``python -m bot discord-sync`` syncs it
 globally). A handler slower than ``defer_after`` seconds is deferred (Discord wants an answer
 within 3 s) and its reply edited in. Errors are ephemeral. Outgoing digests and alerts go
@@ -22,10 +22,10 @@ from bot.app import App
 from bot.config import DiscordSection
 from bot.health import describe
 from bot.platforms.base import TokenRejected, cancel_and_wait
-from bot.platforms.discord_buttons import ButtonCodec, CommandButton, build_view, stale_text
-from bot.platforms.discord_commands import build_tree, sync
-from bot.platforms.discord_sender import DiscordSender
-from bot.render.discord import NO_MENTIONS, DiscordMessage, render
+from bot.platforms.discord.buttons import ButtonCodec, CommandButton, build_view, stale_text
+from bot.platforms.discord.commands import build_tree, sync
+from bot.platforms.discord.send import DiscordSender
+from bot.platforms.discord.render import NO_MENTIONS, DiscordMessage, render
 from handlers.base import Request
 from handlers.reply import Reply
 from storage.outbox import backoff

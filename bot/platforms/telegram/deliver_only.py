@@ -12,9 +12,9 @@ from telegram.error import InvalidToken
 
 from bot.app import App
 from bot.platforms.base import TokenRejected
-from bot.platforms.telegram_http import AiohttpRequest
-from bot.platforms.telegram_send import TelegramSender
-from bot.render.telegram import CallbackCodec
+from bot.platforms.telegram.http import AiohttpRequest
+from bot.platforms.telegram.send import TelegramSender
+from bot.platforms.telegram.render import CallbackCodec
 
 
 class TelegramSenderComponent:

@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 
 from bot.platforms.base import ChatMoved, ChatUnavailable, DeliveryError, RateLimited
-from bot.platforms.telegram_send import TelegramSender
+from bot.platforms.telegram.send import TelegramSender
 from handlers import Reply, Request
 from handlers.i18n import MESSAGES, normalize_language, t
 from handlers.parse import NotForUs, parse_command
