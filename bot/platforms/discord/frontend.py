@@ -24,8 +24,8 @@ from bot.health import describe
 from bot.platforms.base import TokenRejected, cancel_and_wait
 from bot.platforms.discord.buttons import ButtonCodec, CommandButton, build_view, stale_text
 from bot.platforms.discord.commands import build_tree, sync
-from bot.platforms.discord.send import DiscordSender
 from bot.platforms.discord.render import NO_MENTIONS, DiscordMessage, render
+from bot.platforms.discord.send import DiscordSender
 from handlers.base import Request
 from handlers.reply import Reply
 from storage.outbox import backoff

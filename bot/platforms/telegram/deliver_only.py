@@ -13,8 +13,8 @@ from telegram.error import InvalidToken
 from bot.app import App
 from bot.platforms.base import TokenRejected
 from bot.platforms.telegram.http import AiohttpRequest
-from bot.platforms.telegram.send import TelegramSender
 from bot.platforms.telegram.render import CallbackCodec
+from bot.platforms.telegram.send import TelegramSender
 
 
 class TelegramSenderComponent:

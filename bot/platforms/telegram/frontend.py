@@ -27,10 +27,10 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.platforms.base import TokenRejected
 from bot.platforms.telegram.http import AiohttpRequest
 from bot.platforms.telegram.order import ChatOrderedProcessor
+from bot.platforms.telegram.render import CallbackCodec
 from bot.platforms.telegram.send import TelegramSender, translate_error
 from bot.platforms.telegram.updates import ALLOWED_UPDATES, UpdateRouter
 from bot.platforms.telegram.webhook import WebhookLimits, WebhookServer
-from bot.platforms.telegram.render import CallbackCodec
 from handlers.base import Command
 
 if TYPE_CHECKING:
