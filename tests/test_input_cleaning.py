@@ -10,8 +10,8 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from bot.app import App
+from handlers.parse import clean_input
 from storage.models import Chat
-from storage.text import clean_input
 from tests.desk.conftest import desk_settings, item_of
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixtures import fake_telegram

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import textwrap
 
+from handlers.parse import clean_input
 from handlers.reply import BulletList, Heading, Paragraph, Reply, Sources, Span
-from storage.text import clean_input
 
 WIDTH = 88
 

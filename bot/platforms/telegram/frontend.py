@@ -24,7 +24,7 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.platforms.base import TokenRejected
+from bot.platforms.base import TokenRejected, offer_sender, withdraw_sender
 from bot.platforms.telegram.http import AiohttpRequest
 from bot.platforms.telegram.order import ChatOrderedProcessor
 from bot.platforms.telegram.render import CallbackCodec
@@ -116,7 +116,7 @@ class TelegramPlatform:
         except BaseException:
             await self.stop()
             raise
-        self.app.senders[self.sender.platform] = self.sender
+        offer_sender(self.app, self.sender)
         log.info("telegram started", extra={"mode": self.config.mode, "bot": self.router.username})
 
     async def _start_webhook(self) -> None:
@@ -146,8 +146,7 @@ class TelegramPlatform:
 
     async def stop(self) -> None:
         """Stop fetching, let the updates being handled finish, then close the HTTP clients."""
-        if self.app.senders.get(self.sender.platform) is self.sender:
-            del self.app.senders[self.sender.platform]
+        withdraw_sender(self.app, self.sender)
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
