@@ -37,8 +37,9 @@ def bullet_mark(n: int, numbered: bool) -> str:
     return f"{n}. " if numbered else "• "
 
 
-def button_labels(buttons: Sequence[Button], width: int = 64) -> list[str]:
-    """Each button's label as a platform shows it: at most ``width`` characters, never empty."""
+def button_labels(buttons: Sequence[Button], width: int | None = 64) -> list[str]:
+    """Each button's label as a platform shows it: at most ``width`` characters (None: any),
+    never empty."""
     return [b.label[:width] or "·" for b in buttons]
 
 
