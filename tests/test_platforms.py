@@ -215,3 +215,13 @@ def test_importing_the_table_and_the_config_loads_no_platform_library() -> None:
             "loaded = [m for m in ('telegram', 'discord') if m in sys.modules]; "
             "assert not loaded, loaded")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_the_capabilities_agree_with_the_renderers() -> None:
+    from bot.platforms.discord.render import CONTENT_MAX
+    from bot.platforms.telegram.render import MAX_MESSAGE
+
+    assert PLATFORMS["telegram"].capabilities.max_text == MAX_MESSAGE
+    assert PLATFORMS["discord"].capabilities.max_text == CONTENT_MAX
+    assert PLATFORMS["console"].capabilities.max_text is None
+    assert not PLATFORMS["console"].capabilities.edit  # printed text cannot be changed

@@ -1,7 +1,9 @@
 """What the process needs from a platform adapter, and how delivery failures are classified.
 
 A platform adapter is a :class:`Component` (started and stopped by ``bot/service.py``) and,
-for outgoing messages (digests, alerts, broadcasts, corrections), a :class:`Sender`. Senders
+for outgoing messages (digests, alerts, broadcasts, corrections), a :class:`Sender`, which the
+component offers to the outbox worker while it runs (:func:`offer_sender` /
+:func:`withdraw_sender`, the one way to register one). Senders
 translate the platform's errors into this small tree so the outbox worker decides retries,
 pauses and chat deactivation without knowing the platform:
 
