@@ -44,8 +44,8 @@ def _settings(db_url: str, **delivery: Any) -> Any:
 async def _sender(tg: Any, read_timeout: float = 5.0) -> tuple[Any, Any]:
     from telegram import Bot
 
-    from bot.platforms.telegram_http import AiohttpRequest
-    from bot.platforms.telegram_send import TelegramSender
+    from bot.platforms.telegram.http import AiohttpRequest
+    from bot.platforms.telegram.send import TelegramSender
 
     bot = Bot(tg.token, base_url=tg.base_url, request=AiohttpRequest(64, read_timeout=read_timeout))
     await bot.initialize()

@@ -21,6 +21,7 @@ from bot.button_store import ButtonStore
 from bot.config import Settings
 from bot.health import Health
 from bot.metrics import Metrics
+from bot.platforms import PLATFORMS
 from bot.platforms.base import Sender
 from handlers import Deps, Registry, Reply, Request, build_registry, dispatch
 from handlers.fanout import Doorbell
@@ -56,6 +57,7 @@ class App:
             self.deps = Deps(
                 uow=self.uow,
                 owners=self.settings.owners(),
+                platforms=tuple(PLATFORMS),
                 default_language=self.settings.bot.default_language,
                 timezone=self.settings.bot.timezone,
                 edit_window=dt.timedelta(hours=self.settings.editorial.edit_window_hours),

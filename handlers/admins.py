@@ -7,6 +7,7 @@ appointed here are stored per platform and may run every admin command except /a
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -16,13 +17,20 @@ from handlers.i18n import t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.models import Admin
 
-PLATFORMS = ("telegram", "discord", "console")
-_USER = re.compile(r"(?:(telegram|discord|console):)?([A-Za-z0-9_.-]{1,64})")
+
+@lru_cache(maxsize=8)
+def _user_pattern(platforms: tuple[str, ...]) -> re.Pattern[str]:
+    """'<user id>' or '<platform>:<user id>' for the platforms the bot knows."""
+    names = "|".join(re.escape(p) for p in sorted(platforms, key=len, reverse=True))
+    prefix = f"(?:({names}):)?" if names else "()?"
+    return re.compile(prefix + r"([A-Za-z0-9_.-]{1,64})")
 
 
-def parse_user(value: str, default_platform: str) -> tuple[str, str]:
-    """'12345' or 'discord:12345' -> (platform, user id)."""
-    m = _USER.fullmatch(value.strip().lstrip("@"))
+def parse_user(value: str, default_platform: str,
+               platforms: tuple[str, ...]) -> tuple[str, str]:
+    """'12345' or 'discord:12345' -> (platform, user id); ``platforms``: the known names
+    (``Deps.platforms``)."""
+    m = _user_pattern(platforms).fullmatch(value.strip().lstrip("@"))
     if not m:
         raise UserError("admins.bad_user", value=value.strip()[:40])
     return m.group(1) or default_platform, m.group(2)
@@ -33,7 +41,7 @@ async def admins(req: Request, deps: Deps) -> Reply:
     async with deps.uow() as uow:
         rows = await uow.admins.list()
     b = ReplyBuilder().heading(t("admins.title", lang))
-    owners = [f"{p}:{u}" for p in PLATFORMS for u in sorted(deps.owners.get(p, ()))]
+    owners = [f"{p}:{u}" for p in deps.platforms for u in sorted(deps.owners.get(p, ()))]
     b.para(Span(t("admins.owners", lang), bold=True), ", ".join(owners) or "—")
     if rows:
         b.bullets([(Span(f"{a.platform}:{a.user_id}", code=True),
@@ -50,7 +58,7 @@ async def admin(req: Request, deps: Deps) -> Reply:
     if len(parts) != 2 or parts[0].lower() not in ("add", "remove", "ajouter", "retirer"):
         raise UserError("admin.missing")
     adding = parts[0].lower() in ("add", "ajouter")
-    platform, user = parse_user(parts[1], req.platform)
+    platform, user = parse_user(parts[1], req.platform, deps.platforms)
     lang = req.language
     if user in deps.owners.get(platform, frozenset()):
         raise UserError("admins.owner", show_usage=False, user=user)

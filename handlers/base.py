@@ -21,7 +21,9 @@ from handlers.reply import Reply
 from storage.models import utcnow
 from storage.uow import UnitOfWork
 
-Platform = Literal["console", "telegram", "discord"]
+#: a platform's name ("telegram", "discord", "console", …): the bot process knows the list
+#: (bot/platforms/__init__.py ``PLATFORMS``) and hands it to handlers as ``Deps.platforms``
+Platform = str
 ChatKind = Literal["private", "group", "supergroup", "channel", "guild"]
 
 
@@ -67,6 +69,8 @@ class Deps:
     clock: Callable[[], dt.datetime] = utcnow
     #: platform -> user ids allowed to administer the bot (from config)
     owners: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: the names of the platforms the bot runs on, in the process's order (``PLATFORMS``)
+    platforms: tuple[str, ...] = ()
     default_language: str = "fr"
     #: the event's time zone for dates shown in replies
     timezone: str = "Africa/Casablanca"

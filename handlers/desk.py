@@ -11,10 +11,11 @@ from handlers.base import Deps, NotAllowed, Request, UserError
 from handlers.fanout.publish import Actor, record_change
 from handlers.i18n import t
 from handlers.news import full_item
+from handlers.parse import clean_input
 from handlers.reply import ReplyBuilder, Span
 from storage.models import AuditEntry, NewsItem
 from storage.revisions import latest_revision_id, stale_languages
-from storage.text import LANGUAGES, clean_input, pick
+from storage.text import LANGUAGES, pick
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("newsbot.desk")
@@ -49,7 +50,7 @@ def actor(req: Request) -> Actor:
 
 
 def clean_text(text: str | None) -> str:
-    """A forwarded message's text, cleaned like every input (storage.text.clean_input)."""
+    """A forwarded message's text, cleaned like every input (handlers.parse.clean_input)."""
     return clean_input(text)
 
 

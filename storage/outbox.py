@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,12 +40,6 @@ ENQUEUE_BATCH = 1000
 def is_postgres(session: AsyncSession) -> bool:
     bind = session.bind
     return bind is not None and bind.dialect.name == "postgresql"
-
-
-def backoff(attempts: int, base: float, cap: float, rng: random.Random | None = None) -> float:
-    """Exponential backoff with jitter: base·2^(n-1), capped, times a factor in [0.5, 1.5)."""
-    r = rng or random
-    return min(cap, base * 2 ** max(0, attempts - 1)) * (0.5 + r.random())
 
 
 @dataclass(frozen=True)

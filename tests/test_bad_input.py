@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import App
-from bot.render.plain import render
+from bot.platforms.console.render import render
 from handlers.catalog import CATALOG
 from storage.models import NewsItem
 from storage.text import search_doc

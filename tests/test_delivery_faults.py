@@ -23,8 +23,8 @@ from telegram import Bot
 
 from bot.app import App
 from bot.delivery import OutboxWorker
-from bot.platforms.telegram_http import AiohttpRequest
-from bot.platforms.telegram_send import TelegramSender
+from bot.platforms.telegram.http import AiohttpRequest
+from bot.platforms.telegram.send import TelegramSender
 from storage.models import utcnow
 from storage.outbox import NewMessage
 from tests.bulk import add_subscribed_chats

@@ -11,7 +11,7 @@ from bot.app import App
 from bot.config import DeliverySection
 from bot.delivery import OutboxWorker
 from bot.platforms.base import ChatMoved, ChatUnavailable, Pace, PermanentError, RateLimited
-from bot.platforms.telegram_updates import UpdateRouter
+from bot.platforms.telegram.updates import UpdateRouter
 from handlers import chats
 from handlers.reply import Reply
 from storage.models import utcnow

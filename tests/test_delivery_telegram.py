@@ -19,7 +19,7 @@ from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.delivery import OutboxWorker
-from bot.platforms.telegram_send import TelegramSender
+from bot.platforms.telegram.send import TelegramSender
 from bot.ratelimit import LOOP_TIMER, Timer
 from handlers.fanout.digests import plan_digests
 from handlers.reply import ReplyBuilder

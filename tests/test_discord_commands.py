@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.render.discord import render
+from bot.platforms.discord.render import render
 from handlers.base import Command, Deps, NotAllowed, Option, Request
 from handlers.reply import Reply, ReplyBuilder
 from tests.discord_bot import (  # noqa: F401
@@ -113,7 +113,7 @@ async def test_sync_registers_every_command_with_french_and_english_descriptions
 async def test_long_descriptions_are_cut_to_discord_limits(
     fake_discord: Any, sqlite_url: str
 ) -> None:
-    from bot.platforms.discord import DiscordPlatform
+    from bot.platforms.discord.frontend import DiscordPlatform
     from tests.discord_bot import guild_app
 
     async with guild_app(fake_discord, sqlite_url) as app:
@@ -262,7 +262,7 @@ async def test_stale_or_forged_button_is_answered_politely(discord_bot: DiscordB
 
 
 async def test_direct_message_after_global_sync(discord_bot: DiscordBot) -> None:
-    from bot.platforms.discord_commands import sync
+    from bot.platforms.discord.commands import sync
 
     fake = discord_bot.fake
     assert await sync(discord_bot.platform.client.tree, []) == len(discord_bot.app.registry)

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from bot.app import App
-from bot.render.telegram import utf16_len
+from bot.platforms.telegram.render import utf16_len
 from handlers.base import Command, Deps, Request
 from handlers.reply import Reply, ReplyBuilder
 from storage.models import Chat, NewsItem, utcnow

@@ -17,9 +17,8 @@ from bot.platforms.base import (
     RateLimited,
     TransientError,
 )
-from bot.platforms.telegram import TelegramSender
-from bot.platforms.telegram_http import AiohttpRequest
-from bot.platforms.telegram_send import translate_error
+from bot.platforms.telegram.http import AiohttpRequest
+from bot.platforms.telegram.send import TelegramSender, translate_error
 from handlers.reply import Button, Paragraph, Reply, Span
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixtures import fake_telegram

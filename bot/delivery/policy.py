@@ -43,6 +43,7 @@ from bot.platforms.base import (
     RateLimited,
     TransientError,
 )
+from bot.retry import backoff
 
 #: how ``last_error`` starts for a send that got no answer after the request left (the same
 #: word as ``storage.outbox.UNCERTAIN``, which /stats counts; a test keeps them equal)
@@ -134,12 +135,6 @@ class Decision:
     counters: tuple[Counter, ...] = ()
 
 
-def backoff(attempts: int, base: float, cap: float, jitter: float) -> float:
-    """Exponential backoff with jitter: base·2^(n-1), capped, times a factor in [0.5, 1.5)
-    (``jitter`` in [0, 1); the same curve as ``storage.outbox.backoff``)."""
-    return min(cap, base * 2 ** max(0, attempts - 1)) * (0.5 + jitter)
-
-
 def decide(error: Exception | None, facts: Facts = Facts(), rules: Rules = Rules(), *,
            sent: Iterable[str] = (), jitter: float = 0.5) -> Decision:
     """The decision for one send's outcome: ``error`` None means ``sent`` were delivered.
@@ -188,5 +183,5 @@ def decide(error: Exception | None, facts: Facts = Facts(), rules: Rules = Rules
                         counters=("dead",))
     return Decision("retry", counts=True, error=f"{kind}: {error}", parts=parts,
                     delay=backoff(facts.attempts + 1, rules.backoff_seconds,
-                                  rules.max_backoff_seconds, jitter),
+                                  rules.max_backoff_seconds, jitter=jitter),
                     counters=("retried",))

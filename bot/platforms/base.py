@@ -1,7 +1,9 @@
 """What the process needs from a platform adapter, and how delivery failures are classified.
 
 A platform adapter is a :class:`Component` (started and stopped by ``bot/service.py``) and,
-for outgoing messages (digests, alerts, broadcasts, corrections), a :class:`Sender`. Senders
+for outgoing messages (digests, alerts, broadcasts, corrections), a :class:`Sender`, which the
+component offers to the outbox worker while it runs (:func:`offer_sender` /
+:func:`withdraw_sender`, the one way to register one). Senders
 translate the platform's errors into this small tree so the outbox worker decides retries,
 pauses and chat deactivation without knowing the platform:
 
@@ -148,3 +150,18 @@ async def cancel_and_wait(task: asyncio.Task[Any] | None) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+def offer_sender(app: object, sender: Sender) -> None:
+    """Register ``sender`` as its platform's in ``app.senders`` (what the outbox worker sends
+    through), once the component that owns it is up. The one way every platform does it."""
+    senders = getattr(app, "senders", None)
+    if isinstance(senders, dict):  # test doubles of the App may have no registry
+        senders[sender.platform] = sender
+
+
+def withdraw_sender(app: object, sender: Sender) -> None:
+    """Undo :func:`offer_sender` when its component stops (only if it is still this one)."""
+    senders = getattr(app, "senders", None)
+    if isinstance(senders, dict) and senders.get(sender.platform) is sender:
+        del senders[sender.platform]

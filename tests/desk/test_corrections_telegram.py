@@ -16,7 +16,7 @@ from telegram import Bot
 from bot.app import App
 from bot.config import DigestSection
 from bot.delivery import OutboxWorker
-from bot.platforms.telegram import TelegramSender
+from bot.platforms.telegram.send import TelegramSender
 from bot.scheduler import DigestScheduler
 from storage.models import OutboxMessage
 from tests.desk.conftest import desk_settings

@@ -27,8 +27,8 @@ from bot.platforms.base import (
     RateLimited,
     TransientError,
 )
-from bot.platforms.discord_buttons import ButtonCodec, build_view
-from bot.render.discord import NO_MENTIONS, render
+from bot.platforms.discord.buttons import ButtonCodec, build_view
+from bot.platforms.discord.render import NO_MENTIONS, render
 from handlers.reply import Reply
 
 with warnings.catch_warnings():

@@ -41,8 +41,8 @@ from bot.platforms.base import (
     RateLimited,
     TransientError,
 )
-from bot.platforms.telegram_http import AnswerLost, NotSent
-from bot.render.telegram import CallbackCodec, keyboard_rows, render_parts
+from bot.platforms.telegram.http import AnswerLost, NotSent
+from bot.platforms.telegram.render import CallbackCodec, keyboard_rows, render_parts
 from handlers.reply import Button, Reply
 
 # read by PTB when an error is built, not at import: setting it here is early enough

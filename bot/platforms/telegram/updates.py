@@ -27,7 +27,7 @@ from telegram.ext import (
 
 from bot.delivery.policy import Facts, decide
 from bot.platforms.base import DeliveryError
-from bot.platforms.telegram_send import TelegramSender
+from bot.platforms.telegram.send import TelegramSender
 from handlers import Reply, Request, chats
 from handlers.i18n import MESSAGES, normalize_language, t
 from handlers.parse import NotForUs, parse_command
