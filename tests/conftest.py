@@ -5,7 +5,10 @@ gets its own copy (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on Po
 so tests are isolated and may commit like the real bot does.
 
 PostgreSQL tests run when NEWSBOT_TEST_PG_URL names a server (``.ci/run`` sets it); they are
-skipped with that reason otherwise.
+skipped with that reason otherwise. The database it names is only where the admin statements
+connect: every template and copy is a database of its own, named after the pytest-xdist worker
+(``newsbot_tmpl_gw0_...``), so `make test`'s workers (and other runs on the same server) never
+share one.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ os.environ.setdefault("NEWSBOT_HTTP__PORT", "0")
 PG_URL = os.environ.get("NEWSBOT_TEST_PG_URL")
 PG_SKIP = "PostgreSQL tests need NEWSBOT_TEST_PG_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)"
 ROOT = Path(__file__).resolve().parent.parent
+# the pytest-xdist worker this process is ("gw0", "gw1"...), "main" without xdist
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 async def _migrate_and_seed(url: str) -> None:
@@ -88,7 +93,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pg_template() -> Iterator[str]:
     if not PG_URL:
         pytest.skip(PG_SKIP)
-    name = f"newsbot_tmpl_{uuid.uuid4().hex[:10]}"
+    name = f"newsbot_tmpl_{WORKER}_{uuid.uuid4().hex[:10]}"
     asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
     try:
         asyncio.run(_migrate_and_seed(pg_database_url(name)))
@@ -106,7 +111,7 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
 
 @pytest.fixture
 def pg_url(pg_template: str) -> Iterator[str]:
-    name = f"newsbot_t_{uuid.uuid4().hex[:10]}"
+    name = f"newsbot_t_{WORKER}_{uuid.uuid4().hex[:10]}"
     asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
     try:
         yield pg_database_url(name)
