@@ -1,8 +1,9 @@
 """Shared fixtures: a migrated and seeded database per test, on SQLite and on PostgreSQL.
 
 Migrate once: a template database is migrated and seeded once per session, then each test
-gets its own copy (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL),
-so tests are isolated and may commit like the real bot does.
+gets its own copy (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL,
+made one test ahead and dropped behind on a thread: ``PgCopies``), so tests are isolated and
+may commit like the real bot does.
 
 PostgreSQL tests run when NEWSBOT_TEST_PG_URL names a server (``.ci/run`` sets it); they are
 skipped with that reason otherwise. The database it names is only where the admin statements
@@ -18,6 +19,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -109,14 +111,63 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{copy}"
 
 
+class PgCopies:
+    """Private copies of the template, made one ahead and dropped behind, on a thread of their own.
+
+    ``CREATE DATABASE ... TEMPLATE`` and ``DROP DATABASE`` each take the server a second or so
+    (WAL and fsync of a whole database) while the test waits for nothing but them: a thread makes
+    the next test's copy while this one runs, and drops each used copy after its test. One
+    thread, so a copy is never made while another statement touches the template. Each copy
+    serves one test and is never reused.
+    """
+
+    def __init__(self, template: str, prefix: str = "newsbot_t") -> None:
+        self.template, self.prefix = template, prefix
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="pg-copies")
+        self._next: Future[str] = self._thread.submit(self._create)
+
+    def _create(self) -> str:
+        name = f"{self.prefix}_{WORKER}_{uuid.uuid4().hex[:10]}"
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+        return name
+
+    @staticmethod
+    def _drop(name: str) -> None:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def take(self) -> str:
+        """A fresh copy's name (made ahead; the next one is started at once)."""
+        name = self._next.result()
+        self._next = self._thread.submit(self._create)
+        return name
+
+    def drop(self, name: str) -> None:
+        """Drop a used copy (after the copy being made, on the same thread)."""
+        self._thread.submit(self._drop, name)
+
+    def close(self) -> None:
+        try:
+            self.drop(self._next.result())
+        finally:
+            self._thread.shutdown(wait=True)
+
+
+@pytest.fixture(scope="session")
+def pg_copies(pg_template: str) -> Iterator[PgCopies]:
+    copies = PgCopies(pg_template)
+    try:
+        yield copies
+    finally:
+        copies.close()
+
+
 @pytest.fixture
-def pg_url(pg_template: str) -> Iterator[str]:
-    name = f"newsbot_t_{WORKER}_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+def pg_url(pg_copies: PgCopies) -> Iterator[str]:
+    name = pg_copies.take()
     try:
         yield pg_database_url(name)
     finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        pg_copies.drop(name)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
