@@ -19,11 +19,14 @@ install: $(STAMP)
 run: install
 	$(BIN)/python -m bot run $(if $(CONFIG),--config $(CONFIG))
 
-## layer contracts, lint, then the whole test suite (PostgreSQL tests need NEWSBOT_TEST_PG_URL)
+## layer contracts, lint, then the whole test suite (PostgreSQL tests need NEWSBOT_TEST_PG_URL),
+## on every core (pytest-xdist; an idle worker takes tests queued for a busy one; TEST_WORKERS=0
+## runs it in one process), the slowest 15 listed
+TEST_WORKERS ?= auto
 test: install
 	$(BIN)/lint-imports
 	$(BIN)/ruff check bot handlers storage tests bench
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal --durations=15
 
 lint: install
 	$(BIN)/ruff check bot handlers storage tests bench

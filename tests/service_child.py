@@ -104,6 +104,17 @@ async def start_service(config_path: Path, *, command: str = "run",
     return Service(proc)
 
 
+def free_http_port(config: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The config with the operators' HTTP server on a port the OS picks, unless it names one.
+
+    The child gets none of the caller's NEWSBOT_* variables (so not conftest's
+    NEWSBOT_HTTP__PORT=0 either): without this it would listen on 8080, which another
+    test's service (a parallel worker, another run on the machine) may hold.
+    """
+    http = config.get("http", {})
+    return config if "port" in http else {**config, "http": {**http, "port": 0}}
+
+
 def write_config(path: Path, config: dict[str, dict[str, Any]]) -> Path:
-    path.write_text(toml(config), encoding="utf-8")
+    path.write_text(toml(free_http_port(config)), encoding="utf-8")
     return path

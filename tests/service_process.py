@@ -17,6 +17,7 @@ from typing import Any
 
 from tests.conftest import ROOT
 from tests.fakes.telegram_api import FakeTelegram
+from tests.service_child import free_http_port
 
 
 def toml_value(value: Any) -> str:
@@ -30,8 +31,9 @@ def toml_value(value: Any) -> str:
 
 
 def write_config(path: Path, sections: dict[str, dict[str, Any]]) -> Path:
+    """The TOML file; the operators' HTTP server on a free port unless a port is named."""
     lines = []
-    for name, keys in sections.items():
+    for name, keys in free_http_port(sections).items():
         lines.append(f"[{name}]")
         lines += [f"{k} = {toml_value(v)}" for k, v in keys.items() if v is not None]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

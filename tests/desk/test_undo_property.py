@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from handlers.reply import plain_text
 from storage.models import AuditEntry
 from storage.revisions import CONTENT_ACTIONS
 from storage.transfer import export_content
-from tests.conftest import PG_URL, _pg_admin, pg_database_url
+from tests.conftest import PG_URL, PgCopies, pg_database_url
 from tests.desk.conftest import desk_settings
 from tests.helpers import send
 
@@ -99,12 +98,11 @@ def test_undo_restores_the_content_exactly_sqlite(sqlite_template: Path,
 @pytest.mark.postgres
 @settings(PROFILE, max_examples=10)
 @given(steps=STEPS)
-def test_undo_restores_the_content_exactly_postgres(pg_template: str,
+def test_undo_restores_the_content_exactly_postgres(pg_copies: PgCopies,
                                                     steps: list[tuple[str, str]]) -> None:
     assert PG_URL
-    name = f"newsbot_u_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    name = pg_copies.take()  # a fresh copy of the template per example
     try:
         asyncio.run(_scenario(pg_database_url(name), steps))
     finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        pg_copies.drop(name)
