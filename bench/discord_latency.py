@@ -21,7 +21,7 @@ from sqlalchemy import insert
 
 from bot.app import App
 from bot.config import DatabaseSection, DiscordSection, Settings
-from bot.platforms.discord import DiscordPlatform
+from bot.platforms.discord.frontend import DiscordPlatform
 from handlers.base import Request
 from storage.models import NewsItem
 from storage.text import search_doc

@@ -27,7 +27,7 @@ LIMITS = {"global_per_second": 100_000, "private_per_second": 1000, "group_per_m
 
 def digest_html() -> str:
     """A digest-sized message rendered by the project's own renderer (~2 KB, ~35 entities)."""
-    from bot.render.telegram import render_parts
+    from bot.platforms.telegram.render import render_parts
     from handlers.reply import BulletList, Heading, Paragraph, Reply, SourceRef, Sources, Span
 
     items = tuple(

@@ -47,7 +47,7 @@ def settings(db_url: str, fake: FakeTelegramProcess | None = None, **delivery: A
 
 async def prepare(app: Any, n_private: int, n_groups: int, first_id: int = 100_000) -> list[int]:
     """Chats with a digest due now, planned by the scheduler's code; returns their ids."""
-    from bot.digests import plan_digests
+    from handlers.fanout.digests import plan_digests
     from tests.bulk import add_subscribed_chats
 
     ids = list(range(first_id, first_id + n_private)) + [-(first_id + i) for i in range(n_groups)]
@@ -69,8 +69,8 @@ def worker_for(app: Any, sender: Any) -> Any:
 async def telegram_sender(fake: FakeTelegramProcess) -> tuple[Any, Any]:
     from telegram import Bot
 
-    from bot.platforms.telegram_http import AiohttpRequest
-    from bot.platforms.telegram_send import TelegramSender
+    from bot.platforms.telegram.http import AiohttpRequest
+    from bot.platforms.telegram.send import TelegramSender
 
     bot = Bot(fake.token, base_url=fake.base_url, request=AiohttpRequest(64))
     await bot.initialize()
@@ -165,7 +165,7 @@ async def part2(tmp: str) -> None:
     from telegram.ext import AIORateLimiter, ExtBot
     from telegram.request import HTTPXRequest
 
-    from bot.render.telegram import render_parts
+    from bot.platforms.telegram.render import render_parts
     from handlers.reply import Reply
 
     n = int(os.environ.get("BENCH_MESSAGES", "10000"))
@@ -238,7 +238,7 @@ def rss_mb() -> tuple[float, float]:
 
 async def memory_run(db: str) -> None:
     from bot.app import App
-    from bot.digests import plan_digests
+    from handlers.fanout.digests import plan_digests
 
     with FakeTelegramProcess(**RAISED) as fake:
         async with App(settings(db, global_per_second=1000, private_per_second=10,
@@ -272,7 +272,7 @@ async def memory_setup(db: str) -> None:
 
 async def part4(tmp: str) -> None:
     from bot.app import App
-    from bot.platforms.telegram import TelegramPlatform
+    from bot.platforms.telegram.frontend import TelegramPlatform
 
     print("4. command reply latency while a digest broadcast runs at the limit (real limits)")
     with FakeTelegramProcess(**REAL) as fake:

@@ -44,8 +44,8 @@ def _settings(db_url: str, **delivery: Any) -> Any:
 async def _sender(tg: Any, read_timeout: float = 5.0) -> tuple[Any, Any]:
     from telegram import Bot
 
-    from bot.platforms.telegram_http import AiohttpRequest
-    from bot.platforms.telegram_send import TelegramSender
+    from bot.platforms.telegram.http import AiohttpRequest
+    from bot.platforms.telegram.send import TelegramSender
 
     bot = Bot(tg.token, base_url=tg.base_url, request=AiohttpRequest(64, read_timeout=read_timeout))
     await bot.initialize()
@@ -62,8 +62,8 @@ async def _alerts(app: Any, chat_ids: list[int], key: str = "alert") -> dict[int
                                        next_digest_at=SINCE + dt.timedelta(days=30))
     reply = ReplyBuilder().para("Breaking: the General Assembly adopted a resolution.").build()
     async with app.uow() as uow:
-        await uow.outbox.enqueue([NewMessage(f"{key}:{cid}", cid, "alert", reply.to_dict())
-                                  for cid in chats.values()], utcnow())
+        await uow.outbox.enqueue_many([NewMessage(f"{key}:{cid}", cid, "alert", reply.to_dict())
+                                       for cid in chats.values()], utcnow())
     return chats
 
 
@@ -157,8 +157,8 @@ async def part3(tmp: str) -> None:
         chats = await _alerts(app, [3001, 3002])
         reply = ReplyBuilder().para("Second alert.").build()
         async with app.uow() as uow:
-            await uow.outbox.enqueue([NewMessage(f"second:{chats[3001]}", chats[3001], "alert",
-                                                 reply.to_dict())], utcnow())
+            await uow.outbox.enqueue_many([NewMessage(f"second:{chats[3001]}", chats[3001], "alert",
+                                                      reply.to_dict())], utcnow())
         tg.retry_after_next("sendMessage", 40, chat_id=3001)
         bot, sender = await _sender(tg)
         first = OutboxWorker(app.uow, {"telegram": sender}, app.settings.delivery)
@@ -186,7 +186,7 @@ async def _frozen_leader(tmp: str, wake: float) -> None:
     from sqlalchemy import update
 
     from bot.app import App
-    from bot.digests import plan_digests
+    from handlers.fanout.digests import plan_digests
     from storage.models import Subscription
     from tests.bulk import add_subscribed_chats
     from tests.fakes.telegram_api import FakeTelegram, TelegramLimits

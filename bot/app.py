@@ -2,7 +2,9 @@
 
 Nothing is built at import time; everything hangs off one ``App`` whose ``async with``
 lifetime owns the database engine. Platforms, the scheduler and delivery receive what they
-need from it.
+need from it: the fan-out layer its ``Fanout`` (``app.deps.fanout``: whether alerts are
+queued, from ``[delivery] enabled``, and the ``Doorbell`` it rings, ``app.doorbell``, which the
+outbox worker waits on).
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from bot.button_store import ButtonStore
 from bot.config import Settings
 from bot.health import Health
 from bot.metrics import Metrics
+from bot.platforms import PLATFORMS
 from bot.platforms.base import Sender
 from handlers import Deps, Registry, Reply, Request, build_registry, dispatch
-from handlers.publishing import Actor, publish_item
+from handlers.fanout import Doorbell
+from handlers.fanout.publish import Actor, publish_item
 from storage.db import make_engine, make_session_factory
 from storage.migrate import ensure_schema
 from storage.seed import DEFAULT_SEED, SeedReport, is_empty, load_seed, read_seed
@@ -41,6 +45,8 @@ class App:
         self.metrics = Metrics(c.name for c in self.registry)
         #: part (database, telegram, discord) -> state and last error (bot/health.py)
         self.health = health if health is not None else Health()
+        #: fan-out rings it when it queued rows; the outbox worker waits on it
+        self.doorbell = Doorbell()
 
     async def __aenter__(self) -> App:
         self.engine = make_engine(self.settings.database.url)
@@ -51,10 +57,13 @@ class App:
             self.deps = Deps(
                 uow=self.uow,
                 owners=self.settings.owners(),
+                platforms=tuple(PLATFORMS),
                 default_language=self.settings.bot.default_language,
                 timezone=self.settings.bot.timezone,
                 edit_window=dt.timedelta(hours=self.settings.editorial.edit_window_hours),
                 undo_window=dt.timedelta(minutes=self.settings.editorial.undo_window_minutes),
+                alerts=self.settings.delivery.enabled,
+                wake=self.doorbell.ring,
             )
             #: long button payloads, shared through the database by every process
             self.buttons = ButtonStore(self.uow, clock=self.deps.clock,
@@ -76,18 +85,17 @@ class App:
         return UnitOfWork(self.session_factory)
 
     async def seed(self, *, only_if_empty: bool = False, force: bool = False) -> SeedReport | None:
-        """Load the bundled content (idempotent); announce new items when a publisher is set."""
+        """Load the bundled content (idempotent); announce its new items (``publish_item``:
+        alerts when this process queues them, ``[delivery] enabled``)."""
         async with self.uow() as uow:
             if only_if_empty and not await is_empty(uow.session):
                 return None
             report = await load_seed(uow.session, read_seed(DEFAULT_SEED), force=force)
-            if self.deps.publisher is not None:
-                loader = Actor("cli", "seed", origin="seed")
-                for item_id in report.new_item_ids:
-                    item = await uow.items.get(item_id)
-                    if item is not None:
-                        await publish_item(uow, self.deps.publisher, item, loader,
-                                           at=self.deps.clock())
+            loader = Actor("cli", "seed", origin="seed")
+            for item_id in report.new_item_ids:
+                item = await uow.items.get(item_id)
+                if item is not None:
+                    await publish_item(uow, self.deps.fanout, item, loader, at=self.deps.clock())
         if report.changed:
             log.info("content loaded", extra={"inserted": report.inserted, "updated": report.updated})
         if report.skipped:

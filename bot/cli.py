@@ -11,6 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.platforms import PLATFORMS
+from bot.platforms import enabled as enabled_platforms
+from bot.platforms import secrets as platform_secrets
 from bot.platforms.base import TokenRejected
 
 
@@ -47,19 +50,19 @@ def _parser() -> argparse.ArgumentParser:
 async def _run(settings: Settings) -> int:
     from bot.app import App
 
-    if settings.telegram.token or settings.discord.token:
+    if enabled_platforms(settings):
         from bot.service import serve
 
         return await serve(settings)
     from contextlib import AsyncExitStack
 
-    from bot.platforms.console import ConsoleSender, repl
+    from bot.platforms.console.frontend import repl
     from bot.service import delivery_components
 
     async with App(settings) as app, AsyncExitStack() as stack:
-        # digests and alerts of the console chat are printed in it
-        app.senders["console"] = ConsoleSender(sys.stdout)
-        for component in delivery_components(app):
+        # the fallback platform (the console): its digests and alerts are printed in it
+        fallbacks = [spec.front_end(app) for spec in PLATFORMS.values() if spec.fallback]
+        for component in [*fallbacks, *delivery_components(app)]:
             await component.start()
             stack.push_async_callback(component.stop)
         return await repl(app)
@@ -67,7 +70,7 @@ async def _run(settings: Settings) -> int:
 
 async def _ask(settings: Settings, text: str, lang: str | None) -> int:
     from bot.app import App
-    from bot.platforms.console import ask
+    from bot.platforms.console.frontend import ask
 
     async with App(settings) as app:
         print(await ask(app, text, lang))
@@ -100,9 +103,9 @@ async def _seed(settings: Settings, force: bool = False) -> int:
 
 async def _discord_sync(settings: Settings, guilds: list[int] | None) -> int:
     from bot.app import App
-    from bot.platforms.discord import sync_commands
+    from bot.platforms.discord.frontend import sync_commands
 
-    if settings.discord.token is None:
+    if not PLATFORMS["discord"].enabled(settings):
         print("discord-sync needs [discord] token (or NEWSBOT_DISCORD__TOKEN)", file=sys.stderr)
         return 2
     async with App(settings) as app:
@@ -118,10 +121,6 @@ async def _poll_feeds(settings: Settings) -> int:
         print("no [[feeds]] in the configuration", file=sys.stderr)
         return 2
     async with App(settings) as app:
-        if settings.delivery.enabled:  # alerts are queued for the service's outbox worker
-            from bot.alerts import AlertPublisher
-
-            app.deps.publisher = AlertPublisher(settings.bot.default_language, clock=app.deps.clock)
         outcomes = await poll_once(app)
     for o in outcomes:
         print(o.report())
@@ -137,9 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from bot.logs import configure
 
-    quiet = args.cmd in ("ask",) or (
-        args.cmd == "run" and not (settings.telegram.token or settings.discord.token)
-    )
+    quiet = args.cmd in ("ask",) or (args.cmd == "run" and not enabled_platforms(settings))
     redact = configure(
         "WARNING" if quiet and settings.bot.log_level == "INFO" else settings.bot.log_level,
         secrets=secrets_of(settings), log_format=settings.bot.log_format,
@@ -182,7 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def secrets_of(settings: Settings) -> list[str | None]:
-    """What must never be printed: the bot tokens, the webhook secret, the database password."""
+    """What must never be printed: every platform's secrets (tokens, the webhook secret),
+    the Sentry DSN, the database password."""
     from sqlalchemy.engine import make_url
 
     def plain(value: object) -> str | None:
@@ -193,6 +191,5 @@ def secrets_of(settings: Settings) -> list[str | None]:
         password = make_url(settings.database.url).password
     except Exception:  # an URL SQLAlchemy cannot read fails later, with its own message
         password = None
-    return [plain(settings.sentry.dsn), plain(settings.telegram.token),
-            plain(settings.telegram.secret_token),
-            plain(settings.discord.token), str(password) if password else None]
+    return [plain(settings.sentry.dsn), *platform_secrets(settings),
+            str(password) if password else None]

@@ -9,37 +9,26 @@ printed.
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-DEFAULT_DB_URL = "sqlite+aiosqlite:///data/newsbot.db"
-#: Discord's own REST base and gateway (what discord.py uses unless told otherwise)
+from bot.platforms import PLATFORMS
+from bot.platforms.console.config import ConsoleSection
+from bot.platforms.discord.config import DiscordSection
+from bot.platforms.telegram.config import TelegramSection
+from bot.sections import Section
 
-#: what Telegram accepts as a webhook ``secret_token`` (setWebhook refuses anything else)
-WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+DEFAULT_DB_URL = "sqlite+aiosqlite:///data/newsbot.db"
 
 
 class ConfigError(Exception):
     """One line for the operator: which key, what is wrong, what is expected."""
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 def _check_timezone(value: str) -> str:
@@ -86,82 +75,6 @@ class DatabaseSection(Section):
             raise ValueError(
                 "expected sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB"
             )
-        return value
-
-
-class ConsoleSection(Section):
-    #: the console user's id; listed in owners by default so admins can try commands locally
-    user_id: str = "local"
-    owners: list[str] = Field(default_factory=lambda: ["local"])
-
-
-class TelegramSection(Section):
-    token: SecretStr | None = None
-    #: a self-hosted Bot API server; PTB appends the token
-    base_url: str = "https://api.telegram.org/bot"
-    mode: Literal["polling", "webhook"] = "polling"
-    webhook_listen: str = "127.0.0.1"
-    #: 0 lets the OS choose (tests); the webhook_url must then be left unset
-    webhook_port: int = Field(default=8443, ge=0, le=65535)
-    webhook_path: str = "telegram"
-    webhook_url: str | None = None
-    #: required in webhook mode: Telegram sends it in X-Telegram-Bot-Api-Secret-Token, and a
-    #: request without it is refused before its body is read
-    secret_token: SecretStr | None = Field(default=None, validate_default=True)
-    #: connections Telegram may open at once (setWebhook max_connections); our server keeps
-    #: a few times more open and closes the longest-idle one when more arrive
-    webhook_max_connections: int = Field(default=40, ge=1, le=100)
-    #: the largest update accepted (Telegram's are a few kB); larger bodies get 413 unread
-    webhook_max_body_bytes: int = Field(default=1_048_576, ge=65_536, le=16 * 1_048_576)
-    #: seconds a connection may take to send a whole request, and may stay idle between two
-    webhook_timeout_seconds: float = Field(default=10, gt=0, le=300)
-    owners: list[str] = Field(default_factory=list)
-    #: file downloads of a self-hosted Bot API server; derived from base_url when unset
-    base_file_url: str | None = None
-    #: updates handled at the same time (one chat's updates are always handled in order)
-    concurrent_updates: int = Field(default=16, ge=1, le=256)
-
-    @field_validator("secret_token")
-    @classmethod
-    def _usable_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
-        if value is None:
-            if info.data.get("mode") == "webhook":
-                raise ValueError(
-                    "required when mode = \"webhook\" (else anybody who finds the URL can post "
-                    "updates): 1-256 characters of A-Z a-z 0-9 _ -"
-                )
-            return None
-        if not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
-            raise ValueError("expected 1-256 characters of A-Z a-z 0-9 _ - (what Telegram accepts)")
-        return value
-
-
-class DiscordSection(Section):
-    token: SecretStr | None = None
-    guild_ids: list[int] = Field(default_factory=list)
-    owners: list[str] = Field(default_factory=list)
-    #: seconds before a slow command is deferred (Discord wants an answer within 3 s)
-    defer_after: float = Field(default=2.0, gt=0, lt=3)
-    #: 429s asking to wait longer than this are not waited out by discord.py (minimum 30)
-    max_ratelimit_timeout: float = Field(default=30.0, ge=30)
-    #: another REST base, e.g. a self-hosted rate-limit proxy such as nirn-proxy
-    #: ("http://proxy:8080/api/v10"); unset: Discord's own
-    api_base: str | None = None
-    #: another gateway ("wss://…"); unset: Discord's own
-    gateway_url: str | None = None
-
-    @field_validator("api_base")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("https://", "http://")):
-            raise ValueError("expected an http:// or https:// URL")
-        return value.rstrip("/") if value else value
-
-    @field_validator("gateway_url")
-    @classmethod
-    def _ws_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("wss://", "ws://")):
-            raise ValueError("expected a ws:// or wss:// URL")
         return value
 
 
@@ -280,6 +193,7 @@ class Settings(BaseSettings):
 
     bot: BotSection = Field(default_factory=BotSection)
     database: DatabaseSection = Field(default_factory=DatabaseSection)
+    # the platforms' sections (bot/platforms/*/config.py), one per entry of PLATFORMS
     console: ConsoleSection = Field(default_factory=ConsoleSection)
     telegram: TelegramSection = Field(default_factory=TelegramSection)
     discord: DiscordSection = Field(default_factory=DiscordSection)
@@ -303,11 +217,23 @@ class Settings(BaseSettings):
         return (env_settings, init_settings)
 
     def owners(self) -> dict[str, frozenset[str]]:
-        return {
-            "console": frozenset(self.console.owners),
-            "telegram": frozenset(self.telegram.owners),
-            "discord": frozenset(self.discord.owners),
-        }
+        """Platform -> the user ids that own the bot there (each platform's spec says how)."""
+        return {name: spec.owners(self) for name, spec in PLATFORMS.items()}
+
+
+def check_platform_sections(settings_cls: type[BaseSettings] = Settings) -> None:
+    """Every platform of the table has its section in Settings, of its model class.
+
+    The platform sections are written out as fields (above) so their types stay checked;
+    this keeps them and the table (bot/platforms/__init__.py) from drifting apart."""
+    for spec in PLATFORMS.values():
+        field = settings_cls.model_fields.get(spec.config_section)
+        if field is None or field.annotation is not spec.config_model:
+            raise TypeError(f"Settings.{spec.config_section} must be a {spec.config_model.__name__} "
+                            f"(the [{spec.config_section}] section of platform {spec.name!r})")
+
+
+check_platform_sections()
 
 
 def _describe(error: Mapping[str, Any]) -> str:

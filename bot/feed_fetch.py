@@ -20,7 +20,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import aiohttp
 import feedparser
 
-from storage.text import clean_input, words
+from handlers.parse import clean_input
+from storage.text import words
 
 USER_AGENT = "assembly-newsbot/0.1 (+https://github.com/; feed reader)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"

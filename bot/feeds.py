@@ -31,7 +31,7 @@ from bot.app import App
 from bot.config import FeedSection
 from bot.feed_fetch import Entry, FeedError, fetch, read_feed
 from bot.platforms.base import cancel_and_wait
-from handlers.publishing import Actor, publish_item, record_change
+from handlers.fanout.publish import Actor, publish_item, record_change
 from storage.db import is_sqlite
 from storage.editorial import item_snapshot, refresh_search_doc, source_for
 from storage.models import NewsItem
@@ -62,7 +62,7 @@ class PollOutcome:
     error: str | None = None
     #: the feed publishes (else its items wait as drafts)
     published: bool = False
-    #: alerts enqueued for the items published (None: no publisher in this process)
+    #: alerts enqueued for the items published (None: this process queues no alerts)
     alerts: int | None = None
     #: new entries beyond this poll's cap, taken by the next polls
     left: int = 0
@@ -103,16 +103,17 @@ def actor(feed: FeedSection) -> Actor:
 
 async def ingest(uow: UnitOfWork, app: App, feed: FeedSection, entries: list[Entry],
                  now: dt.datetime) -> tuple[int, int, int | None]:
-    """New entries -> items; (created, skipped, alerts enqueued or None without a publisher).
+    """New entries -> items; (created, skipped, alerts enqueued or None when this process
+    queues no alerts).
     Flushes; the caller's unit of work commits.
 
     An item is added as a draft and, for a ``publish`` feed, published through the same path
-    as the desk's /publish (``handlers.publishing.publish_item``): a revision, then alerts."""
+    as the desk's /publish (``handlers.fanout.publish.publish_item``): a revision, then alerts."""
     known_topics = {tp.key for tp in await uow.content.topics()}
     topics = [tp for tp in feed.topics if tp in known_topics]
     author = actor(feed)
     created = skipped = 0
-    alerts = 0 if feed.publish and app.deps.publisher is not None else None
+    alerts = 0 if feed.publish and app.deps.alerts else None
     for entry in entries:
         digest = entry.content_hash
         key = f"feed-{digest[:40]}"
@@ -142,7 +143,7 @@ async def ingest(uow: UnitOfWork, app: App, feed: FeedSection, entries: list[Ent
         await record_change(uow, author, "item.add", f"item:{item.id}", after=item_snapshot(item),
                             language=lang, at=now)
         if feed.publish:
-            sent = await publish_item(uow, app.deps.publisher, item, author, at=now)
+            sent = await publish_item(uow, app.deps.fanout, item, author, at=now)
             if alerts is not None and sent is not None:
                 alerts += sent.queued
         created += 1
@@ -281,7 +282,7 @@ class FeedPoller:
                 outcome.skipped += skipped
                 if alerts is not None:
                     outcome.alerts = (outcome.alerts or 0) + alerts
-            if outcome.alerts is None and feed.publish and self.app.deps.publisher is not None:
+            if outcome.alerts is None and feed.publish and self.app.deps.alerts:
                 outcome.alerts = 0
             async with self.app.uow() as uow:
                 state = await uow.feeds.state(feed.name, feed.url)

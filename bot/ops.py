@@ -145,7 +145,7 @@ class TroubleWatch:
                 messages.append(NewMessage(f"{key}:{owner}"[:200], chat.id, KIND,
                                            ops_reply(message, chat.language or lang,
                                                      **values).to_dict()))
-        inserted = await uow.outbox.enqueue(messages, now)
+        inserted = len(await uow.outbox.enqueue_many(messages, now))
         if inserted:
             log.info("owners told", extra={"messages": inserted})
         return inserted

@@ -11,6 +11,9 @@ A 429 pauses only the scope it names (``pause``).
 Waiters queue in order and are woken one at a time, by one timer or by an answer: at 1,000
 messages/s with dozens of sends waiting, waking every waiter on every free slot (each to
 find that another took it) cost more CPU than the sends and delayed them.
+
+Time comes from a :class:`Timer` (the event loop's by default, :data:`LOOP_TIMER`): a test
+gives a virtual one and runs minutes of sending at real limits in seconds.
 """
 
 from __future__ import annotations
@@ -20,25 +23,59 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from typing import Protocol
+
+
+class Cancellable(Protocol):
+    def cancel(self) -> None: ...
+
+
+class Timer(Protocol):
+    """Monotonic time and waiting on it: the rate windows', the sender lease's and the
+    outbox worker's (one timer for all, so they agree)."""
+
+    def monotonic(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+    def call_later(self, seconds: float, callback: Callable[[], object]) -> Cancellable: ...
+
+
+class LoopTimer:
+    """The real one: ``time.monotonic`` (the event loop's clock) and the running loop."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    def call_later(self, seconds: float, callback: Callable[[], object]) -> Cancellable:
+        return asyncio.get_running_loop().call_later(seconds, callback)
+
+
+LOOP_TIMER: Timer = LoopTimer()
 
 
 class SlidingWindow:
-    def __init__(self, limit: int, span: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, limit: int, span: float, timer: Timer = LOOP_TIMER) -> None:
         if limit < 1 or span <= 0:
             raise ValueError("a window needs limit >= 1 and span > 0")
-        self.limit, self.span, self._clock = limit, span, clock
+        self.limit, self.span, self._timer_source = limit, span, timer
+        self._clock = timer.monotonic
         self._done: deque[float] = deque()
         self._active = 0
         self._paused_until = 0.0
         self._waiters: deque[asyncio.Future[None]] = deque()
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: Cancellable | None = None
 
     @classmethod
-    def per_second(cls, rate: float, margin: float = 0.0) -> SlidingWindow:
+    def per_second(cls, rate: float, margin: float = 0.0, timer: Timer = LOOP_TIMER
+                   ) -> SlidingWindow:
         """``rate`` a second: whole counts per 1 s, or one per 1/rate s for slow rates."""
         if rate >= 1:
-            return cls(math.floor(rate), 1.0 + margin)
-        return cls(1, 1.0 / rate + margin)
+            return cls(math.floor(rate), 1.0 + margin, timer)
+        return cls(1, 1.0 / rate + margin, timer)
 
     def _expire(self, now: float) -> None:
         # the same expression as in ready_in, so a slot's expiry and its wait agree exactly
@@ -132,28 +169,29 @@ class SlidingWindow:
             return
         wait = self.ready_in()
         if wait is not None:
-            self._timer = asyncio.get_running_loop().call_later(wait, self._grant)
+            self._timer = self._timer_source.call_later(wait, self._grant)
 
 
 class Limits:
     """The windows of one platform: overall, and one per chat (created on demand, pruned)."""
 
     def __init__(self, global_per_second: float, private_per_second: float,
-                 group_per_minute: float, margin: float = 0.01) -> None:
-        self.overall = SlidingWindow.per_second(global_per_second, margin)
+                 group_per_minute: float, margin: float = 0.01, timer: Timer = LOOP_TIMER) -> None:
+        self.overall = SlidingWindow.per_second(global_per_second, margin, timer)
         self._private = private_per_second
         self._group = group_per_minute
         self._margin = margin
+        self._timer = timer
         self._chats: dict[str, SlidingWindow] = {}
 
     def chat(self, chat_id: str, private: bool) -> SlidingWindow:
         window = self._chats.get(chat_id)
         if window is None:
             if private:
-                window = SlidingWindow.per_second(self._private, self._margin)
+                window = SlidingWindow.per_second(self._private, self._margin, self._timer)
             else:
                 per_minute = max(1, math.floor(self._group))
-                window = SlidingWindow(per_minute, 60.0 + self._margin)
+                window = SlidingWindow(per_minute, 60.0 + self._margin, self._timer)
             self._chats[chat_id] = window
         return window
 

@@ -26,11 +26,15 @@ import logging
 import signal
 from collections.abc import Callable
 from contextlib import AsyncExitStack
+from functools import partial
 
 from bot.app import App
 from bot.config import Settings
 from bot.health import Health
 from bot.instance import claim, data_dir
+from bot.platforms import PlatformSpec
+from bot.platforms import enabled as enabled_platforms
+from bot.platforms import secrets as platform_secrets
 from bot.platforms.base import Component, TokenRejected
 from bot.supervisor import Supervisor
 
@@ -40,34 +44,29 @@ Fatal = Callable[[TokenRejected], None]
 
 
 def _secrets(settings: Settings) -> list[str]:
-    return [s.get_secret_value() for s in (settings.telegram.token, settings.discord.token)
-            if s is not None]
+    """The platforms' secrets, kept out of the supervisors' log lines."""
+    return platform_secrets(settings)
 
 
 def platform_factories(app: App, *, deliver_only: bool = False
                        ) -> list[tuple[str, Callable[[], Component]]]:
-    """(part, how to build a fresh one) for each platform with a token."""
-    settings = app.settings
+    """(part, how to build a fresh one) for each enabled platform of the table
+    (bot/platforms/__init__.py), in its order: its front end, or with ``deliver_only`` its
+    sender without one (a platform that has none is left out)."""
     found: list[tuple[str, Callable[[], Component]]] = []
-    if settings.telegram.token:
-        if deliver_only:
-            from bot.senders import TelegramSenderComponent
-
-            found.append(("telegram", lambda: TelegramSenderComponent(app)))
-        else:
-            from bot.platforms.telegram import TelegramPlatform
-
-            found.append(("telegram", lambda: TelegramPlatform(app)))
-    if settings.discord.token:
-        if deliver_only:
-            from bot.platforms.discord import DiscordSenderComponent
-
-            found.append(("discord", lambda: DiscordSenderComponent(app)))
-        else:
-            from bot.platforms.discord import DiscordPlatform
-
-            found.append(("discord", lambda: DiscordPlatform(app)))
+    for spec in enabled_platforms(app.settings):
+        if deliver_only and spec.build_sender_only is None:
+            continue
+        found.append((spec.name, partial(_build, spec, app, deliver_only)))
     return found
+
+
+def _build(spec: PlatformSpec, app: App, deliver_only: bool) -> Component:
+    if deliver_only:
+        component = spec.sender_only(app)
+        assert component is not None  # platform_factories checked
+        return component
+    return spec.front_end(app)
 
 
 def build_components(app: App, *, deliver_only: bool = False,
@@ -104,30 +103,33 @@ def build_components(app: App, *, deliver_only: bool = False,
 
 
 def delivery_components(app: App) -> list[Component]:
-    """The digest scheduler and the outbox worker; alerts are announced from now on.
+    """The scheduler (digests, late copies of deleted items) and the outbox worker.
 
     Platforms register their Sender in ``app.senders`` while they run. The worker's lease
     owner is this process's instance identity (bot/instance.py): a restart after a crash
-    takes its own previous lease over at once.
+    takes its own previous lease over at once. Alerts are queued by fan-out whenever
+    ``[delivery] enabled`` (``app.deps.alerts``, set when the App was built); fan-out rings
+    ``app.doorbell`` and the worker answers it.
     """
     if not app.settings.delivery.enabled:
         return []
-    from bot.alerts import AlertPublisher
     from bot.delivery import OutboxWorker
     from bot.scheduler import DigestScheduler
-    from handlers.corrections import retract_late_copies
 
     instance = claim(data_dir(app.settings.bot.data_dir, app.settings.database.url))
+    from bot.platforms import rate_limits
+
+    # each platform's own limits (Telegram's from [delivery], Discord's its own, ...)
+    limits = {name: (rl.overall_per_second, rl.private_per_second, rl.group_per_minute)
+              for name, rl in rate_limits(app.settings).items()}
     worker = OutboxWorker(app.uow, app.senders, app.settings.delivery, clock=app.deps.clock,
+                          limits=limits,
                           owner=instance.owner, takeover=instance.takeover_prefix,
-                          on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps, items),
                           observe=app.metrics.delivery,
-                          on_lease=lambda event: app.metrics.lease_changes.labels(event).inc())
-    app.deps.publisher = AlertPublisher(app.settings.bot.default_language, clock=app.deps.clock,
-                                        on_enqueue=worker.wake)
-    scheduler = DigestScheduler(app.uow, app.settings.digest,
-                                default_language=app.settings.bot.default_language,
-                                clock=app.deps.clock, on_enqueue=worker.wake)
+                          on_lease=lambda event: app.metrics.lease_changes.labels(event).inc(),
+                          doorbell=app.doorbell)
+    scheduler = DigestScheduler(app.uow, app.settings.digest, app.deps.fanout,
+                                withdraw_seconds=app.settings.delivery.poll_seconds)
     return [scheduler, worker]
 
 
@@ -153,10 +155,10 @@ async def wait_for_database(settings: Settings, health: Health, stop: asyncio.Ev
     worth waiting for (read-only, disk full, unreachable), say so and retry with backoff.
 
     False when a signal came first. Other errors are raised (the process exits 1)."""
+    from bot.retry import backoff
     from storage.db import make_engine
     from storage.health import check_writable, database_problem
     from storage.migrate import ensure_schema
-    from storage.outbox import backoff
 
     url = settings.database.url
     engine = make_engine(url)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 
 from bot.health import Health, describe
 from bot.platforms.base import Component, TokenRejected, cancel_and_wait
-from storage.outbox import backoff
+from bot.retry import backoff
 
 log = logging.getLogger("newsbot.service")
 

@@ -11,7 +11,10 @@ from handlers.reply import Reply
 
 
 def build_registry() -> Registry:
-    """Every command, registered once; the platforms build their menus from this."""
+    """Every command, once, in menu order: the ``COMMANDS`` tuples of the command modules.
+
+    The platforms build their menus and routing from this; /help and /start list it too.
+    """
     from handlers import (
         admins,
         content,
@@ -24,11 +27,9 @@ def build_registry() -> Registry:
         subscriptions,
     )
 
-    registry = Registry()
-    for module in (info, content, news, subscriptions, editorial, revisions, admins, desk_ops,
-                   program_admin):
-        module.register(registry)
-    return registry
+    modules = (info, content, news, subscriptions, editorial, revisions, admins, desk_ops,
+               program_admin)
+    return Registry(command for module in modules for command in module.COMMANDS)
 
 
 __all__ = ["Command", "Deps", "Option", "Registry", "Reply", "Request", "UserError",

@@ -10,16 +10,20 @@ Exception tree (only UserError is shown to users as-is):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal
 
+from handlers.catalog import CATALOG, Catalog
+from handlers.fanout import Fanout
 from handlers.i18n import t
 from handlers.reply import Reply
 from storage.models import utcnow
 from storage.uow import UnitOfWork
 
-Platform = Literal["console", "telegram", "discord"]
+#: a platform's name ("telegram", "discord", "console", …): the bot process knows the list
+#: (bot/platforms/__init__.py ``PLATFORMS``) and hands it to handlers as ``Deps.platforms``
+Platform = str
 ChatKind = Literal["private", "group", "supergroup", "channel", "guild"]
 
 
@@ -55,18 +59,8 @@ class Request:
         return self.chat_kind == "private"
 
 
-@dataclass(frozen=True)
-class AlertsQueued:
-    """What announcing one item queued: its alerts, and how many of them quiet hours hold."""
-
-    queued: int = 0
-    held: int = 0
-
-
-class Publisher(Protocol):
-    """Announces newly published items (alerts); the delivery layer implements it."""
-
-    async def item_published(self, uow: UnitOfWork, item_id: int) -> AlertsQueued: ...
+def _nobody() -> None:
+    return None
 
 
 @dataclass
@@ -75,14 +69,27 @@ class Deps:
     clock: Callable[[], dt.datetime] = utcnow
     #: platform -> user ids allowed to administer the bot (from config)
     owners: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: the names of the platforms the bot runs on, in the process's order (``PLATFORMS``)
+    platforms: tuple[str, ...] = ()
     default_language: str = "fr"
     #: the event's time zone for dates shown in replies
     timezone: str = "Africa/Casablanca"
-    publisher: Publisher | None = None
     #: delivered copies younger than this are edited in place; older ones get a correction notice
     edit_window: dt.timedelta = dt.timedelta(hours=48)
     #: how far back /undo reaches
     undo_window: dt.timedelta = dt.timedelta(minutes=30)
+    #: publishing queues alerts (``[delivery] enabled``); False: items are published all the
+    #: same, without alerts (a process without delivery)
+    alerts: bool = True
+    #: rung when a command queued outbox rows (the App's Doorbell): the outbox worker looks now
+    wake: Callable[[], None] = field(default=_nobody, compare=False)
+
+    @property
+    def fanout(self) -> Fanout:
+        """What the fan-out layer (handlers.fanout) needs, from these very fields."""
+        return Fanout(alerts=self.alerts, default_language=self.default_language,
+                      timezone=self.timezone, clock=self.clock, edit_window=self.edit_window,
+                      wake=self.wake)
 
 
 Handler = Callable[[Request, Deps], Awaitable[Reply]]
@@ -114,7 +121,8 @@ class Option:
     """A typed argument, for platforms with structured commands (Discord slash options)."""
 
     name: str
-    description: dict[str, str]
+    #: the catalog key of its description (``option.<command>.<option>``)
+    key: str
     type: Literal["str", "int"] = "str"
     required: bool = False
     #: name of a completion source (see handlers.complete) or None
@@ -122,51 +130,69 @@ class Option:
     choices: tuple[str, ...] = ()
     #: True when this option takes the rest of the line (free text)
     rest: bool = False
+    catalog: Catalog = field(default_factory=lambda: CATALOG, compare=False, repr=False)
+
+    @property
+    def description(self) -> dict[str, str]:
+        """{language: description}, every language of the catalog."""
+        return self.catalog.texts(self.key)
 
 
 @dataclass(frozen=True)
 class Command:
+    """One command, declared as data in its module's ``COMMANDS`` tuple (see handlers.build_registry).
+
+    Its words are in the catalog (handlers/catalog/commands.py): ``command.<name>.summary``
+    (menus, /help's list) and ``command.<name>.help`` (``/help <name>``; the summary when the
+    catalog has none), the help's ``{placeholders}`` filled from ``help_args``. ``catalog`` is
+    the bot's (handlers.catalog.CATALOG) unless another is given (e.g. a test's own command).
+    """
+
     name: str
     handler: Handler
-    summary: dict[str, str]
     usage: str
-    help: dict[str, str]
     options: tuple[Option, ...] = ()
     admin: bool = False
     #: shown in /help and platform menus
     listed: bool = True
     group: str = "info"
+    #: values of the help text's placeholders, e.g. (("body_max", "8000"),)
+    help_args: tuple[tuple[str, str], ...] = ()
+    catalog: Catalog = field(default_factory=lambda: CATALOG, compare=False, repr=False)
+
+    @property
+    def summary_key(self) -> str:
+        return f"command.{self.name}.summary"
+
+    @property
+    def help_key(self) -> str:
+        key = f"command.{self.name}.help"
+        return key if key in self.catalog else self.summary_key
+
+    @property
+    def summary(self) -> dict[str, str]:
+        """{language: summary}, every language of the catalog."""
+        return self.catalog.texts(self.summary_key)
+
+    @property
+    def help(self) -> dict[str, str]:
+        """{language: help text}, every language of the catalog."""
+        return self.catalog.texts(self.help_key, **dict(self.help_args))
 
 
 class Registry:
     """Every command, once: platforms build their menus and routing from this."""
 
-    def __init__(self) -> None:
+    def __init__(self, commands: Iterable[Command] = ()) -> None:
         self._commands: dict[str, Command] = {}
+        for command in commands:
+            self.add(command)
 
     def add(self, command: Command) -> Command:
         if command.name in self._commands:
             raise ValueError(f"command /{command.name} registered twice")
         self._commands[command.name] = command
         return command
-
-    def command(
-        self,
-        name: str,
-        *,
-        summary: dict[str, str],
-        usage: str,
-        help: dict[str, str] | None = None,
-        options: tuple[Option, ...] = (),
-        admin: bool = False,
-        listed: bool = True,
-        group: str = "info",
-    ) -> Callable[[Handler], Handler]:
-        def register(fn: Handler) -> Handler:
-            self.add(Command(name, fn, summary, usage, help or summary, options, admin, listed, group))
-            return fn
-
-        return register
 
     def get(self, name: str) -> Command | None:
         return self._commands.get(name)

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from handlers.base import Deps, Option, Registry, Request
+from handlers.base import Command, Deps, Option, Request
 from handlers.common import (
     add_pager,
     add_sources,
@@ -73,133 +73,128 @@ def _topic_for(query: str, topics: Sequence[Topic]) -> Topic | None:
     return None
 
 
-def register(r: Registry) -> None:
-    @r.command(
-        "agenda",
-        summary={"fr": "Le programme, par jour ou par thème", "en": "The agenda, by day or topic"},
+async def agenda(req: Request, deps: Deps) -> Reply:
+    lang = req.language
+    query = req.args.strip()
+    async with deps.uow() as uow:
+        event = await uow.content.event()
+        sessions = list(await uow.content.agenda())
+        topics = {tp.key: tp for tp in await uow.content.topics()}
+    title = t("agenda.title", lang)
+    note = None
+    if query:
+        day = parse_day(query, event)
+        topic = None if day else _topic_for(query, list(topics.values()))
+        if day is not None:
+            title = t("agenda.title_for", lang, what=format_day(day, lang))
+            dated = [s for s in sessions if s.day == day]
+            if not dated:
+                note = t("agenda.day_none", lang, day=format_day(day, lang))
+                dated = [s for s in sessions if s.day is None]
+            sessions = dated
+        elif topic is not None:
+            title = t("agenda.title_for", lang, what=pick(topic.name, lang))
+            sessions = [s for s in sessions if s.topic == topic.key]
+        else:
+            title = t("agenda.title_for", lang, what=query[:80])
+            sessions = [s for s in sessions if matches(query, s.title, s.description,
+                        topics[s.topic].name if s.topic in topics else None)]
+        if not sessions:
+            days = _days(event, lang)
+            return ReplyBuilder().para(t(
+                "agenda.none", lang, query=query[:80],
+                topics=", ".join(pick(tp.name, lang) for tp in topics.values()), days=days,
+            )).build(is_error=True)
+    page, pages, offset = page_slice(len(sessions), req, PER_PAGE)
+    shown = sessions[offset: offset + PER_PAGE]
+    b = ReplyBuilder().heading(title)
+    if note:
+        b.para(Span(note, italic=True))
+    current: object = object()
+    group: list[tuple[Span, ...]] = []
+    for s in shown:
+        if s.day != current:
+            b.bullets(group)
+            group = []
+            current = s.day
+            b.para(Span(format_day(s.day, lang) if s.day else t("agenda.no_day", lang), bold=True))
+        group.append(_session_row(s, topics, lang))
+    b.bullets(group)
+    add_pager(b, req, page, pages)
+    add_sources(b, sources_of(shown), lang)
+    return b.build()
+
+
+async def participants(req: Request, deps: Deps) -> Reply:
+    lang = req.language
+    query = req.args.strip()
+    async with deps.uow() as uow:
+        people = list(await uow.content.participants())
+    title = t("participants.title", lang)
+    if query:
+        title = t("participants.title_for", lang, what=query[:80])
+        people = [p for p in people
+                  if matches(query, p.name, p.role, p.organisation, p.country, p.country_code)]
+        if not people:
+            return ReplyBuilder().para(
+                t("participants.none", lang, query=query[:80])).build(is_error=True)
+    page, pages, offset = page_slice(len(people), req, PER_PAGE * 2)
+    shown = people[offset: offset + PER_PAGE * 2]
+    b = ReplyBuilder().heading(title)
+    rows = []
+    for p in shown:
+        row = [Span(p.name, bold=True), Span(" — " + pick(p.role, lang))]
+        org = pick(p.organisation, lang)
+        if org and not _says_the_same(org, pick(p.role, lang)):
+            row.append(Span(f", {org}"))
+        if p.country:
+            row.append(Span(f" ({pick(p.country, lang)})"))
+        if p.spoke:
+            row.append(Span(" · " + t("participants.spoke", lang), italic=True))
+        rows.append(tuple(row))
+    b.bullets(rows)
+    add_pager(b, req, page, pages)
+    add_sources(b, sources_of(shown), lang)
+    return b.build()
+
+
+async def resolution(req: Request, deps: Deps) -> Reply:
+    lang = req.language
+    async with deps.uow() as uow:
+        res = await uow.content.resolution()
+    if res is None:
+        return ReplyBuilder().para(t("resolution.none", lang)).build()
+    b = ReplyBuilder().heading(pick(res.title, lang))
+    status = t(f"resolution.{res.status}", lang) if res.status in ("adopted", "draft") else res.status
+    b.para(Span(t("resolution.status", lang), bold=True), status,
+           (" — " + t("resolution.when", lang) + pick(res.adopted, lang)) if res.adopted else "")
+    b.para(pick(res.summary, lang))
+    if shown_stale(res, lang, ("title", "summary", "adopted")):
+        b.para(Span(t("stale.reader", lang), italic=True))
+    b.para(Span(t("resolution.points", lang), bold=True))
+    b.bullets([(Span(pick(p, lang)),) for p in res.points], numbered=True)
+    add_sources(b, res.sources, lang)
+    return b.build()
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "agenda", agenda,
         usage="/agenda [day | topic]",
-        help={
-            "fr": "Le programme de l’Assemblée. Filtrer par jour (25/11, mardi, 2025-11-25) ou par "
-            "thème (cybercriminalité, femmes…), ou par mot.",
-            "en": "The Assembly's agenda. Filter by day (25/11, Tuesday, 2025-11-25), by topic "
-            "(cybercrime, women…) or by word.",
-        },
-        options=(Option("filter", {"fr": "Jour ou thème", "en": "Day or topic"},
+        options=(Option("filter", "option.agenda.filter",
                         autocomplete="agenda", rest=True),),
-    )
-    async def agenda(req: Request, deps: Deps) -> Reply:
-        lang = req.language
-        query = req.args.strip()
-        async with deps.uow() as uow:
-            event = await uow.content.event()
-            sessions = list(await uow.content.agenda())
-            topics = {tp.key: tp for tp in await uow.content.topics()}
-        title = t("agenda.title", lang)
-        note = None
-        if query:
-            day = parse_day(query, event)
-            topic = None if day else _topic_for(query, list(topics.values()))
-            if day is not None:
-                title = t("agenda.title_for", lang, what=format_day(day, lang))
-                dated = [s for s in sessions if s.day == day]
-                if not dated:
-                    note = t("agenda.day_none", lang, day=format_day(day, lang))
-                    dated = [s for s in sessions if s.day is None]
-                sessions = dated
-            elif topic is not None:
-                title = t("agenda.title_for", lang, what=pick(topic.name, lang))
-                sessions = [s for s in sessions if s.topic == topic.key]
-            else:
-                title = t("agenda.title_for", lang, what=query[:80])
-                sessions = [s for s in sessions if matches(query, s.title, s.description,
-                            topics[s.topic].name if s.topic in topics else None)]
-            if not sessions:
-                days = _days(event, lang)
-                return ReplyBuilder().para(t(
-                    "agenda.none", lang, query=query[:80],
-                    topics=", ".join(pick(tp.name, lang) for tp in topics.values()), days=days,
-                )).build(is_error=True)
-        page, pages, offset = page_slice(len(sessions), req, PER_PAGE)
-        shown = sessions[offset: offset + PER_PAGE]
-        b = ReplyBuilder().heading(title)
-        if note:
-            b.para(Span(note, italic=True))
-        current: object = object()
-        group: list[tuple[Span, ...]] = []
-        for s in shown:
-            if s.day != current:
-                b.bullets(group)
-                group = []
-                current = s.day
-                b.para(Span(format_day(s.day, lang) if s.day else t("agenda.no_day", lang), bold=True))
-            group.append(_session_row(s, topics, lang))
-        b.bullets(group)
-        add_pager(b, req, page, pages)
-        add_sources(b, sources_of(shown), lang)
-        return b.build()
-
-    @r.command(
-        "participants",
-        summary={"fr": "Qui était là : nom, fonction, pays", "en": "Who attended: name, role, country"},
+    ),
+    Command(
+        "participants", participants,
         usage="/participants [name | role | country]",
-        options=(Option("filter", {"fr": "Nom, fonction ou pays", "en": "Name, role or country"},
+        options=(Option("filter", "option.participants.filter",
                         autocomplete="participants", rest=True),),
-    )
-    async def participants(req: Request, deps: Deps) -> Reply:
-        lang = req.language
-        query = req.args.strip()
-        async with deps.uow() as uow:
-            people = list(await uow.content.participants())
-        title = t("participants.title", lang)
-        if query:
-            title = t("participants.title_for", lang, what=query[:80])
-            people = [p for p in people
-                      if matches(query, p.name, p.role, p.organisation, p.country, p.country_code)]
-            if not people:
-                return ReplyBuilder().para(
-                    t("participants.none", lang, query=query[:80])).build(is_error=True)
-        page, pages, offset = page_slice(len(people), req, PER_PAGE * 2)
-        shown = people[offset: offset + PER_PAGE * 2]
-        b = ReplyBuilder().heading(title)
-        rows = []
-        for p in shown:
-            row = [Span(p.name, bold=True), Span(" — " + pick(p.role, lang))]
-            org = pick(p.organisation, lang)
-            if org and not _says_the_same(org, pick(p.role, lang)):
-                row.append(Span(f", {org}"))
-            if p.country:
-                row.append(Span(f" ({pick(p.country, lang)})"))
-            if p.spoke:
-                row.append(Span(" · " + t("participants.spoke", lang), italic=True))
-            rows.append(tuple(row))
-        b.bullets(rows)
-        add_pager(b, req, page, pages)
-        add_sources(b, sources_of(shown), lang)
-        return b.build()
-
-    @r.command(
-        "resolution",
-        summary={"fr": "La résolution sur la Convention de l’ONU contre la cybercriminalité",
-                 "en": "The resolution on the UN Convention against Cybercrime"},
+    ),
+    Command(
+        "resolution", resolution,
         usage="/resolution",
-    )
-    async def resolution(req: Request, deps: Deps) -> Reply:
-        lang = req.language
-        async with deps.uow() as uow:
-            res = await uow.content.resolution()
-        if res is None:
-            return ReplyBuilder().para(t("resolution.none", lang)).build()
-        b = ReplyBuilder().heading(pick(res.title, lang))
-        status = t(f"resolution.{res.status}", lang) if res.status in ("adopted", "draft") else res.status
-        b.para(Span(t("resolution.status", lang), bold=True), status,
-               (" — " + t("resolution.when", lang) + pick(res.adopted, lang)) if res.adopted else "")
-        b.para(pick(res.summary, lang))
-        if shown_stale(res, lang, ("title", "summary", "adopted")):
-            b.para(Span(t("stale.reader", lang), italic=True))
-        b.para(Span(t("resolution.points", lang), bold=True))
-        b.bullets([(Span(pick(p, lang)),) for p in res.points], numbered=True)
-        add_sources(b, res.sources, lang)
-        return b.build()
+    ),
+)
 
 
 def _stems(text: str) -> set[str]:

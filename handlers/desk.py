@@ -7,21 +7,21 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from handlers import editorial_i18n  # noqa: F401  (registers the desk's messages)
 from handlers.base import Deps, NotAllowed, Request, UserError
+from handlers.fanout.publish import Actor, record_change
 from handlers.i18n import t
 from handlers.news import full_item
-from handlers.publishing import Actor, record_change
+from handlers.parse import clean_input
 from handlers.reply import ReplyBuilder, Span
 from storage.models import AuditEntry, NewsItem
 from storage.revisions import latest_revision_id, stale_languages
-from storage.text import LANGUAGES, clean_input, pick
+from storage.text import LANGUAGES, pick
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("newsbot.desk")
 
-#: commands only the configured owners may run (plain admins are refused)
-OWNER_ONLY: set[str] = set()
+#: commands only the configured owners may run (plain admins are refused; each calls require_owner)
+OWNER_ONLY: frozenset[str] = frozenset({"admin"})
 
 
 def is_owner(req: Request, deps: Deps) -> bool:
@@ -38,7 +38,7 @@ def require_owner(req: Request, deps: Deps) -> None:
 async def audit(uow: UnitOfWork, req: Request, action: str, target: str,
                 before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
                 *, deps: Deps | None = None, **revision: Any) -> int:
-    """Record a revision by the requesting admin (handlers.publishing.record_change)."""
+    """Record a revision by the requesting admin (handlers.fanout.publish.record_change)."""
     if deps is not None:
         revision.setdefault("at", deps.clock())
     return await record_change(uow, actor(req), action, target, before, after, **revision)
@@ -50,7 +50,7 @@ def actor(req: Request) -> Actor:
 
 
 def clean_text(text: str | None) -> str:
-    """A forwarded message's text, cleaned like every input (storage.text.clean_input)."""
+    """A forwarded message's text, cleaned like every input (handlers.parse.clean_input)."""
     return clean_input(text)
 
 

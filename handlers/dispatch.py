@@ -13,9 +13,10 @@ import time
 
 from handlers.admin_input import ARGS_MAX
 from handlers.base import Deps, NotAllowed, Registry, Request, UserError
+from handlers.chats import chat_seen
 from handlers.i18n import normalize_language, t
+from handlers.parse import clean_input
 from handlers.reply import Reply, ReplyBuilder, Span
-from storage.text import clean_input
 
 log = logging.getLogger("newsbot.dispatch")
 
@@ -26,7 +27,7 @@ TITLE_CHARS = 256
 
 
 def clean_request(request: Request) -> Request:
-    """Every text that came from outside, cleaned once, here (storage.text.clean_input);
+    """Every text that came from outside, cleaned once, here (handlers.parse.clean_input);
     never cut, but a chat title longer than its column (a platform's metadata, not content)."""
     title = clean_input(request.chat_title, multiline=False) or None
     if title and len(title) > TITLE_CHARS:
@@ -48,8 +49,8 @@ def error_reply(message: str, usage: str | None = None, lang: str = "fr") -> Rep
 async def resolve(deps: Deps, request: Request) -> Request:
     """Fill in language and admin rights from the database (and record the chat)."""
     async with deps.uow() as uow:
-        chat = await uow.chats.touch(
-            request.platform, request.chat_id,
+        chat = await chat_seen(
+            uow, request.platform, request.chat_id,
             kind=request.chat_kind, title=request.chat_title, now=deps.clock(),
         )
         lang = (

@@ -25,8 +25,7 @@ from handlers.admin_input import (
     split_field,
     split_title_body,
 )
-from handlers.base import Deps, Option, Registry, Request, UserError
-from handlers.corrections import send_corrections, send_retractions
+from handlers.base import Command, Deps, Option, Request, UserError
 from handlers.desk import (
     actor,
     audit,
@@ -41,9 +40,10 @@ from handlers.desk import (
     split_args,
     topic_names,
 )
-from handlers.digest import alert_reply
+from handlers.fanout.compose import alert_reply
+from handlers.fanout.corrections import send_corrections, send_retractions
+from handlers.fanout.publish import publish_item
 from handlers.i18n import t
-from handlers.publishing import publish_item
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.editorial import (
     item_snapshot,
@@ -61,33 +61,9 @@ ALIASES = {"topic": "topics", "language": "lang", "langue": "lang", "themes": "t
            "link": "url", "lien": "url", "date": "at", "time": "at"}
 EDIT_FIELDS = ("title", "body", "topics", "source", "url", "at")
 
-ADDITEM_HELP = {
-    "fr": "Crée un brouillon. Première ligne : le titre ; lignes suivantes : le texte. Options sur la "
-          "première ligne, après le titre (lang=en topics=cybercrime,governance source=Le Matin "
-          "url=https://… at=2025-11-25T10:00) ou en lignes « clé: valeur » juste après le titre ; "
-          "une valeur va jusqu’à l’option suivante ou la fin de la ligne (guillemets facultatifs) :\n"
-          "/additem Interpol adopte la résolution\ntopics: cybercrime\nsource: Le Matin\n"
-          "url: https://lematin.ma/…\nLe texte de la nouvelle…\n"
-          "En réponse à un message transféré, son texte devient la nouvelle (1re ligne = titre). "
-          "Heure : ISO 8601 (2025-11-25T10:00, heure de l’événement si pas de fuseau) ou HH:MM. "
-          "Sur une seule ligne (Discord) : « Titre // texte ». "
-          f"Titre ≤ {TITLE_MAX} caractères, texte ≤ {BODY_MAX}, source ≤ {NAME_MAX}. Puis /publish <n>.",
-    "en": "Creates a draft. First line: the title; next lines: the text. Options on the first line, "
-          "after the title (lang=en topics=cybercrime,governance source=Le Matin url=https://… "
-          "at=2025-11-25T10:00) or as “key: value” lines right after the title; a value runs to "
-          "the next option or the end of the line (quotes optional):\n"
-          "/additem Interpol adopts the resolution\ntopics: cybercrime\nsource: Le Matin\n"
-          "url: https://lematin.ma/…\nThe text of the item…\n"
-          "In reply to a forwarded message, its text becomes the item (first line = title). "
-          "Time: ISO 8601 (2025-11-25T10:00, event time when no zone is given) or HH:MM. "
-          "On one line (Discord): “Title // text”. "
-          f"Title ≤ {TITLE_MAX} characters, text ≤ {BODY_MAX}, source ≤ {NAME_MAX}. Then /publish <n>.",
-}
-
 
 def _id_option() -> Option:
-    return Option("id", {"fr": "Numéro de la nouvelle", "en": "News item number"}, type="int",
-                  required=True)
+    return Option("id", "option.item_id", type="int", required=True)
 
 
 async def _apply_options(uow: UnitOfWork, deps: Deps, item: NewsItem, opts: dict[str, str]) -> None:
@@ -134,7 +110,7 @@ def _validate_options(opts: dict[str, str], deps: Deps) -> None:
 
 async def _after_change(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: int) -> tuple[int, int]:
     if item.status == "published" and item.deleted_at is None:
-        return await send_corrections(uow, deps, item, change_id)
+        return await send_corrections(uow, deps.fanout, item, change_id)
     return 0, 0
 
 
@@ -155,214 +131,189 @@ async def _finish_edit(uow: UnitOfWork, req: Request, deps: Deps, item: NewsItem
     return b.build()
 
 
-def register(r: Registry) -> None:
-    @r.command(
-        "additem", admin=True, group="admin",
-        summary={"fr": "Créer une nouvelle (brouillon)", "en": "Create a news item (draft)"},
-        usage="/additem <title> [lang=… topics=… source=… url=… at=…] ↵ <text>",
-        help=ADDITEM_HELP,
-        options=(Option("text", {"fr": "Titre, options, puis le texte",
-                                 "en": "Title, options, then the text"}, required=True, rest=True),),
-    )
-    async def additem(req: Request, deps: Deps) -> Reply:
-        text, opts = parse_options(req.args, ITEM_OPTIONS, ALIASES)
-        title, body = _title_and_body(text, req)
-        _validate_options(opts, deps)
-        lang = check_lang(opts["lang"]) if "lang" in opts else req.language
-        async with deps.uow() as uow:
-            item = NewsItem(key=f"item-{uuid.uuid4()}", status="draft", topics=[],
-                            title={lang: title}, body={lang: body},
-                            created_by=f"{req.platform}:{req.user_id}")
-            await _apply_options(uow, deps, item, opts)
-            refresh_search_doc(item)
-            await uow.items.add(item)
-            await audit(uow, req, "item.add", f"item:{item.id}", after=item_snapshot(item),
-                        deps=deps, language=lang)
-            await settle(uow, item)
-            await mark_previewed(uow, req, deps, item)
-            topics = await topic_names(uow, req.language)
-            return item_preview(item, req.language, deps, topics,
-                                t("item.draft_created", req.language, id=item.id)) \
-                .button(t("publish.button", req.language), "publish", str(item.id)).build()
+async def additem(req: Request, deps: Deps) -> Reply:
+    text, opts = parse_options(req.args, ITEM_OPTIONS, ALIASES)
+    title, body = _title_and_body(text, req)
+    _validate_options(opts, deps)
+    lang = check_lang(opts["lang"]) if "lang" in opts else req.language
+    async with deps.uow() as uow:
+        item = NewsItem(key=f"item-{uuid.uuid4()}", status="draft", topics=[],
+                        title={lang: title}, body={lang: body},
+                        created_by=f"{req.platform}:{req.user_id}")
+        await _apply_options(uow, deps, item, opts)
+        refresh_search_doc(item)
+        await uow.items.add(item)
+        await audit(uow, req, "item.add", f"item:{item.id}", after=item_snapshot(item),
+                    deps=deps, language=lang)
+        await settle(uow, item)
+        await mark_previewed(uow, req, deps, item)
+        topics = await topic_names(uow, req.language)
+        return item_preview(item, req.language, deps, topics,
+                            t("item.draft_created", req.language, id=item.id)) \
+            .button(t("publish.button", req.language), "publish", str(item.id)).build()
 
-    @r.command(
-        "edititem", admin=True, group="admin",
-        summary={"fr": "Modifier une nouvelle", "en": "Edit a news item"},
-        usage="/edititem <id> <title|body|topics|source|url|at|title.en|body.en…> <value>",
-        help={"fr": "Modifie un champ. title/body sans suffixe : la langue d’origine ; title.en, "
-                    "body.fr… : une langue précise. topics : clés séparées par des virgules (- pour "
-                    "vider). at : 2025-11-25T10:00 ou 10:00. Une nouvelle déjà publiée est corrigée "
-                    "chez les lecteurs. /undo annule.",
-              "en": "Edits one field. title/body without a suffix: the original language; title.en, "
-                    "body.fr…: one language. topics: comma-separated keys (- to clear). at: "
-                    "2025-11-25T10:00 or 10:00. A published item is corrected for readers too. "
-                    "/undo takes it back."},
-        options=(_id_option(),
-                 Option("field", {"fr": "Champ", "en": "Field"}, required=True,
-                        choices=(*EDIT_FIELDS, "title.en", "title.fr", "body.en", "body.fr")),
-                 Option("value", {"fr": "Nouvelle valeur", "en": "New value"}, required=True, rest=True)),
-    )
-    async def edititem(req: Request, deps: Deps) -> Reply:
-        raw_id, raw_field, value = split_args(req.args, 2)
-        item_id = parse_id(raw_id)
-        field, lang = split_field(raw_field, EDIT_FIELDS, localized=("title", "body"))
-        if field == "title":
-            value = check_title(value)
-        elif field == "body":
-            value = check_body(value, required=True)
-        else:
-            _validate_options({field: value}, deps)
-        async with deps.uow() as uow:
-            item = await get_item(uow, item_id)
-            before = item_snapshot(item)
-            if field in ("title", "body"):
-                lang = lang or main_language(item)
-                texts: dict[str, Any] = dict(getattr(item, field))
-                texts[lang] = value
-                setattr(item, field, texts)
-                refresh_search_doc(item)
-            else:
-                await _apply_options(uow, deps, item, {field: value})
-            shown = f"{field} ({lang})" if lang else field
-            return await _finish_edit(uow, req, deps, item, before, req.language,
-                                      t("item.updated", req.language, id=item.id, field=shown))
 
-    @r.command(
-        "append", admin=True, group="admin",
-        summary={"fr": "Ajouter du texte à la fin d’une nouvelle",
-                 "en": "Add text at the end of a news item"},
-        usage="/append <id> [fr|en] ↵ <text>",
-        help={"fr": "Pour un texte plus long qu’un message (Telegram : 4 096 caractères) : "
-                    "/additem avec le début, puis /append <n> avec la suite, autant de fois "
-                    f"qu’il faut (jusqu’à {BODY_MAX} caractères en tout). Langue d’origine par "
-                    "défaut ; /append <n> en … pour l’anglais. En réponse à un message : son texte.",
-              "en": "For a text longer than one message (Telegram: 4,096 characters): /additem "
-                    "with the beginning, then /append <n> with the rest, as many times as needed "
-                    f"(up to {BODY_MAX} characters in all). The original language by default; "
-                    "/append <n> fr … for French. In reply to a message: its text."},
-        options=(_id_option(),
-                 Option("text", {"fr": "Texte à ajouter", "en": "Text to add"}, required=True,
-                        rest=True)),
-    )
-    async def append(req: Request, deps: Deps) -> Reply:
-        parts = req.args.strip().split(None, 1)
-        if len(parts) < 2:
-            raise UserError("admin.missing")
-        item_id, rest = parse_id(parts[0]), parts[1]
-        words = rest.split(None, 1)
-        lang: str | None = None
-        if words[0].lower() in LANGUAGES:  # "/append 5 en …": that language's text
-            lang, rest = words[0].lower(), words[1] if len(words) > 1 else ""
-        text = clean_text(rest) or clean_text(req.replied_text)
-        if not text:
-            raise UserError("admin.empty", field="body")
-        async with deps.uow() as uow:
-            item = await get_item(uow, item_id)
-            before = item_snapshot(item)
+async def edititem(req: Request, deps: Deps) -> Reply:
+    raw_id, raw_field, value = split_args(req.args, 2)
+    item_id = parse_id(raw_id)
+    field, lang = split_field(raw_field, EDIT_FIELDS, localized=("title", "body"))
+    if field == "title":
+        value = check_title(value)
+    elif field == "body":
+        value = check_body(value, required=True)
+    else:
+        _validate_options({field: value}, deps)
+    async with deps.uow() as uow:
+        item = await get_item(uow, item_id)
+        before = item_snapshot(item)
+        if field in ("title", "body"):
             lang = lang or main_language(item)
-            current = item.body.get(lang, "")
-            body = check_body(f"{current}\n\n{text}" if current else text)
-            item.body = {**item.body, lang: body}
+            texts: dict[str, Any] = dict(getattr(item, field))
+            texts[lang] = value
+            setattr(item, field, texts)
             refresh_search_doc(item)
-            return await _finish_edit(uow, req, deps, item, before, req.language,
-                                      t("item.appended", req.language, id=item.id, language=lang,
-                                        length=len(body), max=BODY_MAX))
+        else:
+            await _apply_options(uow, deps, item, {field: value})
+        shown = f"{field} ({lang})" if lang else field
+        return await _finish_edit(uow, req, deps, item, before, req.language,
+                                  t("item.updated", req.language, id=item.id, field=shown))
 
-    @r.command(
-        "translate", admin=True, group="admin",
-        summary={"fr": "Ajouter la version dans une autre langue", "en": "Add the other-language version"},
-        usage="/translate <id> <fr|en> ↵ <title> ↵ <text>",
-        help={"fr": "La nouvelle dans l’autre langue : première ligne le titre, ensuite le texte "
-                    "(ou « Titre // texte » sur une ligne, ou en réponse au message qui contient "
-                    "la traduction).",
-              "en": "The item in the other language: first line the title, then the text "
-                    "(or “Title // text” on one line, or in reply to the message holding the "
-                    "translation)."},
+
+async def append(req: Request, deps: Deps) -> Reply:
+    parts = req.args.strip().split(None, 1)
+    if len(parts) < 2:
+        raise UserError("admin.missing")
+    item_id, rest = parse_id(parts[0]), parts[1]
+    words = rest.split(None, 1)
+    lang: str | None = None
+    if words[0].lower() in LANGUAGES:  # "/append 5 en …": that language's text
+        lang, rest = words[0].lower(), words[1] if len(words) > 1 else ""
+    text = clean_text(rest) or clean_text(req.replied_text)
+    if not text:
+        raise UserError("admin.empty", field="body")
+    async with deps.uow() as uow:
+        item = await get_item(uow, item_id)
+        before = item_snapshot(item)
+        lang = lang or main_language(item)
+        current = item.body.get(lang, "")
+        body = check_body(f"{current}\n\n{text}" if current else text)
+        item.body = {**item.body, lang: body}
+        refresh_search_doc(item)
+        return await _finish_edit(uow, req, deps, item, before, req.language,
+                                  t("item.appended", req.language, id=item.id, language=lang,
+                                    length=len(body), max=BODY_MAX))
+
+
+async def translate(req: Request, deps: Deps) -> Reply:
+    parts = req.args.strip().split(None, 2)
+    if len(parts) < 2:
+        raise UserError("admin.missing")
+    item_id, lang = parse_id(parts[0]), check_lang(parts[1])
+    title, body = _title_and_body(parts[2] if len(parts) > 2 else "", req)
+    async with deps.uow() as uow:
+        item = await get_item(uow, item_id)
+        before = item_snapshot(item)
+        item.title = {**item.title, lang: title}
+        item.body = {**item.body, lang: body} if body else {k: v for k, v in item.body.items() if k != lang}
+        refresh_search_doc(item)
+        return await _finish_edit(uow, req, deps, item, before, lang,
+                                  t("item.translated", req.language, id=item.id, language=lang),
+                                  action="item.translate")
+
+
+async def delitem(req: Request, deps: Deps) -> Reply:
+    item_id = parse_id(req.args)
+    async with deps.uow() as uow:
+        item = await get_item(uow, item_id)
+        before = item_snapshot(item)
+        item.deleted_at = deps.clock()
+        change = await audit(uow, req, "item.delete", f"item:{item.id}", before,
+                             item_snapshot(item), deps=deps)
+        held, sent = 0, (0, 0)
+        if item.status == "published":  # readers may have it, or be about to: withdraw it
+            held = await withdraw_pending(uow.session, item.id, change, deps.clock())
+            sent = await send_retractions(uow, deps.fanout, item, change)
+    b = ReplyBuilder().para(t("item.deleted_ok", req.language, id=item_id))
+    if held or any(sent):
+        b.para(Span(t("item.withdrawn", req.language, held=held, edits=sent[0],
+                      notices=sent[1]), italic=True))
+    return b.button("↩ /undo", "undo").build()
+
+
+async def publish(req: Request, deps: Deps) -> Reply:
+    parts = req.args.split()
+    if not parts or len(parts) > 2:
+        raise UserError("admin.missing")
+    item_id = parse_id(parts[0])
+    confirm = len(parts) == 2
+    if confirm and parts[1].lower() not in ("confirm", "confirmer", "ok", "yes", "oui"):
+        raise UserError("publish.bad_word", id=item_id)
+    lang = req.language
+    async with deps.uow() as uow:
+        item = await get_item(uow, item_id)
+        if item.status == "published":
+            raise UserError("publish.already", show_usage=False, id=item_id)
+        changed = await changed_since_preview(uow, req, item)
+        if not confirm or changed:
+            intro = (t("publish.changed", lang, id=item.id, rev=changed) if changed
+                     else t("publish.preview", lang))
+            b = ReplyBuilder().para(Span(intro, bold=True))
+            preview = NewsItem(id=item.id, title=item.title, body=item.body, topics=item.topics,
+                               sources=item.sources, published_at=item.published_at or deps.clock())
+            b.blocks.extend(alert_reply(preview, await uow.content.topics(), lang=lang,
+                                        tz=deps.timezone).blocks)
+            for warning in preview_warnings(item):
+                b.para(Span("⚠ " + t(warning, lang), italic=True))
+            await mark_previewed(uow, req, deps, item)
+            return b.button(t("publish.confirm", lang), "publish", f"{item.id} confirm").build()
+        alerts = await publish_item(uow, deps.fanout, item, actor(req), at=deps.clock())
+        if alerts is None:
+            return ReplyBuilder().para(t("publish.no_publisher", lang, id=item.id)).build()
+    return ReplyBuilder().para(t("publish.done", lang, id=item_id, alerts=alerts.queued,
+                                 held=alerts.held)).build()
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "additem", additem, admin=True, group="admin",
+        usage="/additem <title> [lang=… topics=… source=… url=… at=…] ↵ <text>",
+        help_args=(("title_max", str(TITLE_MAX)), ("body_max", str(BODY_MAX)),
+                   ("name_max", str(NAME_MAX))),
+        options=(Option("text", "option.additem.text", required=True, rest=True),),
+    ),
+    Command(
+        "edititem", edititem, admin=True, group="admin",
+        usage="/edititem <id> <title|body|topics|source|url|at|title.en|body.en…> <value>",
         options=(_id_option(),
-                 Option("lang", {"fr": "Langue", "en": "Language"}, required=True, choices=("fr", "en")),
-                 Option("text", {"fr": "Titre puis texte", "en": "Title then text"}, rest=True)),
-    )
-    async def translate(req: Request, deps: Deps) -> Reply:
-        parts = req.args.strip().split(None, 2)
-        if len(parts) < 2:
-            raise UserError("admin.missing")
-        item_id, lang = parse_id(parts[0]), check_lang(parts[1])
-        title, body = _title_and_body(parts[2] if len(parts) > 2 else "", req)
-        async with deps.uow() as uow:
-            item = await get_item(uow, item_id)
-            before = item_snapshot(item)
-            item.title = {**item.title, lang: title}
-            item.body = {**item.body, lang: body} if body else {k: v for k, v in item.body.items() if k != lang}
-            refresh_search_doc(item)
-            return await _finish_edit(uow, req, deps, item, before, lang,
-                                      t("item.translated", req.language, id=item.id, language=lang),
-                                      action="item.translate")
-
-    @r.command(
-        "delitem", admin=True, group="admin",
-        summary={"fr": "Supprimer une nouvelle (/undo l’annule)", "en": "Delete a news item (/undo takes it back)"},
+                 Option("field", "option.edititem.field", required=True,
+                        choices=(*EDIT_FIELDS, "title.en", "title.fr", "body.en", "body.fr")),
+                 Option("value", "option.edititem.value", required=True, rest=True)),
+    ),
+    Command(
+        "append", append, admin=True, group="admin",
+        usage="/append <id> [fr|en] ↵ <text>",
+        help_args=(("body_max", str(BODY_MAX)),),
+        options=(_id_option(),
+                 Option("text", "option.append.text", required=True,
+                        rest=True)),
+    ),
+    Command(
+        "translate", translate, admin=True, group="admin",
+        usage="/translate <id> <fr|en> ↵ <title> ↵ <text>",
+        options=(_id_option(),
+                 Option("lang", "option.translate.lang", required=True, choices=("fr", "en")),
+                 Option("text", "option.translate.text", rest=True)),
+    ),
+    Command(
+        "delitem", delitem, admin=True, group="admin",
         usage="/delitem <id>",
         options=(_id_option(),),
-    )
-    async def delitem(req: Request, deps: Deps) -> Reply:
-        item_id = parse_id(req.args)
-        async with deps.uow() as uow:
-            item = await get_item(uow, item_id)
-            before = item_snapshot(item)
-            item.deleted_at = deps.clock()
-            change = await audit(uow, req, "item.delete", f"item:{item.id}", before,
-                                 item_snapshot(item), deps=deps)
-            held, sent = 0, (0, 0)
-            if item.status == "published":  # readers may have it, or be about to: withdraw it
-                held = await withdraw_pending(uow.session, item.id, change, deps.clock())
-                sent = await send_retractions(uow, deps, item, change)
-        b = ReplyBuilder().para(t("item.deleted_ok", req.language, id=item_id))
-        if held or any(sent):
-            b.para(Span(t("item.withdrawn", req.language, held=held, edits=sent[0],
-                          notices=sent[1]), italic=True))
-        return b.button("↩ /undo", "undo").build()
-
-    @r.command(
-        "publish", admin=True, group="admin",
-        summary={"fr": "Publier un brouillon (aperçu, puis confirmation)",
-                 "en": "Publish a draft (preview, then confirm)"},
+    ),
+    Command(
+        "publish", publish, admin=True, group="admin",
         usage="/publish <id> [confirm]",
-        help={"fr": "Montre la nouvelle telle que les abonnés la verront, avec un bouton de "
-                    "confirmation ; /publish <n> confirm publie et envoie les alertes.",
-              "en": "Shows the item as subscribers will see it, with a confirm button; "
-                    "/publish <n> confirm publishes it and sends the alerts."},
         options=(_id_option(),
-                 Option("confirm", {"fr": "confirm pour publier", "en": "confirm to publish"},
+                 Option("confirm", "option.publish.confirm",
                         choices=("confirm",))),
-    )
-    async def publish(req: Request, deps: Deps) -> Reply:
-        parts = req.args.split()
-        if not parts or len(parts) > 2:
-            raise UserError("admin.missing")
-        item_id = parse_id(parts[0])
-        confirm = len(parts) == 2
-        if confirm and parts[1].lower() not in ("confirm", "confirmer", "ok", "yes", "oui"):
-            raise UserError("publish.bad_word", id=item_id)
-        lang = req.language
-        async with deps.uow() as uow:
-            item = await get_item(uow, item_id)
-            if item.status == "published":
-                raise UserError("publish.already", show_usage=False, id=item_id)
-            changed = await changed_since_preview(uow, req, item)
-            if not confirm or changed:
-                intro = (t("publish.changed", lang, id=item.id, rev=changed) if changed
-                         else t("publish.preview", lang))
-                b = ReplyBuilder().para(Span(intro, bold=True))
-                preview = NewsItem(id=item.id, title=item.title, body=item.body, topics=item.topics,
-                                   sources=item.sources, published_at=item.published_at or deps.clock())
-                b.blocks.extend(alert_reply(preview, await uow.content.topics(), lang=lang,
-                                            tz=deps.timezone).blocks)
-                for warning in preview_warnings(item):
-                    b.para(Span("⚠ " + t(warning, lang), italic=True))
-                await mark_previewed(uow, req, deps, item)
-                return b.button(t("publish.confirm", lang), "publish", f"{item.id} confirm").build()
-            alerts = await publish_item(uow, deps.publisher, item, actor(req), at=deps.clock())
-            if alerts is None:
-                return ReplyBuilder().para(t("publish.no_publisher", lang, id=item.id)).build()
-        return ReplyBuilder().para(t("publish.done", lang, id=item_id, alerts=alerts.queued,
-                                     held=alerts.held)).build()
+    ),
+)

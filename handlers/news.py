@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.base import Deps, Option, Registry, Request, UserError
+from handlers.base import Command, Deps, Option, Request, UserError
 from handlers.common import (
     add_pager,
     add_sources,
@@ -72,79 +72,76 @@ def parse_item_id(value: str) -> int:
     return int(raw)
 
 
-def register(r: Registry) -> None:
-    @r.command(
-        "news",
-        summary={"fr": "Les dernières nouvelles", "en": "The latest news"},
+async def news(req: Request, deps: Deps) -> Reply:
+    lang = req.language
+    arg = req.args.strip().split()
+    count = DEFAULT_NEWS
+    if arg:
+        if not (arg[0].isascii() and arg[0].isdigit()) or not 1 <= int(arg[0][:6]) <= MAX_NEWS:
+            raise UserError("news.bad_count", value=arg[0][:32], max=MAX_NEWS)
+        count = int(arg[0])
+    async with deps.uow() as uow:
+        total = await uow.items.count_published(at_most=count)
+        page, pages, offset = page_slice(total, req, PER_PAGE)
+        items = await uow.items.latest(min(PER_PAGE, total - offset), offset) if total else []
+    if not items:
+        return ReplyBuilder().para(t("news.none", lang)).build()
+    b = ReplyBuilder().heading(t("news.title", lang))
+    b.bullets([item_line(i, lang, deps.timezone) for i in items])
+    add_sources(b, sources_of(items), lang)
+    b.para(Span(t("news.more", lang, id=items[0].id), italic=True))
+    add_pager(b, req, page, pages)
+    return b.build()
+
+
+async def item(req: Request, deps: Deps) -> Reply:
+    item_id = parse_item_id(req.args)
+    async with deps.uow() as uow:
+        found = await uow.items.get_published(item_id)
+        topics = {tp.key: pick(tp.name, req.language) for tp in await uow.content.topics()}
+    if found is None:
+        raise UserError("item.none", show_usage=False, id=item_id)
+    return full_item(found, req.language, deps.timezone, topics).build()
+
+
+async def search(req: Request, deps: Deps) -> Reply:
+    lang = req.language
+    query = req.args.strip()
+    if not query:
+        raise UserError("search.empty", show_usage=False)
+    async with deps.uow() as uow:
+        items, total, page, pages = await fetch_page(
+            req, PER_PAGE, lambda limit, offset: uow.items.search(query, limit, offset),
+            max_total=COUNT_CAP)
+    shown_query = query[:80]
+    if not items:
+        return ReplyBuilder().para(t("search.none", lang, query=shown_query)).build()
+    b = ReplyBuilder().heading(t("search.title", lang, query=shown_query))
+    if total > COUNT_CAP:
+        b.para(Span(t("search.count_many", lang, n=format_count(COUNT_CAP, lang)), italic=True))
+    else:
+        b.para(Span(t("search.count", lang, n=total), italic=True))
+    b.bullets([item_line(i, lang, deps.timezone) for i in items])
+    add_pager(b, req, page, pages)
+    return b.build()
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "news", news,
         usage="/news [n]",
-        help={"fr": "Les n dernières nouvelles (10 par défaut, 50 au plus), 5 par page.",
-              "en": "The n latest news items (10 by default, 50 at most), 5 per page."},
-        options=(Option("count", {"fr": "Combien (1–50)", "en": "How many (1–50)"}, type="int"),),
-    )
-    async def news(req: Request, deps: Deps) -> Reply:
-        lang = req.language
-        arg = req.args.strip().split()
-        count = DEFAULT_NEWS
-        if arg:
-            if not (arg[0].isascii() and arg[0].isdigit()) or not 1 <= int(arg[0][:6]) <= MAX_NEWS:
-                raise UserError("news.bad_count", value=arg[0][:32], max=MAX_NEWS)
-            count = int(arg[0])
-        async with deps.uow() as uow:
-            total = await uow.items.count_published(at_most=count)
-            page, pages, offset = page_slice(total, req, PER_PAGE)
-            items = await uow.items.latest(min(PER_PAGE, total - offset), offset) if total else []
-        if not items:
-            return ReplyBuilder().para(t("news.none", lang)).build()
-        b = ReplyBuilder().heading(t("news.title", lang))
-        b.bullets([item_line(i, lang, deps.timezone) for i in items])
-        add_sources(b, sources_of(items), lang)
-        b.para(Span(t("news.more", lang, id=items[0].id), italic=True))
-        add_pager(b, req, page, pages)
-        return b.build()
-
-    @r.command(
-        "item",
-        summary={"fr": "Lire une nouvelle en entier", "en": "Read one news item in full"},
+        options=(Option("count", "option.news.count", type="int"),),
+    ),
+    Command(
+        "item", item,
         usage="/item <number>",
-        options=(Option("id", {"fr": "Numéro de la nouvelle", "en": "News item number"},
+        options=(Option("id", "option.item.id",
                         type="int", required=True, autocomplete="items"),),
-    )
-    async def item(req: Request, deps: Deps) -> Reply:
-        item_id = parse_item_id(req.args)
-        async with deps.uow() as uow:
-            found = await uow.items.get_published(item_id)
-            topics = {tp.key: pick(tp.name, req.language) for tp in await uow.content.topics()}
-        if found is None:
-            raise UserError("item.none", show_usage=False, id=item_id)
-        return full_item(found, req.language, deps.timezone, topics).build()
-
-    @r.command(
-        "search",
-        summary={"fr": "Chercher dans les nouvelles", "en": "Search the news"},
+    ),
+    Command(
+        "search", search,
         usage="/search <words>",
-        help={"fr": "Recherche sans tenir compte des accents ni des majuscules, en français et en "
-                    "anglais ; les résultats les plus pertinents d’abord.",
-              "en": "Search ignoring accents and case, in French and English; best matches first."},
-        options=(Option("words", {"fr": "Mots à chercher", "en": "Words to look for"},
+        options=(Option("words", "option.search.words",
                         required=True, rest=True),),
-    )
-    async def search(req: Request, deps: Deps) -> Reply:
-        lang = req.language
-        query = req.args.strip()
-        if not query:
-            raise UserError("search.empty", show_usage=False)
-        async with deps.uow() as uow:
-            items, total, page, pages = await fetch_page(
-                req, PER_PAGE, lambda limit, offset: uow.items.search(query, limit, offset),
-                max_total=COUNT_CAP)
-        shown_query = query[:80]
-        if not items:
-            return ReplyBuilder().para(t("search.none", lang, query=shown_query)).build()
-        b = ReplyBuilder().heading(t("search.title", lang, query=shown_query))
-        if total > COUNT_CAP:
-            b.para(Span(t("search.count_many", lang, n=format_count(COUNT_CAP, lang)), italic=True))
-        else:
-            b.para(Span(t("search.count", lang, n=total), italic=True))
-        b.bullets([item_line(i, lang, deps.timezone) for i in items])
-        add_pager(b, req, page, pages)
-        return b.build()
+    ),
+)

@@ -33,7 +33,7 @@ from handlers.admin_input import (
     split_field,
     split_title_body,
 )
-from handlers.base import Deps, Option, Registry, Request, UserError
+from handlers.base import Command, Deps, Handler, Option, Request, UserError
 from handlers.desk import audit, split_args
 from handlers.i18n import format_day, t
 from handlers.reply import Reply, ReplyBuilder, Span
@@ -192,105 +192,102 @@ def stale_note(b: ReplyBuilder, row: Any, lang: str, what: str) -> None:
                              kind=what, id=row.id), italic=True))
 
 
-def _edit_command(r: Registry, name: str, model: type[Any], fields: dict[str, FieldSpec], what: str,
-                  summary: dict[str, str], label: Callable[[Any, str], str]) -> None:
-    @r.command(
-        name, admin=True, group="admin", summary=summary,
+def _edit_spec(name: str, handler: Handler, fields: dict[str, FieldSpec]) -> Command:
+    """The declaration of an edit command (/editsession, /editparticipant): its usage, help
+    and options name the fields it edits."""
+    return Command(
+        name, handler, admin=True, group="admin",
         usage=f"/{name} <id|key> <{'|'.join(fields)}> <value>",
-        help={"fr": summary["fr"] + ". Champs : " + ", ".join(fields) + " ; .en/.fr pour une langue "
-                    "(" + ", ".join(_localized(fields)) + "). « - » vide un jour ou un thème.",
-              "en": summary["en"] + ". Fields: " + ", ".join(fields) + "; .en/.fr for one language "
-                    "(" + ", ".join(_localized(fields)) + "). “-” clears a day or topic."},
-        options=(Option("ref", {"fr": "Numéro ou clé", "en": "Number or key"}, required=True),
-                 Option("field", {"fr": "Champ", "en": "Field"}, required=True, choices=tuple(fields)),
-                 Option("value", {"fr": "Valeur", "en": "Value"}, required=True, rest=True)),
+        help_args=(("fields", ", ".join(fields)), ("localized", ", ".join(_localized(fields)))),
+        options=(Option("ref", "option.edit.ref", required=True),
+                 Option("field", "option.edit.field", required=True, choices=tuple(fields)),
+                 Option("value", "option.edit.value", required=True, rest=True)),
     )
-    async def edit(req: Request, deps: Deps) -> Reply:
-        ref, raw_field, value = split_args(req.args, 2)
-        field, lang = split_field(raw_field, fields, localized=_localized(fields))
-        async with deps.uow() as uow:
-            row = await _find(uow, model, ref, what)
-            return await _edit_field(uow, req, deps, row, fields, field, lang, value, what,
-                                     label(row, req.language))
 
 
-def register(r: Registry) -> None:
-    @r.command(
-        "addsession", admin=True, group="admin",
-        summary={"fr": "Ajouter une séance au programme", "en": "Add a session to the agenda"},
+async def _edit(req: Request, deps: Deps, model: type[Any], fields: dict[str, FieldSpec],
+                what: str, label: Callable[[Any, str], str]) -> Reply:
+    """``/edit… <id|key> <field> <value>`` on one row of ``model``."""
+    ref, raw_field, value = split_args(req.args, 2)
+    field, lang = split_field(raw_field, fields, localized=_localized(fields))
+    async with deps.uow() as uow:
+        row = await _find(uow, model, ref, what)
+        return await _edit_field(uow, req, deps, row, fields, field, lang, value, what,
+                                 label(row, req.language))
+
+
+async def editsession(req: Request, deps: Deps) -> Reply:
+    return await _edit(req, deps, AgendaSession, SESSION_FIELDS, "session",
+                       lambda s, lang: pick(s.title, lang))
+
+
+async def editparticipant(req: Request, deps: Deps) -> Reply:
+    return await _edit(req, deps, Participant, PARTICIPANT_FIELDS, "participant",
+                       lambda p, lang: p.name)
+
+
+async def addsession(req: Request, deps: Deps) -> Reply:
+    text, opts = parse_options(req.args, ("lang", *SESSION_FIELDS), ALIASES)
+    title, description = split_title_body(text)
+    _given_once(opts, title=title, description=description)
+    lang = check_lang(opts.pop("lang")) if "lang" in opts else req.language
+    opts = {"title": title, "description": description or "-", **opts}
+    if description == "":
+        opts.pop("description")
+    async with deps.uow() as uow:
+        row = AgendaSession(key=f"session-{uuid.uuid4()}", title={}, description={})
+        await _add(uow, row, SESSION_FIELDS, opts, lang)
+        await audit(uow, req, "session.add", f"session:{row.id}", after=snapshot(row, SESSION_FIELDS),
+                    deps=deps, language=lang)
+        return _done(req, "program.session_added", row, pick(row.title, lang))
+
+
+async def addparticipant(req: Request, deps: Deps) -> Reply:
+    text, opts = parse_options(req.args, ("lang", *PARTICIPANT_FIELDS), ALIASES)
+    name, _, extra = text.partition("\n")
+    if extra.strip():  # a line that is neither the name nor an option: not dropped, refused
+        raise UserError("admin.extra_text", value=extra.strip().split("\n")[0][:80])
+    _given_once(opts, name=name)
+    lang = check_lang(opts.pop("lang")) if "lang" in opts else req.language
+    opts = {"name": name, **opts}
+    if "role" not in opts:
+        raise UserError("admin.empty", field="role")
+    async with deps.uow() as uow:
+        row = Participant(key=f"participant-{uuid.uuid4()}", name="", role={}, organisation={})
+        await _add(uow, row, PARTICIPANT_FIELDS, opts, lang)
+        await audit(uow, req, "participant.add", f"participant:{row.id}",
+                    after=snapshot(row, PARTICIPANT_FIELDS), deps=deps, language=lang)
+        return _done(req, "program.participant_added", row, row.name)
+
+
+async def setresolution(req: Request, deps: Deps) -> Reply:
+    raw_field, value = split_args(req.args, 1)
+    field, lang = split_field(raw_field, RESOLUTION_FIELDS, localized=_localized(RESOLUTION_FIELDS))
+    async with deps.uow() as uow:
+        row = await uow.content.resolution()
+        if row is None:
+            raise UserError("resolution.none", show_usage=False)
+        return await _edit_field(uow, req, deps, row, RESOLUTION_FIELDS, field, lang, value,
+                                 "resolution", pick(row.title, req.language))
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "addsession", addsession, admin=True, group="admin",
         usage="/addsession <title> [day=2025-11-25 topic=… lang=… source=… url=…] ↵ <description>",
-        options=(Option("text", {"fr": "Titre, options, puis la description",
-                                 "en": "Title, options, then the description"}, required=True, rest=True),),
-    )
-    async def addsession(req: Request, deps: Deps) -> Reply:
-        text, opts = parse_options(req.args, ("lang", *SESSION_FIELDS), ALIASES)
-        title, description = split_title_body(text)
-        _given_once(opts, title=title, description=description)
-        lang = check_lang(opts.pop("lang")) if "lang" in opts else req.language
-        opts = {"title": title, "description": description or "-", **opts}
-        if description == "":
-            opts.pop("description")
-        async with deps.uow() as uow:
-            row = AgendaSession(key=f"session-{uuid.uuid4()}", title={}, description={})
-            await _add(uow, row, SESSION_FIELDS, opts, lang)
-            await audit(uow, req, "session.add", f"session:{row.id}", after=snapshot(row, SESSION_FIELDS),
-                        deps=deps, language=lang)
-            return _done(req, "program.session_added", row, pick(row.title, lang))
-
-    @r.command(
-        "addparticipant", admin=True, group="admin",
-        summary={"fr": "Ajouter un participant", "en": "Add a participant"},
+        options=(Option("text", "option.addsession.text", required=True, rest=True),),
+    ),
+    Command(
+        "addparticipant", addparticipant, admin=True, group="admin",
         usage="/addparticipant <name> [role=… org=… country=… cc=MA spoke=yes lang=… source=… url=…]",
-        help={"fr": "Ajoute un participant : le nom, puis les options sur la même ligne ou en lignes "
-                    "« clé: valeur ». Une valeur va jusqu’à l’option suivante ou la fin de la ligne : "
-                    "/addparticipant Jane Doe role=Cheffe de la police country=Kenya cc=KE. "
-                    "cc : code pays ISO 3166-1 à deux lettres.",
-              "en": "Adds a participant: the name, then the options on the same line or as "
-                    "“key: value” lines. A value runs to the next option or the end of the line: "
-                    "/addparticipant Jane Doe role=Chief of Police country=Kenya cc=KE. "
-                    "cc: two-letter ISO 3166-1 country code."},
-        options=(Option("text", {"fr": "Nom puis options", "en": "Name then options"}, required=True, rest=True),),
-    )
-    async def addparticipant(req: Request, deps: Deps) -> Reply:
-        text, opts = parse_options(req.args, ("lang", *PARTICIPANT_FIELDS), ALIASES)
-        name, _, extra = text.partition("\n")
-        if extra.strip():  # a line that is neither the name nor an option: not dropped, refused
-            raise UserError("admin.extra_text", value=extra.strip().split("\n")[0][:80])
-        _given_once(opts, name=name)
-        lang = check_lang(opts.pop("lang")) if "lang" in opts else req.language
-        opts = {"name": name, **opts}
-        if "role" not in opts:
-            raise UserError("admin.empty", field="role")
-        async with deps.uow() as uow:
-            row = Participant(key=f"participant-{uuid.uuid4()}", name="", role={}, organisation={})
-            await _add(uow, row, PARTICIPANT_FIELDS, opts, lang)
-            await audit(uow, req, "participant.add", f"participant:{row.id}",
-                        after=snapshot(row, PARTICIPANT_FIELDS), deps=deps, language=lang)
-            return _done(req, "program.participant_added", row, row.name)
-
-    _edit_command(r, "editsession", AgendaSession, SESSION_FIELDS, "session",
-                  {"fr": "Modifier une séance", "en": "Edit a session"}, lambda s, lang: pick(s.title, lang))
-    _edit_command(r, "editparticipant", Participant, PARTICIPANT_FIELDS, "participant",
-                  {"fr": "Modifier un participant", "en": "Edit a participant"}, lambda p, lang: p.name)
-
-    @r.command(
-        "setresolution", admin=True, group="admin",
-        summary={"fr": "Modifier la résolution (texte, statut, date, source)",
-                 "en": "Edit the resolution (text, status, date, source)"},
+        options=(Option("text", "option.addparticipant.text", required=True, rest=True),),
+    ),
+    _edit_spec("editsession", editsession, SESSION_FIELDS),
+    _edit_spec("editparticipant", editparticipant, PARTICIPANT_FIELDS),
+    Command(
+        "setresolution", setresolution, admin=True, group="admin",
         usage="/setresolution <title|text|status|date|source|url> <value>",
-        help={"fr": "status : adopted ou draft ; date : texte libre (« 27 novembre 2025 ») ; "
-                    "title.en, text.en, date.en pour l’anglais.",
-              "en": "status: adopted or draft; date: free text (“27 November 2025”); title.fr, "
-                    "text.fr, date.fr for French."},
-        options=(Option("field", {"fr": "Champ", "en": "Field"}, required=True, choices=tuple(RESOLUTION_FIELDS)),
-                 Option("value", {"fr": "Valeur", "en": "Value"}, required=True, rest=True)),
-    )
-    async def setresolution(req: Request, deps: Deps) -> Reply:
-        raw_field, value = split_args(req.args, 1)
-        field, lang = split_field(raw_field, RESOLUTION_FIELDS, localized=_localized(RESOLUTION_FIELDS))
-        async with deps.uow() as uow:
-            row = await uow.content.resolution()
-            if row is None:
-                raise UserError("resolution.none", show_usage=False)
-            return await _edit_field(uow, req, deps, row, RESOLUTION_FIELDS, field, lang, value,
-                                     "resolution", pick(row.title, req.language))
+        options=(Option("field", "option.setresolution.field", required=True, choices=tuple(RESOLUTION_FIELDS)),
+                 Option("value", "option.setresolution.value", required=True, rest=True)),
+    ),
+)

@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from handlers.admin_input import check_lang, parse_id
-from handlers.base import Deps, Option, Registry, Request, UserError
-from handlers.corrections import send_corrections, send_restorations, send_retractions
+from handlers.base import Command, Deps, Option, Request, UserError
+from handlers.catalog import CATALOG
 from handlers.desk import audit, topic_names
-from handlers.i18n import MESSAGES, format_day, format_moment, t
+from handlers.fanout.corrections import send_corrections, send_restorations, send_retractions
+from handlers.i18n import format_day, format_moment, t
 from handlers.news import full_item
 from handlers.program_admin import (
     PARTICIPANT_FIELDS,
@@ -115,7 +116,7 @@ def _value(value: Any, lang: str, sources: dict[int, str], key: str) -> str:
 
 def _field_label(key: str, lang: str) -> str:
     field, _, language = key.partition(".")
-    name = t(f"revision.field.{field}", lang) if f"revision.field.{field}" in MESSAGES else field
+    name = t(f"revision.field.{field}", lang) if f"revision.field.{field}" in CATALOG else field
     return f"{name} ({language})" if language else name
 
 
@@ -308,7 +309,7 @@ async def _item_effects(uow: UnitOfWork, deps: Deps, b: ReplyBuilder, lang: str,
     counts: tuple[int, int] = (0, 0)
     if was and not now:
         held = await withdraw_pending(uow.session, item.id, change, deps.clock())
-        counts = await send_retractions(uow, deps, item, change)
+        counts = await send_retractions(uow, deps.fanout, item, change)
         if held or any(counts):
             b.para(Span(t("item.withdrawn", lang, held=held, edits=counts[0], notices=counts[1]),
                         italic=True))
@@ -319,12 +320,12 @@ async def _item_effects(uow: UnitOfWork, deps: Deps, b: ReplyBuilder, lang: str,
             requeued = await restore_withdrawn(uow.session, item.id, entry.id)
         if requeued:
             b.para(Span(t("item.restored_alerts", lang, count=requeued), italic=True))
-        counts = await send_restorations(uow, deps, item, change)
+        counts = await send_restorations(uow, deps.fanout, item, change)
         if any(counts):
             b.para(Span(t("item.restored_copies", lang, edits=counts[0], notices=counts[1]),
                         italic=True))
     elif now:
-        counts = await send_corrections(uow, deps, item, change)
+        counts = await send_corrections(uow, deps.fanout, item, change)
         if any(counts):
             b.para(Span(t("item.corrections", lang, edits=counts[0], notices=counts[1]), italic=True))
     if now:
@@ -342,106 +343,90 @@ def _parse_object(args: str) -> tuple[str, int]:
     return kind, parse_id(parts[1], kind)
 
 
-def register(r: Registry) -> None:
-    @r.command(
-        "undo", admin=True, group="admin",
-        summary={"fr": "Annuler ma dernière modification", "en": "Take back my last change"},
+async def undo(req: Request, deps: Deps) -> Reply:
+    minutes = int(deps.undo_window.total_seconds() // 60)
+    async with deps.uow() as uow:
+        entry = await revisions.last_undoable(uow.session, req.platform, req.user_id,
+                                              deps.clock() - deps.undo_window)
+        if entry is None:
+            raise UserError("undo.nothing", show_usage=False, minutes=minutes)
+        return await take_back(uow, req, deps, entry, revisions.UNDO)
+
+
+async def revert(req: Request, deps: Deps) -> Reply:
+    rev = parse_id(req.args, "revision")
+    async with deps.uow() as uow:
+        entry = await uow.session.get(AuditEntry, rev)
+        if entry is None or entry.action not in (*revisions.CONTENT_ACTIONS, revisions.UNDO,
+                                                 revisions.REVERT):
+            raise UserError("undo.not_content", show_usage=False, rev=rev)
+        if entry.undone_by is not None:
+            raise UserError("revert.already", show_usage=False, rev=rev, by=entry.undone_by)
+        return await take_back(uow, req, deps, entry, revisions.REVERT)
+
+
+async def stillvalid(req: Request, deps: Deps) -> Reply:
+    parts = req.args.split()
+    if len(parts) != 3:
+        raise UserError("admin.missing")
+    kind, object_id = _parse_object(" ".join(parts[:2]))
+    language = check_lang(parts[2])
+    lang = req.language
+    label = t(f"revision.kind.{kind}", lang, id=object_id)
+    async with deps.uow() as uow:
+        spec = KINDS[kind]
+        row = await uow.session.get(spec.model, object_id)
+        if row is None or not hasattr(row, "stale"):
+            raise UserError("undo.gone_object", show_usage=False, object=label)
+        before = spec.snapshot(row)
+        kept = [k for k in row.stale or [] if not k.endswith(f".{language}")]
+        if kept == list(row.stale or []):
+            return ReplyBuilder().para(t("stale.none", lang, language=language,
+                                         object=label)).build()
+        row.stale = kept
+        await audit(uow, req, f"{kind}.edit", f"{kind}:{object_id}", before,
+                    spec.snapshot(row), deps=deps, language=language)
+    return ReplyBuilder().para(t("stale.cleared", lang, language=language,
+                                 object=label)).build()
+
+
+async def history(req: Request, deps: Deps) -> Reply:
+    kind, object_id = _parse_object(req.args)
+    lang = req.language
+    async with deps.uow() as uow:
+        entries = list(await revisions.history(uow.session, kind, object_id))
+        sources = await source_names(uow, entries)
+    label = t(f"revision.kind.{kind}", lang, id=object_id)
+    if not entries:
+        return ReplyBuilder().para(t("history.none", lang, object=label)).build()
+    b = ReplyBuilder().heading(t("history.title", lang, object=label))
+    b.bullets([revision_row(e, lang, deps.timezone, sources) for e in entries])
+    return b.para(Span(t("history.hint", lang), italic=True)).build()
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "undo", undo, admin=True, group="admin",
         usage="/undo",
-        help={"fr": "Annule exactement votre dernière modification (ajout, modification, "
-                    "traduction, publication, suppression) : ses champs et sa langue, rien "
-                    "d’autre. /undo encore annule la précédente. Refusé si quelqu’un a modifié "
-                    "les mêmes champs depuis.",
-              "en": "Takes back exactly your last change (add, edit, translation, publish, "
-                    "delete): its fields and its language, nothing else. /undo again takes "
-                    "back the one before. Refused when someone changed the same fields since."},
-    )
-    async def undo(req: Request, deps: Deps) -> Reply:
-        minutes = int(deps.undo_window.total_seconds() // 60)
-        async with deps.uow() as uow:
-            entry = await revisions.last_undoable(uow.session, req.platform, req.user_id,
-                                                  deps.clock() - deps.undo_window)
-            if entry is None:
-                raise UserError("undo.nothing", show_usage=False, minutes=minutes)
-            return await take_back(uow, req, deps, entry, revisions.UNDO)
-
-    @r.command(
-        "revert", admin=True, group="admin",
-        summary={"fr": "Annuler une révision précise", "en": "Take back one revision"},
+        ),
+    Command(
+        "revert", revert, admin=True, group="admin",
         usage="/revert <revision>",
-        help={"fr": "Annule la révision donnée (numéro de /history ou /audit), de n’importe "
-                    "quand, si ses champs n’ont pas changé depuis.",
-              "en": "Takes back the given revision (its number in /history or /audit), however "
-                    "old, if its fields have not changed since."},
-        options=(Option("revision", {"fr": "Numéro de révision", "en": "Revision number"},
+        options=(Option("revision", "option.revert.revision",
                         type="int", required=True),),
-    )
-    async def revert(req: Request, deps: Deps) -> Reply:
-        rev = parse_id(req.args, "revision")
-        async with deps.uow() as uow:
-            entry = await uow.session.get(AuditEntry, rev)
-            if entry is None or entry.action not in (*revisions.CONTENT_ACTIONS, revisions.UNDO,
-                                                     revisions.REVERT):
-                raise UserError("undo.not_content", show_usage=False, rev=rev)
-            if entry.undone_by is not None:
-                raise UserError("revert.already", show_usage=False, rev=rev, by=entry.undone_by)
-            return await take_back(uow, req, deps, entry, revisions.REVERT)
-
-    @r.command(
-        "stillvalid", admin=True, group="admin",
-        summary={"fr": "Confirmer qu’une traduction reste juste",
-                 "en": "Confirm a translation still holds"},
+    ),
+    Command(
+        "stillvalid", stillvalid, admin=True, group="admin",
         usage="/stillvalid <item|session|participant|resolution> <id> <language>",
-        help={"fr": "Après une modification dans une langue, les autres sont marquées « à "
-                    "retraduire » ; si leur texte reste juste, /stillvalid item 4 en retire la "
-                    "marque (/undo l’annule).",
-              "en": "After an edit in one language the others are marked as needing "
-                    "translation; if their text still holds, /stillvalid item 4 fr clears the "
-                    "mark (/undo takes it back)."},
-        options=(Option("kind", {"fr": "Type", "en": "Kind"}, required=True, choices=tuple(KINDS)),
-                 Option("id", {"fr": "Numéro", "en": "Number"}, type="int", required=True),
-                 Option("language", {"fr": "Langue", "en": "Language"}, required=True)),
-    )
-    async def stillvalid(req: Request, deps: Deps) -> Reply:
-        parts = req.args.split()
-        if len(parts) != 3:
-            raise UserError("admin.missing")
-        kind, object_id = _parse_object(" ".join(parts[:2]))
-        language = check_lang(parts[2])
-        lang = req.language
-        label = t(f"revision.kind.{kind}", lang, id=object_id)
-        async with deps.uow() as uow:
-            spec = KINDS[kind]
-            row = await uow.session.get(spec.model, object_id)
-            if row is None or not hasattr(row, "stale"):
-                raise UserError("undo.gone_object", show_usage=False, object=label)
-            before = spec.snapshot(row)
-            kept = [k for k in row.stale or [] if not k.endswith(f".{language}")]
-            if kept == list(row.stale or []):
-                return ReplyBuilder().para(t("stale.none", lang, language=language,
-                                             object=label)).build()
-            row.stale = kept
-            await audit(uow, req, f"{kind}.edit", f"{kind}:{object_id}", before,
-                        spec.snapshot(row), deps=deps, language=language)
-        return ReplyBuilder().para(t("stale.cleared", lang, language=language,
-                                     object=label)).build()
-
-    @r.command(
-        "history", admin=True, group="admin",
-        summary={"fr": "Les révisions d’une fiche", "en": "The revisions of one record"},
+        options=(Option("kind", "option.stillvalid.kind", required=True, choices=tuple(KINDS)),
+                 Option("id", "option.stillvalid.id", type="int", required=True),
+                 Option("language", "option.stillvalid.language", required=True)),
+    ),
+    Command(
+        "history", history, admin=True, group="admin",
         usage="/history <item|session|participant|resolution> <id>",
-        options=(Option("kind", {"fr": "Type", "en": "Kind"}, required=True, choices=tuple(KINDS)),
-                 Option("id", {"fr": "Numéro", "en": "Number"}, type="int", required=True)),
-    )
-    async def history(req: Request, deps: Deps) -> Reply:
-        kind, object_id = _parse_object(req.args)
-        lang = req.language
-        async with deps.uow() as uow:
-            entries = list(await revisions.history(uow.session, kind, object_id))
-            sources = await source_names(uow, entries)
-        label = t(f"revision.kind.{kind}", lang, id=object_id)
-        if not entries:
-            return ReplyBuilder().para(t("history.none", lang, object=label)).build()
-        b = ReplyBuilder().heading(t("history.title", lang, object=label))
-        b.bullets([revision_row(e, lang, deps.timezone, sources) for e in entries])
-        return b.para(Span(t("history.hint", lang), italic=True)).build()
+        options=(Option("kind", "option.history.kind", required=True, choices=tuple(KINDS)),
+                 Option("id", "option.history.id", type="int", required=True)),
+    ),
+)
 

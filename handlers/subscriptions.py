@@ -11,9 +11,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from handlers import sub_text  # noqa: F401  (registers the messages)
-from handlers.base import Deps, NotAllowed, Option, Registry, Request, UserError
-from handlers.digest import Composer
+from handlers.base import Command, Deps, NotAllowed, Option, Request, UserError
+from handlers.fanout.compose import Composer
 from handlers.i18n import format_moment, normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.localtime import parse_hhmm, quiet_until, zone
@@ -226,130 +225,123 @@ async def apply_setting(uow: UnitOfWork, chat: Chat, sub: Subscription, name: st
     return held
 
 
-def register(r: Registry) -> None:
-    @r.command(
-        "subscribe",
-        summary={"fr": "Recevoir le récapitulatif quotidien et/ou les alertes",
-                 "en": "Get the daily digest and/or alerts"},
+async def subscribe(req: Request, deps: Deps) -> Reply:
+    await may_change(req)
+    now = deps.clock()
+    async with deps.uow() as uow:
+        topics = await uow.content.topics()
+        words = req.args.replace(",", " ").split()
+        digest, alerts, hhmm, topic_words = False, False, None, []
+        for w in words:
+            kind = KINDS.get(w.lower())
+            if kind is not None:
+                digest, alerts = digest or kind[0], alerts or kind[1]
+            elif parse_hhmm(w):
+                hhmm = parse_hhmm(w)
+            else:
+                topic_words.append(w)
+        keys = resolve_topics(topic_words, topics)
+        if keys is None:
+            bad = next(w for w in topic_words if resolve_topics([w], topics) is None)
+            raise UserError("sub.bad_arg", value=bad[:32], topics=_topic_list(topics))
+        if not (digest or alerts):
+            digest = True
+        chat = await _chat(uow, req, deps)
+        if chat.language is None:  # digests and alerts come in the subscriber's language
+            chat.language = req.language
+        sub = await uow.subscriptions.get_or_create(chat, now)
+        sub.digest, sub.alerts = sub.digest or digest, sub.alerts or alerts
+        if hhmm:
+            sub.digest_time = hhmm
+        # exactly what was asked: the topics named (none = every topic), for the kinds named
+        # and delivered where it was asked: the forum topic of this /subscribe, or the chat
+        if digest:
+            sub.digest_topics, sub.digest_thread_id = keys, req.thread_id
+        if alerts:
+            sub.alerts_topics, sub.alerts_thread_id = keys, req.thread_id
+        if sub.last_digest_at is None:
+            sub.last_digest_at = now
+        await uow.subscriptions.reschedule(sub, chat.timezone, now)
+        return settings_reply(chat, sub, topics, req.language, t("sub.subscribed", req.language))
+
+
+async def unsubscribe(req: Request, deps: Deps) -> Reply:
+    await may_change(req)
+    word = (req.args.split() or ["all"])[0].lower()
+    kind = KINDS.get(word)
+    if kind is None:
+        raise UserError("sub.bad_kind", value=word[:32])
+    async with deps.uow() as uow:
+        chat = await _chat(uow, req, deps)
+        sub = await uow.subscriptions.for_chat(chat.id)
+        if sub is None:  # the same answer however often it is asked (idempotent)
+            return ReplyBuilder().para(t("sub.not_subscribed", req.language)).build()
+        sub.digest = sub.digest and not kind[0]
+        sub.alerts = sub.alerts and not kind[1]
+        await uow.subscriptions.reschedule(sub, chat.timezone, deps.clock())
+        topics = await uow.content.topics()
+        return settings_reply(chat, sub, topics, req.language, t("sub.unsubscribed", req.language))
+
+
+async def settings(req: Request, deps: Deps) -> Reply:
+    name, _, value = req.args.strip().partition(" ")
+    async with deps.uow() as uow:
+        topics = await uow.content.topics()
+        chat = await _chat(uow, req, deps)
+        if not name:
+            sub = await uow.subscriptions.for_chat(chat.id)
+            return settings_reply(chat, sub, topics, req.language)
+        await may_change(req)
+        sub = await uow.subscriptions.get_or_create(chat, deps.clock())
+        held = await apply_setting(uow, chat, sub, name.lower(), value.strip(), topics,
+                                   deps.clock())
+        lang = chat.language or req.language
+        note = held.text(lang, chat.timezone) if held else None
+        return settings_reply(chat, sub, topics, lang, t("sub.saved", lang), note)
+
+
+async def digest(req: Request, deps: Deps) -> Reply:
+    now = deps.clock()
+    async with deps.uow() as uow:
+        chat = await _chat(uow, req, deps)
+        sub = await uow.subscriptions.for_chat(chat.id)
+        start = (sub.last_digest_at or sub.created_at) if sub else now - dt.timedelta(days=1)
+        reply = await Composer(uow).digest(
+            lang=req.language, tz=chat.timezone, topics=sub.digest_topics if sub else [],
+            start=start, end=now, notify_empty=True)
+    assert reply is not None
+    return reply
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "subscribe", subscribe,
         usage="/subscribe [digest|alerts|both] [HH:MM] [topics…]",
-        help={"fr": "Sans argument : le récapitulatif chaque jour à 08:00 (heure du chat). "
-                    "« alerts » : une alerte par nouvelle publiée. Les thèmes donnés valent pour "
-                    "ce que vous nommez (sans thème : tous) ; l’autre abonnement garde les siens. "
-                    "Ex. : /subscribe alerts cybercrime, puis /subscribe digest.",
-              "en": "Without arguments: the digest every day at 08:00 (the chat's time). "
-                    "“alerts”: one alert per published item. The topics given are for what you "
-                    "name (no topic: all of them); the other subscription keeps its own. "
-                    "E.g. /subscribe alerts cybercrime, then /subscribe digest."},
-        options=(Option("what", {"fr": "digest, alerts ou both", "en": "digest, alerts or both"},
+        options=(Option("what", "option.subscribe.what",
                         choices=("digest", "alerts", "both")),
-                 Option("rest", {"fr": "Heure HH:MM et thèmes", "en": "Time HH:MM and topics"},
+                 Option("rest", "option.subscribe.rest",
                         rest=True)),
         group="subscriptions",
-    )
-    async def subscribe(req: Request, deps: Deps) -> Reply:
-        await may_change(req)
-        now = deps.clock()
-        async with deps.uow() as uow:
-            topics = await uow.content.topics()
-            words = req.args.replace(",", " ").split()
-            digest, alerts, hhmm, topic_words = False, False, None, []
-            for w in words:
-                kind = KINDS.get(w.lower())
-                if kind is not None:
-                    digest, alerts = digest or kind[0], alerts or kind[1]
-                elif parse_hhmm(w):
-                    hhmm = parse_hhmm(w)
-                else:
-                    topic_words.append(w)
-            keys = resolve_topics(topic_words, topics)
-            if keys is None:
-                bad = next(w for w in topic_words if resolve_topics([w], topics) is None)
-                raise UserError("sub.bad_arg", value=bad[:32], topics=_topic_list(topics))
-            if not (digest or alerts):
-                digest = True
-            chat = await _chat(uow, req, deps)
-            if chat.language is None:  # digests and alerts come in the subscriber's language
-                chat.language = req.language
-            sub = await uow.subscriptions.get_or_create(chat, now)
-            sub.digest, sub.alerts = sub.digest or digest, sub.alerts or alerts
-            if hhmm:
-                sub.digest_time = hhmm
-            # exactly what was asked: the topics named (none = every topic), for the kinds named
-            # and delivered where it was asked: the forum topic of this /subscribe, or the chat
-            if digest:
-                sub.digest_topics, sub.digest_thread_id = keys, req.thread_id
-            if alerts:
-                sub.alerts_topics, sub.alerts_thread_id = keys, req.thread_id
-            if sub.last_digest_at is None:
-                sub.last_digest_at = now
-            await uow.subscriptions.reschedule(sub, chat.timezone, now)
-            return settings_reply(chat, sub, topics, req.language, t("sub.subscribed", req.language))
-
-    @r.command(
-        "unsubscribe",
-        summary={"fr": "Arrêter le récapitulatif et/ou les alertes", "en": "Stop the digest and/or alerts"},
+    ),
+    Command(
+        "unsubscribe", unsubscribe,
         usage="/unsubscribe [digest|alerts|all]",
-        options=(Option("what", {"fr": "digest, alerts ou all", "en": "digest, alerts or all"},
+        options=(Option("what", "option.unsubscribe.what",
                         choices=("digest", "alerts", "all")),),
         group="subscriptions",
-    )
-    async def unsubscribe(req: Request, deps: Deps) -> Reply:
-        await may_change(req)
-        word = (req.args.split() or ["all"])[0].lower()
-        kind = KINDS.get(word)
-        if kind is None:
-            raise UserError("sub.bad_kind", value=word[:32])
-        async with deps.uow() as uow:
-            chat = await _chat(uow, req, deps)
-            sub = await uow.subscriptions.for_chat(chat.id)
-            if sub is None:  # the same answer however often it is asked (idempotent)
-                return ReplyBuilder().para(t("sub.not_subscribed", req.language)).build()
-            sub.digest = sub.digest and not kind[0]
-            sub.alerts = sub.alerts and not kind[1]
-            await uow.subscriptions.reschedule(sub, chat.timezone, deps.clock())
-            topics = await uow.content.topics()
-            return settings_reply(chat, sub, topics, req.language, t("sub.unsubscribed", req.language))
-
-    @r.command(
-        "settings",
-        summary={"fr": "Voir ou changer les réglages du chat", "en": "See or change the chat's settings"},
+    ),
+    Command(
+        "settings", settings,
         usage="/settings [time HH:MM | tz Zone/City | lang fr|en | topics [digest|alerts] …|all "
               "| quiet HH:MM-HH:MM|off | empty on|off]",
-        options=(Option("setting", {"fr": "Le réglage", "en": "The setting"},
+        options=(Option("setting", "option.settings.setting",
                         choices=("time", "tz", "lang", "topics", "quiet", "empty")),
-                 Option("value", {"fr": "Sa valeur", "en": "Its value"}, rest=True)),
+                 Option("value", "option.settings.value", rest=True)),
         group="subscriptions",
-    )
-    async def settings(req: Request, deps: Deps) -> Reply:
-        name, _, value = req.args.strip().partition(" ")
-        async with deps.uow() as uow:
-            topics = await uow.content.topics()
-            chat = await _chat(uow, req, deps)
-            if not name:
-                sub = await uow.subscriptions.for_chat(chat.id)
-                return settings_reply(chat, sub, topics, req.language)
-            await may_change(req)
-            sub = await uow.subscriptions.get_or_create(chat, deps.clock())
-            held = await apply_setting(uow, chat, sub, name.lower(), value.strip(), topics,
-                                       deps.clock())
-            lang = chat.language or req.language
-            note = held.text(lang, chat.timezone) if held else None
-            return settings_reply(chat, sub, topics, lang, t("sub.saved", lang), note)
-
-    @r.command(
-        "digest",
-        summary={"fr": "Voir maintenant le prochain récapitulatif", "en": "Preview the next digest now"},
+    ),
+    Command(
+        "digest", digest,
         usage="/digest",
         group="subscriptions",
-    )
-    async def digest(req: Request, deps: Deps) -> Reply:
-        now = deps.clock()
-        async with deps.uow() as uow:
-            chat = await _chat(uow, req, deps)
-            sub = await uow.subscriptions.for_chat(chat.id)
-            start = (sub.last_digest_at or sub.created_at) if sub else now - dt.timedelta(days=1)
-            reply = await Composer(uow).digest(
-                lang=req.language, tz=chat.timezone, topics=sub.digest_topics if sub else [],
-                start=start, end=now, notify_empty=True)
-        assert reply is not None
-        return reply
+    ),
+)

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEntry, Chat, NewsItem, OutboxMessage, Source, Subscription, utcnow
-from storage.outbox import DEAD, PENDING, WITHDRAWN, NewMessage, OutboxRepository
+from storage.models import AuditEntry, Chat, NewsItem, OutboxMessage, Source, Subscription
+from storage.outbox import DEAD, PENDING, WITHDRAWN
 from storage.text import search_doc
 
 #: outbox kinds that are themselves corrections of an earlier message
@@ -147,15 +147,6 @@ async def subscribed_chat_threads(session: AsyncSession) -> list[tuple[Chat, str
     )
     return [(chat, alerts_thread if alerts else digest_thread)
             for chat, alerts, alerts_thread, digest_thread in (await session.execute(stmt)).all()]
-
-
-async def enqueue(session: AsyncSession, *, dedupe_key: str, chat_id: int, kind: str,
-                  payload: dict[str, Any], item_id: int | None = None,
-                  now: dt.datetime | None = None, thread_id: str | None = None) -> bool:
-    """Add one outbox row unless its dedupe key exists (insert-or-ignore); True when added."""
-    message = NewMessage(dedupe_key[:200], chat_id, kind, payload, item_id=item_id,
-                         thread_id=thread_id)
-    return bool(await OutboxRepository(session).enqueue([message], now or utcnow()))
 
 
 async def last_delete(session: AsyncSession, item_id: int) -> int | None:

@@ -1,6 +1,6 @@
 """Local wall-clock times in a chat's IANA time zone, turned into UTC instants.
 
-Why here: the scheduler, the subscription commands and the alert publisher must agree on
+Why here: the scheduler, the subscription commands and the alert fan-out must agree on
 "the chat's 08:00 on its next day" across DST changes, so one small module answers it.
 A local time that does not exist (spring forward) is taken with the offset in force before
 the change (zoneinfo's ``fold=0``), so it maps to the first instant after the gap; an

@@ -1,10 +1,11 @@
 """The outbox: messages to deliver, claimed under a lease, each enqueued once by its key.
 
-Exactly-once enqueue: ``dedupe_key`` is unique and inserts are insert-or-ignore, so a
-restart, a second scheduler or a replayed publish cannot create a second row. Claims set a
-lease (owner, until); a row whose lease has expired (its worker died) is claimable again.
-On PostgreSQL the claim locks candidate rows with SKIP LOCKED so concurrent workers never
-take the same row; on SQLite the single conditional UPDATE is atomic (one writer at a time).
+Exactly-once enqueue (``enqueue_many``, the one way in): ``dedupe_key`` is unique and inserts
+are insert-or-ignore, so a restart, a second scheduler or a replayed publish cannot create a
+second row. Claims set a lease (owner, until); a row whose lease has expired (its worker died)
+is claimable again. On PostgreSQL the claim locks candidate rows with SKIP LOCKED so concurrent
+workers never take the same row; on SQLite the single conditional UPDATE is atomic (one writer
+at a time).
 
 Row states: pending (to send, maybe leased) -> sent | dead (with ``last_error``).
 ``uncertain`` counts a row's sends that got no answer after the request had left: they may
@@ -15,8 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,17 +33,13 @@ PENDING, SENT, DEAD = "pending", "sent", "dead"
 WITHDRAWN = "withdrawn: item deleted"
 #: how last_error starts for a send that got no answer after the request left
 UNCERTAIN = "uncertain"
+#: rows per INSERT of ``OutboxRepository.enqueue_many``
+ENQUEUE_BATCH = 1000
 
 
 def is_postgres(session: AsyncSession) -> bool:
     bind = session.bind
     return bind is not None and bind.dialect.name == "postgresql"
-
-
-def backoff(attempts: int, base: float, cap: float, rng: random.Random | None = None) -> float:
-    """Exponential backoff with jitter: base·2^(n-1), capped, times a factor in [0.5, 1.5)."""
-    r = rng or random
-    return min(cap, base * 2 ** max(0, attempts - 1)) * (0.5 + r.random())
 
 
 @dataclass(frozen=True)
@@ -94,26 +90,31 @@ class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def enqueue(self, messages: Sequence[NewMessage], now: dt.datetime) -> int:
-        """Insert the rows whose key is new; returns how many were inserted."""
-        return len(await self.enqueue_keys(messages, now))
+    async def enqueue_many(self, messages: Iterable[NewMessage], now: dt.datetime, *,
+                           batch_size: int = ENQUEUE_BATCH) -> set[str]:
+        """Insert the rows whose key is new, ``batch_size`` at a time; returns the keys inserted.
 
-    async def enqueue_keys(self, messages: Sequence[NewMessage], now: dt.datetime) -> set[str]:
-        """Insert the rows whose key is new; returns the keys inserted."""
-        if not messages:
-            return set()
-        rows: list[dict[str, Any]] = [
-            {"dedupe_key": m.dedupe_key, "chat_id": m.chat_id, "kind": m.kind,
-             "item_id": m.item_id, "payload": m.payload, "status": PENDING, "attempts": 0,
-             "next_attempt_at": m.next_attempt_at or now, "platform_message_ids": [],
-             "thread_id": m.thread_id, "created_at": now}
-            for m in messages
-        ]
+        The one way rows enter the outbox (alerts, digests, corrections, broadcasts, owner
+        reports): insert-or-ignore on ``dedupe_key``, so a replay inserts nothing and says so.
+        ``next_attempt_at`` defaults to ``now``."""
         insert = pg_insert if is_postgres(self.session) else sqlite_insert
-        # one cached statement, many parameter sets ("insertmanyvalues" batches them)
+        # one cached statement, many parameter sets ("insertmanyvalues" batches them further)
         stmt = insert(OutboxMessage).on_conflict_do_nothing(
             index_elements=["dedupe_key"]).returning(OutboxMessage.dedupe_key)
-        return {r[0] for r in (await self.session.execute(stmt, rows)).all()}
+        inserted: set[str] = set()
+        batch: list[dict[str, Any]] = []
+        for m in messages:
+            batch.append(
+                {"dedupe_key": m.dedupe_key, "chat_id": m.chat_id, "kind": m.kind,
+                 "item_id": m.item_id, "payload": m.payload, "status": PENDING, "attempts": 0,
+                 "next_attempt_at": m.next_attempt_at or now, "platform_message_ids": [],
+                 "thread_id": m.thread_id, "created_at": now})
+            if len(batch) >= batch_size:
+                inserted |= {r[0] for r in (await self.session.execute(stmt, batch)).all()}
+                batch = []
+        if batch:
+            inserted |= {r[0] for r in (await self.session.execute(stmt, batch)).all()}
+        return inserted
 
     async def claim(self, owner: str, now: dt.datetime, lease_seconds: float, limit: int,
                     platforms: Sequence[str]) -> list[Claimed]:
@@ -353,7 +354,8 @@ class OutboxRepository:
 
     async def items_sent_since(self, since: dt.datetime, kinds_excluded: Sequence[str]) -> set[int]:
         """Deleted news items of which a copy was recorded as sent after ``since``: copies
-        whose send had started before the delete (``OutboxWorker._withdraw_deleted``)."""
+        whose send had started before the delete
+        (``handlers.fanout.corrections.withdraw_late_copies``)."""
         found = await self.session.scalars(
             select(OutboxMessage.item_id).distinct()
             .join(NewsItem, NewsItem.id == OutboxMessage.item_id)

@@ -47,26 +47,3 @@ def search_doc(*texts: Mapping[str, str] | str | None) -> str:
         else:
             parts.extend(v for v in t.values() if v)
     return " ".join(words(" ".join(parts)))
-
-
-#: invisible characters that reorder or hide text (bidi embeddings, overrides and isolates,
-#: zero-width space, word joiner, BOM). Kept: LRM/RLM and ZWJ/ZWNJ, which Arabic text and
-#: emoji sequences use legitimately.
-_HIDDEN = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u2060\ufeff")
-
-
-def clean_input(text: str | None, *, multiline: bool = True) -> str:
-    """Text from outside (a user, an admin, a feed, a chat title), safe to store and show:
-    NFC, no control characters (newlines and tabs kept when ``multiline``), no lone
-    surrogates, no bidi overrides or zero-width spaces; trimmed. The one cleaning rule of
-    every input."""
-    if not text:
-        return ""
-    keep = "\n\t"
-    kept = "".join(
-        c for c in text
-        if c in keep or (c not in _HIDDEN and unicodedata.category(c) not in ("Cc", "Cs"))
-    )
-    if not multiline:
-        kept = " ".join(kept.split())
-    return unicodedata.normalize("NFC", kept).strip()

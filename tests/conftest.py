@@ -37,6 +37,9 @@ if os.environ.get("CI"):
 # Services started by tests (and their subprocesses) let the OS pick the operators' HTTP port:
 # several test runs may share a machine.
 os.environ.setdefault("NEWSBOT_HTTP__PORT", "0")
+# A text missing in one language raises (handlers.catalog.MissingText) instead of falling back to
+# French: a gap in the catalog fails the test that meets it (and its services' subprocesses).
+os.environ.setdefault("NEWSBOT_CATALOG_STRICT", "1")
 
 PG_URL = os.environ.get("NEWSBOT_TEST_PG_URL")
 PG_SKIP = "PostgreSQL tests need NEWSBOT_TEST_PG_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest_asyncio
 
 from bot.app import App
-from bot.platforms.discord import DiscordPlatform
-from bot.platforms.discord_commands import slash_command, sync
+from bot.platforms.discord.commands import slash_command, sync
+from bot.platforms.discord.frontend import DiscordPlatform
 from handlers.base import Command
 from tests.conftest import make_settings
 from tests.fakes.discord_api import FakeDiscord

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.app import App
 from handlers import Reply, Request
+from handlers.catalog import Catalog
 from handlers.parse import parse_command
 from handlers.reply import plain_text
 
@@ -20,3 +21,14 @@ async def send(app: App, text: str, *, lang: str | None = None, chat_id: str = "
 
 async def text_of(app: App, text: str, **kwargs: object) -> str:
     return plain_text(await send(app, text, **kwargs))  # type: ignore[arg-type]
+
+
+def command_texts(name: str, summary: dict[str, str], help: dict[str, str] | None = None,
+                  **options: dict[str, str]) -> Catalog:
+    """The words of a test's own command (not in the bot's catalog), for ``Command(...,
+    catalog=…)`` and its ``Option(name, "option.<command>.<name>", catalog=…)``."""
+    texts = {f"command.{name}.summary": summary}
+    if help is not None:
+        texts[f"command.{name}.help"] = help
+    texts.update({f"option.{name}.{option}": words for option, words in options.items()})
+    return Catalog(texts)

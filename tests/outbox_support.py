@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import heapq
 from collections.abc import Callable
 from typing import Any
 
 from bot.config import DeliverySection
 from bot.delivery import OutboxWorker
+from bot.platforms.base import Pace
 from handlers.reply import Reply, ReplyBuilder, plain_text
 from storage.models import OutboxMessage, utcnow
 from storage.outbox import NewMessage
@@ -38,7 +40,9 @@ class ScriptedSender:
     def fail(self, chat_id: str, *errors: Exception) -> None:
         self.script.setdefault(chat_id, []).extend(errors)
 
-    async def send(self, chat_id: str, reply: Reply, *, nonce: str) -> list[str]:
+    async def send(self, chat_id: str, reply: Reply, *, nonce: str,
+                   thread_id: int | str | None = None, pace: Pace | None = None,
+                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
         self.calls += 1
         if self.delay:
             await asyncio.sleep(self.delay)
@@ -81,10 +85,10 @@ async def add_chats(uow_factory: Callable[[], UnitOfWork], ids: list[str],
 async def enqueue(uow_factory: Callable[[], UnitOfWork], chat_ids: dict[str, int], prefix: str = "m",
                   at: dt.datetime | None = None) -> int:
     async with uow_factory() as uow:
-        return await uow.outbox.enqueue(
+        return len(await uow.outbox.enqueue_many(
             [NewMessage(f"{prefix}:{cid}", cid, "digest", text_reply(f"{prefix} for {pid}"),
                         next_attempt_at=at)
-             for pid, cid in chat_ids.items()], utcnow())
+             for pid, cid in chat_ids.items()], utcnow()))
 
 
 async def rows(uow_factory: Callable[[], UnitOfWork]) -> list[OutboxMessage]:
@@ -108,3 +112,64 @@ async def run_until_settled(worker: OutboxWorker, uow_factory: Callable[[], Unit
                 await asyncio.sleep(0.05)
     finally:
         await worker.stop()
+
+
+class _Timed:
+    __slots__ = ("at", "callback", "cancelled", "seq")
+
+    def __init__(self, at: float, seq: int, callback: Callable[[], object]) -> None:
+        self.at, self.seq, self.callback, self.cancelled = at, seq, callback, False
+
+    def __lt__(self, other: _Timed) -> bool:
+        return (self.at, self.seq) < (other.at, other.seq)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class VirtualTimer:
+    """A ``bot.ratelimit.Timer`` on virtual time: minutes of waiting pass in moments.
+
+    Time stands still while anything else runs; whenever the event loop has had a real
+    moment (``tick``) to run what was ready, the timer jumps to the next deadline and
+    fires it: so every wait lasts exactly its virtual time, and work in
+    between (HTTP requests, database commits) takes none. Give the same ``monotonic`` to
+    whatever must agree (the fake Bot API's limits).
+    """
+
+    def __init__(self, start: float = 1000.0, tick: float = 0.001) -> None:
+        self.now = start
+        self.tick = tick
+        self._heap: list[_Timed] = []
+        self._seq = 0
+        self._driver: asyncio.Task[None] | None = None
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def call_later(self, seconds: float, callback: Callable[[], object]) -> _Timed:
+        self._seq += 1
+        timed = _Timed(self.now + max(0.0, seconds), self._seq, callback)
+        heapq.heappush(self._heap, timed)
+        if self._driver is None or self._driver.done():
+            self._driver = asyncio.get_running_loop().create_task(self._drive())
+        return timed
+
+    async def sleep(self, seconds: float) -> None:
+        done = asyncio.get_running_loop().create_future()
+        timed = self.call_later(seconds, lambda: done.done() or done.set_result(None))
+        try:
+            await done
+        finally:
+            timed.cancel()
+
+    async def _drive(self) -> None:
+        while self._heap:
+            await asyncio.sleep(self.tick)
+            while self._heap and self._heap[0].cancelled:
+                heapq.heappop(self._heap)
+            if not self._heap:
+                return
+            first = heapq.heappop(self._heap)
+            self.now = max(self.now, first.at)
+            first.callback()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.app import App
-from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.telegram.frontend import TelegramPlatform
 from tests.conftest import make_settings
 from tests.fakes.telegram_api import FakeTelegram, SentMessage
 

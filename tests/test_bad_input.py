@@ -8,13 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import App
-from bot.render.plain import render
-from handlers.i18n import MESSAGES
+from bot.platforms.console.render import render
+from handlers.catalog import CATALOG
 from storage.models import NewsItem
 from storage.text import search_doc
 from tests.helpers import send, text_of
 
-INTERNAL_ERRORS = set(MESSAGES["error.generic"].values())
+INTERNAL_ERRORS = set(CATALOG["error.generic"].values())
 
 hostile_text = st.one_of(
     st.text(max_size=200),

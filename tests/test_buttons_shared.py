@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.platforms.discord import DiscordPlatform
-from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.discord.frontend import DiscordPlatform
+from bot.platforms.telegram.frontend import TelegramPlatform
 from tests.conftest import make_settings
 from tests.discord_bot import CHANNEL, GUILD, custom_ids, discord_settings, embed_text, push_button
 from tests.fakes.discord_api import FakeDiscord

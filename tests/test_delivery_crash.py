@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.app import App
-from bot.digests import plan_digests
+from handlers.fanout.digests import plan_digests
 from storage.models import OutboxMessage, Subscription, utcnow
 from storage.uow import UnitOfWork
 from tests.bulk import add_subscribed_chats

@@ -23,8 +23,8 @@ from telegram import Bot
 
 from bot.app import App
 from bot.delivery import OutboxWorker
-from bot.platforms.telegram_http import AiohttpRequest
-from bot.platforms.telegram_send import TelegramSender
+from bot.platforms.telegram.http import AiohttpRequest
+from bot.platforms.telegram.send import TelegramSender
 from storage.models import utcnow
 from storage.outbox import NewMessage
 from tests.bulk import add_subscribed_chats
@@ -74,8 +74,8 @@ async def alerts(app: App, chat_ids: list[int], key: str = "alert") -> dict[int,
                                             next_digest_at=SINCE + dt.timedelta(days=30))
     chats = {pid: known[pid] for pid in chat_ids}
     async with app.uow() as uow:
-        await uow.outbox.enqueue([NewMessage(f"{key}:{cid}", cid, "alert", text_reply(f"{key} {pid}"))
-                                  for pid, cid in chats.items()], utcnow())
+        await uow.outbox.enqueue_many([NewMessage(f"{key}:{cid}", cid, "alert", text_reply(f"{key} {pid}"))
+                                       for pid, cid in chats.items()], utcnow())
     return chats
 
 

@@ -6,12 +6,12 @@ import asyncio
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.alerts import AlertPublisher
 from bot.app import App
 from bot.config import DigestSection
-from bot.digests import plan_digests
 from bot.scheduler import DigestScheduler
-from handlers.base import AlertsQueued
+from handlers.fanout import Fanout
+from handlers.fanout.alerts import AlertsQueued, queue_alerts
+from handlers.fanout.digests import plan_digests
 from handlers.reply import Reply, plain_text
 from storage.models import NewsItem
 from tests.helpers import send
@@ -141,8 +141,8 @@ async def test_one_composition_per_distinct_digest(app: App) -> None:
 async def test_scheduler_component_ticks_at_start(app: App) -> None:
     await subscribe(app, "s", "/subscribe 18:00", when=utc(2025, 11, 23, 12))
     woke = asyncio.Event()
-    scheduler = DigestScheduler(app.uow, DigestSection(tick_seconds=3600), default_language="en",
-                                clock=lambda: utc(2025, 11, 24, 17, 30), on_enqueue=woke.set)
+    scheduler = DigestScheduler(app.uow, DigestSection(tick_seconds=3600), Fanout(
+        default_language="en", clock=lambda: utc(2025, 11, 24, 17, 30), wake=woke.set))
     await scheduler.start()
     try:
         async with asyncio.timeout(10):
@@ -153,12 +153,12 @@ async def test_scheduler_component_ticks_at_start(app: App) -> None:
 
 
 async def publish(app: App, topics: list[str], when: dt.datetime,
-                  publisher: AlertPublisher) -> AlertsQueued:
+                  publisher: Fanout) -> AlertsQueued:
     async with app.uow() as uow:
         item = await uow.items.add(NewsItem(
             status="published", topics=topics, title={"fr": "Nouvelle", "en": "Breaking"},
             body={"fr": "Texte.", "en": "Text."}, published_at=when))
-        return await publisher.item_published(uow, item.id)
+        return await queue_alerts(uow, publisher, item.id)
 
 
 async def test_alerts_go_to_matching_chats_once_and_wait_for_quiet_hours(app: App) -> None:
@@ -169,7 +169,7 @@ async def test_alerts_go_to_matching_chats_once_and_wait_for_quiet_hours(app: Ap
     await subscribe(app, "digest-only", "/subscribe digest", when=when)
     await subscribe(app, "night", "/subscribe alerts", when=when, tz="Europe/Paris")
     await send(app, "/settings quiet 22:00-07:00", chat_id="night")
-    publisher = AlertPublisher("en", clock=lambda: when)
+    publisher = Fanout(default_language="en", clock=lambda: when)
     # three chats, one of them in its quiet hours
     assert await publish(app, ["cybercrime"], when, publisher) == AlertsQueued(queued=3, held=1)
     alerts = [r for r in await rows(app.uow) if r.kind == "alert"]
@@ -182,4 +182,4 @@ async def test_alerts_go_to_matching_chats_once_and_wait_for_quiet_hours(app: Ap
     assert "Breaking" in plain_text(Reply.from_dict(got["all"].payload))
     async with app.uow() as uow:
         # replay: no double
-        assert await publisher.item_published(uow, alerts[0].item_id) == AlertsQueued(0, 0)
+        assert await queue_alerts(uow, publisher, alerts[0].item_id) == AlertsQueued(0, 0)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.render.discord import render
+from bot.platforms.discord.render import render
 from handlers.base import Command, Deps, NotAllowed, Option, Request
 from handlers.reply import Reply, ReplyBuilder
 from tests.discord_bot import (  # noqa: F401
@@ -30,6 +30,7 @@ from tests.discord_bot import (  # noqa: F401
     push_button,
 )
 from tests.fakes.discord_fixtures import fake_discord  # noqa: F401
+from tests.helpers import command_texts
 
 EPHEMERAL = 1 << 6
 DEFERRED = 5
@@ -112,7 +113,7 @@ async def test_sync_registers_every_command_with_french_and_english_descriptions
 async def test_long_descriptions_are_cut_to_discord_limits(
     fake_discord: Any, sqlite_url: str
 ) -> None:
-    from bot.platforms.discord import DiscordPlatform
+    from bot.platforms.discord.frontend import DiscordPlatform
     from tests.discord_bot import guild_app
 
     async with guild_app(fake_discord, sqlite_url) as app:
@@ -121,8 +122,9 @@ async def test_long_descriptions_are_cut_to_discord_limits(
         async def nothing(req: Request, deps: Deps) -> Reply:
             return ReplyBuilder().para("ok").build()
 
-        app.registry.add(Command("verbose", nothing, long, "/verbose", long,
-                                 options=(Option("what", long),)))
+        texts = command_texts("verbose", long, long, what=long)
+        app.registry.add(Command("verbose", nothing, "/verbose", catalog=texts,
+                                 options=(Option("what", "option.verbose.what", catalog=texts),)))
         platform = DiscordPlatform(app, guild_ready_timeout=0.05)
         await platform.start()
         await platform.stop()
@@ -179,8 +181,8 @@ async def test_admin_command_refused_for_a_member_but_not_for_an_owner(
     async def secret(req: Request, deps: Deps) -> Reply:
         return ReplyBuilder().para("secret").build()
 
-    await add_command(discord_bot, Command("secret", secret, {"fr": "s", "en": "s"}, "/secret",
-                             {"fr": "s", "en": "s"}, admin=True))
+    await add_command(discord_bot, Command("secret", secret, "/secret", admin=True, catalog=command_texts(
+        "secret", {"fr": "s", "en": "s"}, {"fr": "s", "en": "s"})))
     iid = await fake.push_interaction("secret", guild_id=GUILD, channel_id=CHANNEL,
                                       user_id=ALICE, locale="en-US")
     final = await fake.wait_for_final(iid)
@@ -201,8 +203,8 @@ async def test_chat_admin_check_needs_manage_channels(discord_bot: DiscordBot) -
             raise NotAllowed("error.admin_only", command="manage")
         return ReplyBuilder().para("managed").build()
 
-    await add_command(discord_bot, Command("manage", manage, {"fr": "m", "en": "m"}, "/manage",
-                             {"fr": "m", "en": "m"}))
+    await add_command(discord_bot, Command("manage", manage, "/manage", catalog=command_texts(
+        "manage", {"fr": "m", "en": "m"}, {"fr": "m", "en": "m"})))
     refused = await fake.wait_for_final(await fake.push_interaction(
         "manage", guild_id=GUILD, channel_id=CHANNEL, permissions="0"))
     assert int(refused["flags"]) & EPHEMERAL and "manage" in refused["content"]
@@ -221,8 +223,8 @@ async def test_slow_handler_is_deferred_then_edited(discord_bot: DiscordBot) -> 
 
     client = discord_bot.platform.client
     client.defer_after = 0.05
-    await add_command(discord_bot, Command("slow", slow, {"fr": "lent", "en": "slow"}, "/slow",
-                             {"fr": "lent", "en": "slow"}))
+    await add_command(discord_bot, Command("slow", slow, "/slow", catalog=command_texts(
+        "slow", {"fr": "lent", "en": "slow"}, {"fr": "lent", "en": "slow"})))
     iid = await fake.push_interaction("slow", guild_id=GUILD, channel_id=CHANNEL)
     response = await fake.wait_for_response(iid)
     assert response.type == DEFERRED
@@ -260,7 +262,7 @@ async def test_stale_or_forged_button_is_answered_politely(discord_bot: DiscordB
 
 
 async def test_direct_message_after_global_sync(discord_bot: DiscordBot) -> None:
-    from bot.platforms.discord_commands import sync
+    from bot.platforms.discord.commands import sync
 
     fake = discord_bot.fake
     assert await sync(discord_bot.platform.client.tree, []) == len(discord_bot.app.registry)
@@ -295,8 +297,8 @@ async def test_slow_handler_error_replaces_the_public_placeholder_with_a_private
         raise NotAllowed("error.admin_only", command="slowfail")
 
     discord_bot.platform.client.defer_after = 0.05
-    await add_command(discord_bot, Command("slowfail", slow_fail, {"fr": "x", "en": "x"},
-                                           "/slowfail", {"fr": "x", "en": "x"}))
+    await add_command(discord_bot, Command("slowfail", slow_fail, "/slowfail", catalog=command_texts(
+        "slowfail", {"fr": "x", "en": "x"}, {"fr": "x", "en": "x"})))
     iid = await fake.push_interaction("slowfail", guild_id=GUILD, channel_id=CHANNEL)
     response = await fake.wait_for_response(iid)
     assert response.type == DEFERRED

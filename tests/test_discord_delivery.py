@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from bot.alerts import AlertPublisher
 from bot.delivery import OutboxWorker
+from handlers.fanout import Fanout
+from handlers.fanout.alerts import queue_alerts
 from storage.models import NewsItem, utcnow
 from tests.discord_bot import (  # noqa: F401
     ALICE,
@@ -31,13 +32,13 @@ async def subscribe(bot: DiscordBot, channel: str, permissions: str) -> dict[str
 
 
 async def publish(bot: DiscordBot, worker: OutboxWorker) -> int:
-    publisher = AlertPublisher("fr", on_enqueue=worker.wake)
+    publisher = Fanout(default_language="fr", wake=worker.wake)
     async with bot.app.uow() as uow:
         item = await uow.items.add(NewsItem(
             status="published", topics=["cybercrime"],
             title={"fr": "Alerte @everyone", "en": "Alert @everyone"},
             body={"fr": "Texte **gras**.", "en": "Body **bold**."}, published_at=utcnow()))
-        return (await publisher.item_published(uow, item.id)).queued
+        return (await queue_alerts(uow, publisher, item.id)).queued
 
 
 async def test_subscribed_guild_channel_receives_alerts(discord_bot: DiscordBot) -> None:

@@ -7,8 +7,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.platforms.discord_buttons import CUSTOM_ID_MAX, ButtonCodec
-from bot.render.discord import CONTENT_MAX, DiscordMessage, render
+from bot.platforms.discord.buttons import CUSTOM_ID_MAX, ButtonCodec
+from bot.platforms.discord.render import CONTENT_MAX, DiscordMessage, render
 from handlers.reply import (
     BulletList,
     Button,

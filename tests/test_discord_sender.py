@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.platforms.base import ChatUnavailable, PermanentError, RateLimited, TransientError
-from bot.platforms.discord import DiscordSenderComponent
+from bot.platforms.discord.frontend import DiscordSenderComponent
 from handlers.reply import Reply, ReplyBuilder, Span
 from tests.discord_bot import (  # noqa: F401
     CHANNEL,

@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import App
 from bot.config import ConfigError, load_settings
-from bot.platforms.discord import DiscordPlatform
+from bot.platforms.discord.frontend import DiscordPlatform
 from tests.discord_bot import GUILD, OWNER
 from tests.fakes.discord_api import FakeDiscord
 

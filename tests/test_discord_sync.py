@@ -54,7 +54,7 @@ async def test_platform_with_a_wrong_token_fails_to_start(
 ) -> None:
     from bot.app import App
     from bot.platforms.base import TokenRejected
-    from bot.platforms.discord import DiscordPlatform
+    from bot.platforms.discord.frontend import DiscordPlatform
 
     settings = make_settings(sqlite_url, discord={"token": "wrong.token"})
     async with App(settings) as app:

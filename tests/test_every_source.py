@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.alerts import AlertPublisher
 from bot.app import App
-from handlers.digest import Composer
+from handlers.fanout import Fanout
+from handlers.fanout.alerts import queue_alerts
+from handlers.fanout.compose import Composer
 from handlers.reply import Reply, Sources
 from storage.models import AgendaSession, Fact, NewsItem, Participant, Resolution, Source
 from tests.helpers import send, text_of
@@ -51,7 +52,7 @@ async def test_an_item_with_two_sources_shows_both_in_item_news_alert_and_digest
 
     await send(app, "/subscribe alerts", chat_id="reader", lang="en")
     async with app.uow() as uow:
-        assert (await AlertPublisher("en").item_published(uow, item_id)).queued == 1
+        assert (await queue_alerts(uow, Fanout(default_language="en"), item_id)).queued == 1
     alert = next(r for r in await rows(app.uow) if r.kind == "alert")
     assert refs(Reply.from_dict(alert.payload)) == BOTH
 

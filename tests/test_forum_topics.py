@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.alerts import AlertPublisher
 from bot.delivery import OutboxWorker
-from bot.digests import plan_digests
+from handlers.fanout import Fanout
+from handlers.fanout.alerts import queue_alerts
+from handlers.fanout.digests import plan_digests
 from storage.models import NewsItem
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixtures import fake_telegram
@@ -47,7 +48,7 @@ async def publish_and_plan(h: Harness, digests: bool = True) -> None:
             status="published", topics=["cybercrime"], title={"en": "Ransomware ring taken down",
                                                               "fr": "Réseau de rançongiciel démantelé"},
             body={"en": "Text.", "fr": "Texte."}, published_at=T0 + dt.timedelta(minutes=30)))
-        queued = await AlertPublisher("en", clock=lambda: T0).item_published(uow, item.id)
+        queued = await queue_alerts(uow, Fanout(default_language="en", clock=lambda: T0), item.id)
     assert queued.queued >= 1
     report = await plan_digests(h.app.uow, DIGEST_TICK, grace=dt.timedelta(hours=6),
                                 default_language="en")

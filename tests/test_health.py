@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.app import App
 from bot.health import Health
 from bot.owner_alerts import OwnerAlerts
-from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.telegram.frontend import TelegramPlatform
 from bot.service import build_components, run_components, wait_for_database
 from tests.conftest import make_settings
 from tests.discord_bot import CHANNEL, GUILD

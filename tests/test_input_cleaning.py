@@ -10,8 +10,8 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from bot.app import App
+from handlers.parse import clean_input
 from storage.models import Chat
-from storage.text import clean_input
 from tests.desk.conftest import desk_settings, item_of
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixtures import fake_telegram
@@ -60,7 +60,7 @@ def test_clean_input_keeps_what_languages_need() -> None:
 
 
 def test_the_terminal_never_gets_control_sequences() -> None:
-    from bot.render.plain import render
+    from bot.platforms.console.render import render
     from handlers.reply import ReplyBuilder
 
     reply = ReplyBuilder().heading("Titre\x1b]0;pwned\x07").para("Texte \x1b[2J\u202efin").build()

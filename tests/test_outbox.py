@@ -10,6 +10,7 @@ from bot.delivery import OutboxWorker
 from bot.platforms.base import (
     ChatMoved,
     ChatUnavailable,
+    Pace,
     PermanentError,
     RateLimited,
     TransientError,
@@ -205,8 +206,8 @@ async def test_stop_finishes_sends_and_gives_back_the_rest(app: App) -> None:
 async def test_unreadable_payload_is_dead_lettered(app: App) -> None:
     chats = await add_chats(app.uow, ["1"])
     async with app.uow() as uow:
-        await uow.outbox.enqueue([NewMessage("bad:1", chats["1"], "digest", {"blocks": [{"kind": "?"}]}),
-                                  NewMessage("ok:1", chats["1"], "digest", text_reply("fine"))], utcnow())
+        await uow.outbox.enqueue_many([NewMessage("bad:1", chats["1"], "digest", {"blocks": [{"kind": "?"}]}),
+                                       NewMessage("ok:1", chats["1"], "digest", text_reply("fine"))], utcnow())
     sender = ScriptedSender()
     await run_until_settled(worker_for(app, sender), app.uow)
     states = {r.dedupe_key: r.status for r in await rows(app.uow)}
@@ -220,8 +221,8 @@ async def test_a_sender_that_loses_its_lease_stops_sending(app: App) -> None:
 
     chats = await add_chats(app.uow, ["1"])
     async with app.uow() as uow:
-        await uow.outbox.enqueue([NewMessage(f"m{n}:1", chats["1"], "alert", text_reply(f"n{n}"))
-                                  for n in range(30)], utcnow())
+        await uow.outbox.enqueue_many([NewMessage(f"m{n}:1", chats["1"], "alert", text_reply(f"n{n}"))
+                                       for n in range(30)], utcnow())
     sender = ScriptedSender()
     worker = worker_for(app, sender, private_per_second=5, leader_ttl_seconds=0.6)
     await worker.start()
@@ -254,8 +255,8 @@ async def test_a_sender_past_its_lease_starts_nothing_even_before_its_lease_loop
 
     chats = await add_chats(app.uow, ["1"])
     async with app.uow() as uow:
-        await uow.outbox.enqueue([NewMessage(f"m{n}:1", chats["1"], "alert", text_reply(f"n{n}"))
-                                  for n in range(40)], utcnow())
+        await uow.outbox.enqueue_many([NewMessage(f"m{n}:1", chats["1"], "alert", text_reply(f"n{n}"))
+                                       for n in range(40)], utcnow())
     slept = dt.timedelta(0)
     sender = ScriptedSender()
     worker = OutboxWorker(app.uow, {"telegram": sender},
@@ -287,16 +288,16 @@ class PartsSender(ScriptedSender):
         super().__init__()
         self.fail_after_first = True
 
-    async def send(self, chat_id: str, reply: Reply, *, nonce: str, skip_parts: int = 0) -> list[str]:
+    async def send(self, chat_id: str, reply: Reply, *, nonce: str,
+                   thread_id: int | str | None = None, pace: Pace | None = None,
+                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
         ids = []
         for n, block in enumerate(reply.blocks):
             if n < skip_parts:
                 continue
             if n == 1 and self.fail_after_first:
                 self.fail_after_first = False
-                error = RateLimited(1, "chat")
-                error.sent_message_ids = ids  # type: ignore[attr-defined]
-                raise error
+                raise RateLimited(1, "chat").after_parts(ids)
             self.sent.append((chat_id, plain_text(Reply((block,)))))
             ids.append(str(len(self.sent)))
         return ids
@@ -306,7 +307,7 @@ async def test_a_split_message_resumes_after_the_parts_already_delivered(app: Ap
     chats = await add_chats(app.uow, ["1"])
     payload = ReplyBuilder().para("part one").para("part two").para("part three").build().to_dict()
     async with app.uow() as uow:
-        await uow.outbox.enqueue([NewMessage("long:1", chats["1"], "digest", payload)], utcnow())
+        await uow.outbox.enqueue_many([NewMessage("long:1", chats["1"], "digest", payload)], utcnow())
     sender = PartsSender()
     await run_until_settled(OutboxWorker(app.uow, {"telegram": sender}, fast_settings()), app.uow)
     assert sender.texts("1") == ["part one", "part two", "part three"]  # none repeated

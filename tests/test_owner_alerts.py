@@ -10,7 +10,7 @@ from telegram import Bot
 from bot.app import App
 from bot.delivery import OutboxWorker
 from bot.ops import TroubleWatch
-from bot.platforms.telegram import TelegramSender
+from bot.platforms.telegram.send import TelegramSender
 from storage.feeds import FeedState
 from storage.models import Chat, Lease, OutboxMessage
 from tests.conftest import make_settings

@@ -7,9 +7,10 @@ import datetime as dt
 
 from sqlalchemy import update
 
-from bot.alerts import AlertPublisher
 from bot.app import App
 from bot.delivery import OutboxWorker
+from handlers.fanout import Fanout
+from handlers.fanout.alerts import queue_alerts
 from storage.models import NewsItem, OutboxMessage
 from tests.helpers import text_of
 from tests.outbox_support import ScriptedSender, fast_settings, rows
@@ -34,7 +35,7 @@ async def publish(app: App, title: str, when: dt.datetime) -> None:
         item = await uow.items.add(NewsItem(
             status="published", topics=["cybercrime"], title={"en": title, "fr": title},
             body={"en": "Text.", "fr": "Texte."}, published_at=when))
-        await AlertPublisher("en", clock=lambda: when).item_published(uow, item.id)
+        await queue_alerts(uow, Fanout(default_language="en", clock=lambda: when), item.id)
 
 
 async def alert_times(app: App) -> dict[tuple[str, str], dt.datetime]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.alerts import AlertPublisher
 from bot.app import App
-from bot.digests import plan_digests
 from handlers import Request
+from handlers.fanout import Fanout
+from handlers.fanout.alerts import queue_alerts
+from handlers.fanout.digests import plan_digests
 from handlers.parse import parse_command
 from handlers.reply import Reply, plain_text
 from storage.models import NewsItem, Subscription
@@ -183,14 +184,14 @@ async def test_alerts_and_digest_each_get_exactly_the_topics_asked(app: App) -> 
     assert f"Alert topics: {CYBER}" in await text_of(app, "/settings", lang="en")
 
     when = NOW + dt.timedelta(hours=1)
-    publisher = AlertPublisher("en", clock=lambda: when)
+    publisher = Fanout(default_language="en", clock=lambda: when)
     async with app.uow() as uow:
         for title, topics in (("Ransomware ring taken down", ["cybercrime"]),
                               ("Vice-president elected", ["governance"])):
             item = await uow.items.add(NewsItem(
                 status="published", topics=topics, title={"en": title, "fr": title},
                 body={"en": "Text.", "fr": "Texte."}, published_at=when))
-            await publisher.item_published(uow, item.id)
+            await queue_alerts(uow, publisher, item.id)
     alerts = [plain_text(Reply.from_dict(r.payload)) for r in await rows(app.uow) if r.kind == "alert"]
     assert len(alerts) == 1 and alerts[0].startswith("Ransomware ring taken down")
 

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from bot.render.telegram import utf16_len
+from bot.platforms.telegram.render import utf16_len
 from handlers import Request
 from handlers.reply import Reply, Sources, plain_text
 from tests.fakes.telegram_api import FakeTelegram

@@ -7,13 +7,14 @@ import time
 from typing import Any
 
 from bot.app import App
-from bot.render.telegram import utf16_len
+from bot.platforms.telegram.render import utf16_len
 from handlers.base import Command, Deps, Request
 from handlers.reply import Reply, ReplyBuilder
 from storage.models import Chat, NewsItem, utcnow
 from storage.text import search_doc
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixtures import fake_telegram
+from tests.helpers import command_texts
 from tests.telegram_harness import SECRET, Harness, eventually, running_bot
 
 __all__ = ["fake_telegram"]
@@ -219,8 +220,10 @@ def add_test_commands(app: App) -> None:
         return ReplyBuilder().para(f"chat admin: {await req.check_chat_admin()}").build()
 
     text = {"fr": "Réservé", "en": "Restricted"}
-    app.registry.add(Command("secret", secret, text, "/secret", text, admin=True))
-    app.registry.add(Command("amiadmin", am_i_admin, text, "/amiadmin", text))
+    app.registry.add(Command("secret", secret, "/secret", admin=True,
+                             catalog=command_texts("secret", text, text)))
+    app.registry.add(Command("amiadmin", am_i_admin, "/amiadmin",
+                             catalog=command_texts("amiadmin", text, text)))
 
 
 async def test_owners_menu_admin_commands_and_chat_admin_check(fake_telegram: FakeTelegram,

@@ -1,4 +1,4 @@
-"""Our PTB transport on aiohttp (bot/platforms/telegram_http.py): the same answers and the
+"""Our PTB transport on aiohttp (bot/platforms/telegram/http.py): the same answers and the
 same PTB errors as PTB's own httpx transport, against the strict fake Bot API."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.platforms.telegram_http import AiohttpRequest
+from bot.platforms.telegram.http import AiohttpRequest
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixtures import fake_telegram
 

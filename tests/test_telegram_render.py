@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.button_store import ButtonStore
-from bot.render.telegram import (
+from bot.platforms.telegram.render import (
     MAX_CALLBACK_BYTES,
     MAX_MESSAGE,
     CallbackCodec,

@@ -17,9 +17,8 @@ from bot.platforms.base import (
     RateLimited,
     TransientError,
 )
-from bot.platforms.telegram import TelegramSender
-from bot.platforms.telegram_http import AiohttpRequest
-from bot.platforms.telegram_send import translate_error
+from bot.platforms.telegram.http import AiohttpRequest
+from bot.platforms.telegram.send import TelegramSender, translate_error
 from handlers.reply import Button, Paragraph, Reply, Span
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_fixtures import fake_telegram
@@ -132,7 +131,7 @@ async def test_failure_mid_reply_reports_what_was_sent(
     fake_telegram.m_sendMessage = flaky  # type: ignore[method-assign]
     with pytest.raises(ChatUnavailable) as caught:
         await sender.send(str(CHAT), long_reply(), nonce="n")
-    assert len(caught.value.sent_message_ids) == 1  # type: ignore[attr-defined]
+    assert len(caught.value.sent_message_ids) == 1
 
 
 async def test_paid_broadcast_applies_to_outbox_sends_only(

@@ -1,1 +1,3 @@
-"""One renderer per platform: a neutral Reply in, that platform's text out (escaped, split)."""
+"""What the platforms' renderers share (``blocks``: the walk over a Reply's blocks, the
+splitter, list markers, button labels). Each platform's own renderer lives in its package
+(bot/platforms/<name>/render.py): a neutral Reply in, that platform's text out."""

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
-from handlers.base import AlertsQueued
 from storage.models import (
     Admin,
     AgendaSession,
@@ -50,14 +49,3 @@ async def counts(app: App) -> dict[str, int]:
     async with app.uow() as uow:
         return {m.__tablename__: int(await uow.session.scalar(select(func.count()).select_from(m)) or 0)
                 for m in COUNTED}
-
-
-class RecordingPublisher:
-    """Stands in for delivery's publisher: remembers which items were announced."""
-
-    def __init__(self) -> None:
-        self.items: list[int] = []
-
-    async def item_published(self, uow: object, item_id: int) -> AlertsQueued:
-        self.items.append(item_id)
-        return AlertsQueued(3, 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.app import App
-from bot.platforms.console import ask
+from bot.platforms.console.frontend import ask
 from handlers.admin_input import BODY_MAX, NAME_MAX
 from handlers.reply import plain_text
 from storage.models import NewsItem, Participant

@@ -13,11 +13,11 @@ import pytest_asyncio
 from sqlalchemy import update
 from telegram import Bot
 
-from bot.alerts import AlertPublisher
 from bot.app import App
+from bot.config import DigestSection
 from bot.delivery import OutboxWorker
-from bot.platforms.telegram import TelegramSender
-from handlers.corrections import retract_late_copies
+from bot.platforms.telegram.send import TelegramSender
+from bot.scheduler import DigestScheduler
 from storage.models import OutboxMessage
 from tests.desk.conftest import desk_settings
 from tests.fakes.telegram_api import FakeTelegram
@@ -32,13 +32,11 @@ T = TypeVar("T")
 FRESH, OLD = 7001, 7002
 OWNER = {"user_id": "local"}
 
-
 @pytest_asyncio.fixture
 async def newsroom(fake_telegram: FakeTelegram, db_url: str) -> AsyncIterator[tuple[App, TelegramSender]]:
     fake_telegram.limits.enabled = False
     async with App(desk_settings(db_url)) as app, \
             Bot(fake_telegram.token, base_url=fake_telegram.base_url) as bot:
-        app.deps.publisher = AlertPublisher(app.settings.bot.default_language)
         for chat in (FRESH, OLD):
             fake_telegram.push_message(chat, "/start")  # the fake learns the private chat
             async with app.uow() as uow:
@@ -202,10 +200,17 @@ async def eventually(fetch: Callable[[], Awaitable[T]], check: Callable[[T], boo
             await asyncio.sleep(0.02)
 
 
+def late_copies(app: App, every: float) -> DigestScheduler:
+    """The fan-out's look for late copies of deleted items, run by the scheduler as the
+    service runs it (``withdraw_late_copies``, bot/service.py); its first look is at start."""
+    return DigestScheduler(app.uow, DigestSection(tick_seconds=3600), app.deps.fanout,
+                           withdraw_seconds=every)
+
+
 async def test_a_late_copy_recorded_just_before_a_restart_is_withdrawn_by_the_next_sender(
         fake_telegram: FakeTelegram, newsroom: tuple[App, TelegramSender]) -> None:
-    """As below, but the sender stops right after recording the late copy, before its next
-    look: the next sender (a restart, or another replica) reads what was sent since the last
+    """As below, but the process stops right after recording the late copy, before its next
+    look: the next one (a restart, or another replica) reads what was sent since the last
     look from the database, and withdraws it. (One subscriber: no other copy of the item
     makes the next sender look at it for its own reasons.)"""
     app, sender = newsroom
@@ -218,10 +223,11 @@ async def test_a_late_copy_recorded_just_before_a_restart_is_withdrawn_by_the_ne
 
     def sender_worker(poll: float) -> OutboxWorker:
         return OutboxWorker(app.uow, {"telegram": sender}, fast_settings(
-            global_per_second=1, margin_seconds=0.0, poll_seconds=poll),
-            on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps, items))
+            global_per_second=1, margin_seconds=0.0, poll_seconds=poll))
 
     first_sender = sender_worker(poll=30)  # its next look would be 30 s away
+    first_look = late_copies(app, every=30)
+    await first_look.start()
     await first_sender.start()
     try:
         await eventually(lambda: asyncio.sleep(0, fake_telegram.calls),
@@ -230,16 +236,20 @@ async def test_a_late_copy_recorded_just_before_a_restart_is_withdrawn_by_the_ne
         await eventually(lambda: rows(app.uow), lambda rs: any(r.status == "sent" for r in rs))
     finally:
         await first_sender.stop()
+        await first_look.stop()
     first = next(c.params["chat_id"] for c in fake_telegram.calls if c.method == "sendMessage")
     assert "Texte parti trop tôt." in fake_telegram.messages(first)[0].text  # went out late
     second_sender = sender_worker(poll=0.02)
+    next_look = late_copies(app, every=0.02)
     await second_sender.start()
+    await next_look.start()
     try:
         await eventually(lambda: asyncio.sleep(0, fake_telegram.messages(first)),
                          lambda sent: bool(sent) and sent[0].edited)
         [withdrawn] = fake_telegram.messages(first)
         assert "retirée" in withdrawn.text and "Texte parti trop tôt." not in withdrawn.text
     finally:
+        await next_look.stop()
         await second_sender.stop()
     assert first == FRESH and fake_telegram.messages(OLD) == []
 
@@ -247,14 +257,15 @@ async def test_a_late_copy_recorded_just_before_a_restart_is_withdrawn_by_the_ne
 async def test_a_copy_on_its_way_when_the_item_is_deleted_is_withdrawn_once_delivered(
         fake_telegram: FakeTelegram, newsroom: tuple[App, TelegramSender]) -> None:
     """The first alert is at Telegram (slow to answer) when the item is deleted: the delete
-    cannot see it, the sender withdraws it as soon as it is recorded."""
+    cannot see it, the fan-out's next look withdraws it as soon as it is recorded."""
     app, sender = newsroom
     item_id = await published(app, "Annonce en route\nTexte parti trop tôt.")
     fake_telegram.hang_next("sendMessage", 0.6)
     worker = OutboxWorker(app.uow, {"telegram": sender},
-                          fast_settings(global_per_second=1, margin_seconds=0.0),
-                          on_withdrawn=lambda uow, items: retract_late_copies(uow, app.deps, items))
+                          fast_settings(global_per_second=1, margin_seconds=0.0))
+    look = late_copies(app, every=0.05)
     await worker.start()
+    await look.start()
     try:
         await eventually(lambda: asyncio.sleep(0, fake_telegram.calls),
                          lambda calls: any(c.method == "sendMessage" for c in calls))
@@ -269,6 +280,7 @@ async def test_a_copy_on_its_way_when_the_item_is_deleted_is_withdrawn_once_deli
         await asyncio.sleep(1.2)
         assert fake_telegram.messages(second) == []
     finally:
+        await look.stop()
         await worker.stop()
 
 

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from bot.app import App
 from bot.config import FeedSection
 from bot.feeds import FeedPoller
-from bot.service import delivery_components
 from handlers.reply import Reply, plain_text
 from storage.feeds import FeedState
 from storage.models import NewsItem, OutboxMessage
@@ -46,7 +45,7 @@ async def items_from(app: App, name: str) -> list[NewsItem]:
 
 
 async def test_rss_entries_become_items_once(feed_app: App, server: FeedServer) -> None:
-    delivery_components(feed_app)  # the service's own publisher: alerts rendered and queued
+    # no publisher to attach: alerts are queued because [delivery] is enabled
     subscribed = await text_of(feed_app, "/subscribe alerts", chat_id="reader", lang="en")
     assert "Alerts: on" in subscribed
     rss = feed(server, "rss", name="Le Matin", topics=["governance", "unknown"], publish=True,

@@ -6,7 +6,6 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.alerts import AlertPublisher
 from bot.app import App
 from handlers.reply import plain_text
 from storage.models import OutboxMessage, Participant, Source
@@ -27,7 +26,6 @@ async def _deliver_alerts(app: App) -> None:
 
 
 async def test_undo_of_a_publish_withdraws_it_and_keeps_the_translation(desk: App) -> None:
-    desk.deps.publisher = AlertPublisher("fr", clock=desk.deps.clock)
     assert "Abonnement" in await text_of(desk, "/subscribe alerts", chat_id="reader", user_id="r1")
     added = await send(desk, "/additem Nouveau titre\nLe texte.", lang="en", **OWNER)
     item_id = int(added.buttons[0].args)
@@ -217,11 +215,11 @@ async def test_a_session_dated_outside_the_event_asks_for_confirmation(desk: App
 
 async def test_every_content_action_has_its_words() -> None:
     """/audit and /history name every kind of revision (a missing text crashed /audit)."""
-    from handlers.i18n import MESSAGES
+    from handlers.catalog import CATALOG
     from storage.revisions import CONTENT_ACTIONS, REVERT, UNDO
 
     for action in (*CONTENT_ACTIONS, UNDO, REVERT):
-        assert set(MESSAGES[f"revision.action.{action}"]) >= {"fr", "en"}, action
+        assert set(CATALOG[f"revision.action.{action}"]) >= {"fr", "en"}, action
 
 
 async def test_audit_after_a_command_that_created_a_source(desk: App) -> None:

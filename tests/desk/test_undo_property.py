@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.alerts import AlertPublisher
 from bot.app import App
 from handlers.reply import plain_text
 from storage.models import AuditEntry
@@ -65,7 +64,6 @@ async def _export(app: App) -> dict[str, Any]:
 
 async def _scenario(url: str, steps: list[tuple[str, str]]) -> None:
     async with App(desk_settings(url)) as app:
-        app.deps.publisher = AlertPublisher("fr", clock=app.deps.clock)
         await send(app, "/admin add 42", user_id="local")
         await send(app, "/subscribe alerts", chat_id="reader", user_id="r")
         start = await _export(app)

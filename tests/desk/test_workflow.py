@@ -6,10 +6,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.alerts import AlertPublisher
 from bot.app import App
 from storage.models import AuditEntry, Chat, OutboxMessage
-from tests.desk.conftest import RecordingPublisher, counts, item_of
+from tests.desk.conftest import counts, item_of
 from tests.helpers import send, text_of
 
 OWNER = {"user_id": "local"}
@@ -24,8 +23,8 @@ async def _last_rev(app: App) -> int:
 
 
 async def test_add_preview_publish_edit_undo_delete(desk: App) -> None:
-    publisher = RecordingPublisher()
-    desk.deps.publisher = publisher
+    for chat in ("a", "b", "c"):  # the real fan-out: three chats follow every topic
+        await text_of(desk, "/subscribe alerts", chat_id=chat, user_id=chat)
     added = await send(desk, "/additem Interpol adopte la résolution topics=cybercrime "
                              "source=“Le Matin” url=https://lematin.ma/a at=2025-11-25T10:00\n"
                              "Premier paragraphe.\n\nSecond paragraphe.", **OWNER)
@@ -48,7 +47,10 @@ async def test_add_preview_publish_edit_undo_delete(desk: App) -> None:
     assert (await item_of(desk, item_id)).status == "draft"
     done = await text_of(desk, f"/publish {item_id} confirm", **OWNER)
     assert "publiée" in done and "Alertes en file : 3" in done
-    assert publisher.items == [item_id]
+    async with desk.uow() as uow:
+        announced = (await uow.session.scalars(
+            select(OutboxMessage.item_id).where(OutboxMessage.kind == "alert"))).all()
+    assert announced == [item_id] * 3  # this item announced, once per chat
     assert "Le Matin" in await text_of(desk, f"/item {item_id}")
     assert "déjà publiée" in await text_of(desk, f"/publish {item_id} confirm", **OWNER)
 
@@ -161,7 +163,6 @@ async def test_undo_takes_back_agenda_participant_and_resolution_edits(desk: App
 async def test_publish_says_how_many_alerts_quiet_hours_hold(desk: App) -> None:
     night = dt.datetime(2025, 11, 24, 22, 30, tzinfo=dt.UTC)  # 23:30 in Casablanca
     desk.deps.clock = lambda: night
-    desk.deps.publisher = AlertPublisher("fr", clock=desk.deps.clock)
     for chat in ("day", "night", "late"):
         await text_of(desk, "/subscribe alerts", chat_id=chat, user_id=chat)
     await text_of(desk, "/settings quiet 22:00-07:00", chat_id="night", user_id="night")

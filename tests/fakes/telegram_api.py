@@ -280,7 +280,8 @@ class FakeTelegram(UpdateInjection, UpdateDelivery, TelegramMethods):
                 raise self._too_many(*broken)
         result = await handler(params)
         if limited:
-            self._limiter.record(chat_id if isinstance(chat_id, int) else None)
+            self._limiter.record(chat_id if isinstance(chat_id, int) else None,
+                                 self.limits.clock)
             if time.monotonic() < self._late_until:
                 await asyncio.sleep(self._late_seconds)
         self._check_result(method, result)

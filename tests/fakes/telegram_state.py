@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +82,8 @@ class TelegramLimits:
     private_per_second: int = 1
     group_per_minute: int = 20
     enabled: bool = True
+    #: the clock the windows count on (a test on virtual time gives its timer's)
+    clock: Callable[[], float] = time.monotonic
 
 
 @dataclass
@@ -96,7 +99,7 @@ class RateLimiter:
         ``retry_after``); the fake tells them apart for tests (``count_429_by``)."""
         if not limits.enabled:
             return None
-        now = time.monotonic()
+        now = limits.clock()
         waits = [(_wait(self.global_window, limits.global_per_second, 1.0, now), "global")]
         if chat_id is not None:
             window = self.per_chat.setdefault(chat_id, deque())
@@ -110,8 +113,8 @@ class RateLimiter:
         worst, scope = max(broken)
         return max(1, math.ceil(worst)), scope
 
-    def record(self, chat_id: int | None) -> None:
-        now = time.monotonic()
+    def record(self, chat_id: int | None, clock: Callable[[], float] = time.monotonic) -> None:
+        now = clock()
         self.global_window.append(now)
         if chat_id is not None:
             self.per_chat.setdefault(chat_id, deque()).append(now)

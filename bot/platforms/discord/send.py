@@ -19,9 +19,16 @@ from typing import Any, TypeVar
 
 import aiohttp
 
-from bot.platforms.base import ChatUnavailable, PermanentError, RateLimited, TransientError
-from bot.platforms.discord_buttons import ButtonCodec, build_view
-from bot.render.discord import NO_MENTIONS, render
+from bot.platforms.base import (
+    ChatUnavailable,
+    DeliveryError,
+    Pace,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+from bot.platforms.discord.buttons import ButtonCodec, build_view
+from bot.platforms.discord.render import NO_MENTIONS, render
 from handlers.reply import Reply
 
 with warnings.catch_warnings():
@@ -90,19 +97,33 @@ class DiscordSender:
             raise PermanentError(f"not a Discord channel id: {chat_id[:32]!r}")
         return self.client.get_partial_messageable(int(chat_id))
 
-    async def send(self, chat_id: str, reply: Reply, *, nonce: str) -> list[str]:
+    async def send(self, chat_id: str, reply: Reply, *, nonce: str,
+                   thread_id: int | str | None = None, pace: Pace | None = None,
+                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
+        """Send the parts after the first ``skip_parts`` (a resumed send), awaiting ``pace``
+        before each further one. ``thread_id`` is ignored (a Discord thread is a channel of
+        its own, its id the chat id), and so is ``read_timeout`` (discord.py's HTTP client
+        keeps its own)."""
         channel = self._channel(chat_id)
         messages = render(reply)
         view = await build_view(reply.buttons, self.codec)
         ids: list[str] = []
         for n, m in enumerate(messages):
+            if n < skip_parts:
+                continue
             kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS,
                                       "nonce": part_nonce(nonce, n)}
             if view is not None and n == len(messages) - 1:
                 kwargs["view"] = view
-            sent = await translate_errors(
-                channel.send(content=m.content, embeds=m.embeds, **kwargs)
-            )
+            try:
+                if n > skip_parts and pace is not None:
+                    await pace()
+                sent = await translate_errors(
+                    channel.send(content=m.content, embeds=m.embeds, **kwargs)
+                )
+            except DeliveryError as exc:  # say what went out before it
+                exc.after_parts(ids)
+                raise
             ids.append(str(sent.id))
         return ids
 

@@ -11,10 +11,10 @@ from telegram import Bot
 from telegram.error import InvalidToken
 
 from bot.app import App
-from bot.platforms.base import TokenRejected
-from bot.platforms.telegram_http import AiohttpRequest
-from bot.platforms.telegram_send import TelegramSender
-from bot.render.telegram import CallbackCodec
+from bot.platforms.base import TokenRejected, offer_sender, withdraw_sender
+from bot.platforms.telegram.http import AiohttpRequest
+from bot.platforms.telegram.render import CallbackCodec
+from bot.platforms.telegram.send import TelegramSender
 
 
 class TelegramSenderComponent:
@@ -30,6 +30,8 @@ class TelegramSenderComponent:
         self._requests = (AiohttpRequest(pool_size), AiohttpRequest(1))
         self.bot = Bot(cfg.token.get_secret_value(), base_url=cfg.base_url,
                        request=self._requests[0], get_updates_request=self._requests[1])
+        self.sender = TelegramSender(self.bot, CallbackCodec(app.buttons),
+                                     paid_broadcast=app.settings.delivery.paid_broadcast)
 
     async def start(self) -> None:
         try:
@@ -40,10 +42,8 @@ class TelegramSenderComponent:
             if isinstance(exc, InvalidToken):
                 raise TokenRejected("telegram") from None  # PTB's message holds the token
             raise
-        self.app.senders["telegram"] = TelegramSender(
-            self.bot, CallbackCodec(self.app.buttons),
-            paid_broadcast=self.app.settings.delivery.paid_broadcast)
+        offer_sender(self.app, self.sender)
 
     async def stop(self) -> None:
-        self.app.senders.pop("telegram", None)
+        withdraw_sender(self.app, self.sender)
         await self.bot.shutdown()

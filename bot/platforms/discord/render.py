@@ -4,8 +4,9 @@ Every text span is escaped (``discord.utils.escape_markdown`` + ``escape_mention
 content from admins or feeds cannot format, mask links or ping anyone; messages are also sent
 with ``allowed_mentions=none`` as a second lock. Replies are split on block boundaries to
 Discord's limits: content ≤ 2000 chars; an embed's title ≤ 256 and description ≤ 4096; ≤ 10
-embeds and ≤ 6000 chars of embed text per message. A block longer than a whole description is
-cut on lines, then words.
+embeds and ≤ 6000 chars of embed text per message. The walk over the blocks and the splitter
+are shared (bot/render/blocks.py): a block longer than a whole description is cut on
+paragraphs, lines, then words.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
+from bot.render.blocks import BlockRenderer, TextPieces, pack, split_long
 from handlers.reply import BulletList, Heading, Paragraph, Reply, Sources, Span
 
 with warnings.catch_warnings():
@@ -75,73 +77,56 @@ def _spans(spans: tuple[Span, ...]) -> str:
     return "".join(_span(s) for s in spans)
 
 
+class _MarkdownBlocks(BlockRenderer[str]):
+    """Each block as Discord markdown, every text span escaped."""
+
+    def heading(self, block: Heading) -> str | None:
+        return f"**{escape(block.text)}**" if block.text.strip() else None
+
+    def paragraph(self, block: Paragraph) -> str:
+        return _spans(block.spans)
+
+    def bullets(self, block: BulletList) -> str:
+        # "1." escaped, or Discord renders its own numbered list
+        return "\n".join(self.items(
+            block, lambda mark, spans: mark.replace(". ", "\\. ") + _spans(spans)))
+
+    def sources(self, block: Sources) -> str:
+        refs = []
+        for r in block.refs:
+            name = escape(r.name)
+            if r.url and _SAFE_URL.match(r.url):
+                name = f"[{name}]({r.url})"
+            refs.append(name + (f" ({escape(r.date)})" if r.date else ""))
+        return f"*{escape(block.label)}* " + " · ".join(refs)
+
+
+_BLOCKS = _MarkdownBlocks()
+#: plain text cut on the shared rules; an escaping backslash stays with what it escapes
+TEXT = TextPieces(keep_after="\\")
+
+
 def block_texts(reply: Reply, title: str | None = None) -> list[str]:
     """Each block as Discord markdown; the heading used as the embed ``title`` is left out."""
-    out: list[str] = []
-    skipped = title is None
-    for b in reply.blocks:
-        if isinstance(b, Heading):
-            if not skipped and b.text == title:
-                skipped = True
-                continue
-            if b.text.strip():
-                out.append(f"**{escape(b.text)}**")
-        elif isinstance(b, Paragraph):
-            out.append(_spans(b.spans))
-        elif isinstance(b, BulletList):
-            out.append("\n".join(
-                (f"{n}\\. " if b.numbered else "• ") + _spans(item)
-                for n, item in enumerate(b.items, 1)
-            ))
-        elif isinstance(b, Sources):
-            refs = []
-            for r in b.refs:
-                name = escape(r.name)
-                if r.url and _SAFE_URL.match(r.url):
-                    name = f"[{name}]({r.url})"
-                refs.append(name + (f" ({escape(r.date)})" if r.date else ""))
-            out.append(f"*{escape(b.label)}* " + " · ".join(refs))
-    return [t for t in out if t.strip()]
+    blocks = list(reply.blocks)
+    if title is not None:
+        at = next((n for n, b in enumerate(blocks)
+                   if isinstance(b, Heading) and b.text == title), None)
+        if at is not None:
+            del blocks[at]
+    return [t for t in _BLOCKS.blocks(blocks) if t.strip()]
 
 
 def cut(text: str, limit: int) -> list[str]:
-    """Pieces of ``text`` no longer than ``limit``: on lines, then spaces, then anywhere."""
+    """Pieces of ``text`` no longer than ``limit`` (the shared splitter's rules)."""
     if len(text) <= limit:
         return [text]
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[: limit + 1]
-        at = window.rfind("\n")
-        if at <= 0:
-            at = window.rfind(" ")
-        if at <= 0:
-            at = limit
-        # never leave a dangling escape backslash at the end of a piece
-        while at > 1 and rest[at - 1] == "\\":
-            at -= 1
-        pieces.append(rest[:at].rstrip())
-        rest = rest[at:].lstrip()
-    if rest:
-        pieces.append(rest)
-    return [p for p in pieces if p]
+    return split_long(text, limit, TEXT)
 
 
 def _pack(texts: list[str], limit: int) -> list[str]:
     """Join block texts with blank lines into as few chunks ≤ ``limit`` as possible."""
-    chunks: list[str] = []
-    current = ""
-    for text in texts:
-        for piece in cut(text, limit):
-            if current and len(current) + 2 + len(piece) <= limit:
-                current += "\n\n" + piece
-            else:
-                if current:
-                    chunks.append(current)
-                current = piece
-    if current:
-        chunks.append(current)
-    return chunks
+    return pack(texts, limit, TEXT)
 
 
 def render(reply: Reply) -> list[DiscordMessage]:

@@ -1,5 +1,8 @@
 """Telegram rendering: a Reply becomes HTML messages (parse_mode=HTML) and an inline keyboard.
 
+The walk over the blocks and the splitter are shared (bot/render/blocks.py); this module
+says how blocks look in Telegram HTML and how runs are measured and cut.
+
 Why runs: every block is first flattened into styled runs (spans) of plain text. A message is then
 rendered from runs, so every piece of text goes through ``html.escape`` exactly once, and a
 block too long for one message can be cut anywhere *between characters of text* — tags are
@@ -22,11 +25,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from bot.button_store import ButtonStore, button_token
+from bot.render import blocks
+from bot.render.blocks import BLOCK_SEPARATOR, BlockRenderer, button_labels, cut_point
 from handlers.reply import BulletList, Button, Heading, Paragraph, Reply, Sources, Span
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64
-BLOCK_SEPARATOR = "\n\n"
 _SAFE_SCHEMES = ("http://", "https://", "tg://")
 
 
@@ -45,6 +49,10 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
+def _char_units(c: str) -> int:
+    return 2 if ord(c) > 0xFFFF else 1
+
+
 def _safe_url(url: str | None) -> str | None:
     if url and url.strip().lower().startswith(_SAFE_SCHEMES) and not any(c.isspace() for c in url):
         return url.strip()
@@ -59,28 +67,40 @@ def _span_runs(spans: Iterable[Span]) -> list[Run]:
     ]
 
 
-def block_runs(block: Heading | Paragraph | BulletList | Sources) -> list[Run]:
-    """One block as styled runs of visible text."""
-    if isinstance(block, Heading):
+class _RunBlocks(BlockRenderer[list[Run]]):
+    """Each block as styled runs of visible text."""
+
+    def heading(self, block: Heading) -> list[Run]:
         return [Run(block.text, bold=True)] if block.text else []
-    if isinstance(block, Paragraph):
+
+    def paragraph(self, block: Paragraph) -> list[Run]:
         return _span_runs(block.spans)
-    if isinstance(block, BulletList):
+
+    def bullets(self, block: BulletList) -> list[Run]:
         runs: list[Run] = []
-        for n, item in enumerate(block.items, 1):
+        for item in self.items(block, lambda mark, spans: [Run(mark), *_span_runs(spans)]):
             if runs:
                 runs.append(Run("\n"))
-            runs.append(Run(f"{n}. " if block.numbered else "• "))
-            runs.extend(_span_runs(item))
+            runs.extend(item)
         return runs
-    runs = [Run(block.label, italic=True), Run(" ")]
-    for n, ref in enumerate(block.refs):
-        if n:
-            runs.append(Run("; "))
-        runs.append(Run(ref.name, url=_safe_url(ref.url)))
-        if ref.date:
-            runs.append(Run(f" ({ref.date})"))
-    return runs
+
+    def sources(self, block: Sources) -> list[Run]:
+        runs = [Run(block.label, italic=True), Run(" ")]
+        for n, ref in enumerate(block.refs):
+            if n:
+                runs.append(Run("; "))
+            runs.append(Run(ref.name, url=_safe_url(ref.url)))
+            if ref.date:
+                runs.append(Run(f" ({ref.date})"))
+        return runs
+
+
+_BLOCKS = _RunBlocks()
+
+
+def block_runs(block: Heading | Paragraph | BulletList | Sources) -> list[Run]:
+    """One block as styled runs of visible text."""
+    return _BLOCKS.block(block) or []
 
 
 def runs_to_html(runs: Sequence[Run]) -> str:
@@ -109,119 +129,67 @@ def runs_to_html(runs: Sequence[Run]) -> str:
     return "".join(out)
 
 
-def _runs_len(runs: Sequence[Run]) -> int:
-    return sum(utf16_len(r.text) for r in runs)
+class RunPieces:
+    """The shared splitter's :class:`~bot.render.blocks.Pieces` for runs: measured in UTF-16
+    units, cut between characters of text (tags are closed and reopened by construction)."""
+
+    def size(self, piece: list[Run]) -> int:
+        return sum(utf16_len(r.text) for r in piece)
+
+    def text(self, piece: list[Run]) -> str:
+        return visible_text(piece)
+
+    def split(self, piece: list[Run], at: int) -> tuple[list[Run], list[Run]]:
+        head: list[Run] = []
+        tail: list[Run] = []
+        pos = 0
+        for r in piece:
+            end = pos + len(r.text)
+            if end <= at:
+                head.append(r)
+            elif pos >= at:
+                tail.append(r)
+            else:
+                head.append(replace(r, text=r.text[: at - pos]))
+                tail.append(replace(r, text=r.text[at - pos:]))
+            pos = end
+        return head, tail
+
+    def strip(self, piece: list[Run]) -> list[Run]:
+        """Drop whitespace at both ends of a part (Telegram trims it anyway)."""
+        runs = [r for r in piece if r.text]
+        while runs and not runs[0].text.lstrip():
+            runs.pop(0)
+        while runs and not runs[-1].text.rstrip():
+            runs.pop()
+        if runs:
+            runs[0] = replace(runs[0], text=runs[0].text.lstrip())
+            runs[-1] = replace(runs[-1], text=runs[-1].text.rstrip())
+        return runs
+
+    def join(self, head: list[Run], tail: list[Run]) -> list[Run]:
+        return [*head, Run(BLOCK_SEPARATOR), *tail]
+
+    def cut(self, text: str, limit: int) -> int:
+        return cut_point(text, limit, units=_char_units)
 
 
-def _cut_point(text: str, limit: int) -> int:
-    """Index (in code points) where ``text`` is cut so the head is <= limit UTF-16 units.
-
-    Prefers a paragraph break, then a line break, then a space, in the second half of the
-    window; otherwise cuts hard (never between the two halves of a surrogate pair, since
-    Python strings index code points).
-    """
-    units = 0
-    hard = 0
-    for i, c in enumerate(text):
-        units += 2 if ord(c) > 0xFFFF else 1
-        if units > limit:
-            break
-        hard = i + 1
-    window = text[:hard]
-    for sep in ("\n\n", "\n", " "):
-        pos = window.rfind(sep)
-        if pos >= hard // 2 and pos > 0:
-            return pos
-    return max(hard, 1)
-
-
-def _split_runs(runs: list[Run], at: int) -> tuple[list[Run], list[Run]]:
-    head: list[Run] = []
-    tail: list[Run] = []
-    pos = 0
-    for r in runs:
-        end = pos + len(r.text)
-        if end <= at:
-            head.append(r)
-        elif pos >= at:
-            tail.append(r)
-        else:
-            head.append(replace(r, text=r.text[: at - pos]))
-            tail.append(replace(r, text=r.text[at - pos:]))
-        pos = end
-    return head, tail
-
-
-def _strip(runs: list[Run]) -> list[Run]:
-    """Drop whitespace at both ends of a part (Telegram trims it anyway)."""
-    runs = [r for r in runs if r.text]
-    while runs and not runs[0].text.lstrip():
-        runs.pop(0)
-    while runs and not runs[-1].text.rstrip():
-        runs.pop()
-    if runs:
-        runs[0] = replace(runs[0], text=runs[0].text.lstrip())
-        runs[-1] = replace(runs[-1], text=runs[-1].text.rstrip())
-    return runs
+RUNS = RunPieces()
 
 
 def split_long(runs: list[Run], limit: int, first: int | None = None) -> list[list[Run]]:
     """Cut one oversized block into pieces of at most ``limit`` units (``first`` for the first)."""
-    pieces: list[list[Run]] = []
-    rest = _strip(runs)
-    room = first or limit
-    while rest and _runs_len(rest) > room:
-        text = "".join(r.text for r in rest)
-        head, rest = _split_runs(rest, _cut_point(text, room))
-        head = _strip(head)
-        if head:
-            pieces.append(head)
-        rest = _strip(rest)
-        room = limit
-    if rest:
-        pieces.append(rest)
-    return pieces
+    return blocks.split_long(runs, limit, RUNS, first)
 
 
-def pack(blocks: Iterable[list[Run]], limit: int = MAX_MESSAGE) -> list[list[Run]]:
+def pack(parts: Iterable[list[Run]], limit: int = MAX_MESSAGE) -> list[list[Run]]:
     """Greedy packing of blocks into messages, blocks joined by a blank line."""
-    parts: list[list[Run]] = []
-    current: list[Run] = []
-    size = 0
-    sep = utf16_len(BLOCK_SEPARATOR)
-    for block in blocks:
-        block = _strip(block)
-        if not block:
-            continue
-        n = _runs_len(block)
-        if current and size + sep + n <= limit:
-            current += [Run(BLOCK_SEPARATOR), *block]
-            size += sep + n
-            continue
-        room = limit - size - sep
-        if n > limit and current and room >= limit // 4:
-            # a long block starts right after the short ones before it (a heading stays
-            # with the beginning of its text)
-            head, *pieces = split_long(block, limit, first=room)
-            current += [Run(BLOCK_SEPARATOR), *head]
-            if not pieces:  # cannot happen (n > limit >= room) but keep the invariant
-                size = _runs_len(current)
-                continue
-        else:
-            pieces = split_long(block, limit) if n > limit else [block]
-        if current:
-            parts.append(current)
-        parts.extend(pieces[:-1])
-        current, size = pieces[-1], _runs_len(pieces[-1])
-    if current:
-        parts.append(current)
-    return parts
+    return blocks.pack(parts, limit, RUNS)
 
 
 def render_parts(reply: Reply, limit: int = MAX_MESSAGE) -> list[str]:
     """The reply as HTML message texts, each <= ``limit`` visible UTF-16 units, in order."""
-    parts = pack((block_runs(b) for b in reply.blocks), limit)
-    return [runs_to_html(p) for p in parts] or ["…"]
+    return [runs_to_html(p) for p in pack(_BLOCKS.blocks(reply), limit)] or ["…"]
 
 
 def visible_text(runs: Sequence[Run]) -> str:
@@ -279,5 +247,5 @@ class CallbackCodec:
 def keyboard_rows(buttons: Sequence[Button], codec: CallbackCodec,
                   per_row: int = 3) -> list[list[tuple[str, str]]]:
     """Buttons as rows of (label, callback_data); at most ``per_row`` a row."""
-    cells = [(b.label[:64] or "·", codec.encode(b)) for b in buttons]
+    cells = list(zip(button_labels(buttons), (codec.encode(b) for b in buttons), strict=True))
     return [cells[i:i + per_row] for i in range(0, len(cells), per_row)]

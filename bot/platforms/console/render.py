@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.render.blocks import BlockRenderer, button_labels
+from handlers.parse import clean_input
 from handlers.reply import BulletList, Heading, Paragraph, Reply, Sources, Span
-from storage.text import clean_input
 
 WIDTH = 88
 
@@ -30,25 +31,33 @@ def _wrap(text: str, indent: str = "", first: str | None = None) -> str:
     return "\n".join(lines)
 
 
+class _PlainBlocks(BlockRenderer[str]):
+    def heading(self, block: Heading) -> str:
+        return f"{block.text}\n{'=' * min(len(block.text), WIDTH)}"
+
+    def paragraph(self, block: Paragraph) -> str:
+        return _wrap(_spans(block.spans))
+
+    def bullets(self, block: BulletList) -> str:
+        return "\n".join(self.items(
+            block, lambda mark, spans: _wrap(_spans(spans), " " * len(mark), mark)))
+
+    def sources(self, block: Sources) -> str:
+        refs = "; ".join(
+            r.name + (f" ({r.date})" if r.date else "") + (f" <{r.url}>" if r.url else "")
+            for r in block.refs
+        )
+        return _wrap(f"{block.label} {refs}")
+
+
+_BLOCKS = _PlainBlocks()
+
+
 def render(reply: Reply) -> str:
-    parts: list[str] = []
-    for b in reply.blocks:
-        if isinstance(b, Heading):
-            parts.append(f"{b.text}\n{'=' * min(len(b.text), WIDTH)}")
-        elif isinstance(b, Paragraph):
-            parts.append(_wrap(_spans(b.spans)))
-        elif isinstance(b, BulletList):
-            rows = []
-            for n, item in enumerate(b.items, 1):
-                mark = f"{n}. " if b.numbered else "• "
-                rows.append(_wrap(_spans(item), " " * len(mark), mark))
-            parts.append("\n".join(rows))
-        elif isinstance(b, Sources):
-            refs = "; ".join(
-                r.name + (f" ({r.date})" if r.date else "") + (f" <{r.url}>" if r.url else "")
-                for r in b.refs
-            )
-            parts.append(_wrap(f"{b.label} {refs}"))
+    """The whole reply as terminal text (no length limit: it is never split); buttons are
+    numbered, typing the number presses one."""
+    parts = _BLOCKS.blocks(reply)
     if reply.buttons:
-        parts.append("  ".join(f"[{n}] {btn.label}" for n, btn in enumerate(reply.buttons, 1)))
+        parts.append("  ".join(f"[{n}] {label}" for n, label
+                               in enumerate(button_labels(reply.buttons, None), 1)))
     return clean_input("\n\n".join(p for p in parts if p))

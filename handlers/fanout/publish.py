@@ -1,9 +1,10 @@
 """Publishing an item: the one path every publisher takes — /publish, feed ingestion, seeding.
 
 ``publish_item`` makes a draft published (status, publication time), records the revision
-under whoever did it (an admin, a feed, the loader) and hands the item, fully loaded, to the
-delivery layer's Publisher, which enqueues the alerts. All of it in the caller's unit of work:
-the item, its revision and its alerts commit together or not at all.
+under whoever did it (an admin, a feed, the loader) and, when this process queues alerts
+(``Fanout.alerts``, from ``[delivery] enabled``), queues them for the item, fully loaded
+(:mod:`handlers.fanout.alerts`). All of it in the caller's unit of work: the item, its revision
+and its alerts commit together or not at all.
 
 ``record_change`` is how any actor records a revision: the sources the same transaction
 created (``storage.editorial.source_for``) become revisions of their own first, so an undo of
@@ -16,7 +17,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.base import AlertsQueued, Publisher
+from handlers.fanout import Fanout
+from handlers.fanout.alerts import AlertsQueued, queue_alerts
 from storage.editorial import CREATED_SOURCES, item_snapshot, source_snapshot
 from storage.models import NewsItem, Source
 from storage.uow import UnitOfWork
@@ -51,10 +53,10 @@ async def record_change(uow: UnitOfWork, actor: Actor, action: str, target: str,
     return entry.id
 
 
-async def publish_item(uow: UnitOfWork, publisher: Publisher | None, item: NewsItem,
-                       actor: Actor, *, at: dt.datetime) -> AlertsQueued | None:
-    """Publish ``item`` and announce it; returns the alerts enqueued (None: no publisher here,
-    as in a process without delivery — the item is published all the same).
+async def publish_item(uow: UnitOfWork, fanout: Fanout, item: NewsItem, actor: Actor, *,
+                       at: dt.datetime) -> AlertsQueued | None:
+    """Publish ``item`` and announce it; returns the alerts queued (None: this process queues
+    no alerts, ``Fanout.alerts`` is off — the item is published all the same).
 
     A draft becomes published at ``at`` (or at the time it already carries), with an
     ``item.publish`` revision by ``actor``. An item written as published by a loader (the seed)
@@ -65,10 +67,10 @@ async def publish_item(uow: UnitOfWork, publisher: Publisher | None, item: NewsI
         item.published_at = item.published_at or at
         await record_change(uow, actor, "item.publish", f"item:{item.id}", before,
                             item_snapshot(item), at=at)
-    if publisher is None:
+    if not fanout.alerts:
         return None
     # The alert is rendered from this very object: write it and load it whole (its source
     # relationship follows source_id), so nothing is lazy-loaded outside the event loop.
     await uow.session.flush()
     await uow.session.refresh(item)
-    return await publisher.item_published(uow, item.id)
+    return await queue_alerts(uow, fanout, item.id)

@@ -12,7 +12,8 @@ import sys
 from typing import TextIO
 
 from bot.app import App
-from bot.render.plain import render
+from bot.platforms.base import Pace, offer_sender, withdraw_sender
+from bot.platforms.console.render import render
 from handlers import Reply, Request
 from handlers.parse import parse_command
 from handlers.reply import Button
@@ -33,7 +34,11 @@ class ConsoleSender:
         self.stdout = stdout
         self.sent = 0
 
-    async def send(self, chat_id: str, reply: Reply, *, nonce: str = "") -> list[str]:
+    async def send(self, chat_id: str, reply: Reply, *, nonce: str = "",
+                   thread_id: int | str | None = None, pace: Pace | None = None,
+                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
+        """Print the reply as one message (nothing to split, pace or resume: the options
+        are ignored)."""
         self.sent += 1
         kind = nonce.split(":", 1)[0] or "message"
         self.stdout.write(f"\n[{kind} #{self.sent}]\n{render(reply)}\n\n")
@@ -42,6 +47,24 @@ class ConsoleSender:
 
     async def edit(self, chat_id: str, message_ids: list[str], reply: Reply) -> bool:
         return False  # printed text cannot be changed: the worker sends the correction notice
+
+
+class ConsoleChat:
+    """The console's Component: while it runs, digests and alerts of the console chat are
+    printed in it (its :class:`ConsoleSender` is offered to the outbox worker). The chat
+    itself is :func:`repl`, run by ``python -m bot run`` on top of it."""
+
+    name = "console"
+
+    def __init__(self, app: App, stdout: TextIO | None = None) -> None:
+        self.app = app
+        self.sender = ConsoleSender(stdout if stdout is not None else sys.stdout)
+
+    async def start(self) -> None:
+        offer_sender(self.app, self.sender)
+
+    async def stop(self) -> None:
+        withdraw_sender(self.app, self.sender)
 
 
 def make_request(app: App, text: str, *, chat_id: str = CHAT_ID, lang: str | None = None,

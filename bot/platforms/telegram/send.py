@@ -15,7 +15,6 @@ import datetime as dt
 import functools
 import os
 import warnings
-from collections.abc import Awaitable, Callable
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -37,12 +36,13 @@ from bot.platforms.base import (
     ChatUnavailable,
     DeliveryError,
     DeliveryUncertain,
+    Pace,
     PermanentError,
     RateLimited,
     TransientError,
 )
-from bot.platforms.telegram_http import AnswerLost, NotSent
-from bot.render.telegram import CallbackCodec, keyboard_rows, render_parts
+from bot.platforms.telegram.http import AnswerLost, NotSent
+from bot.platforms.telegram.render import CallbackCodec, keyboard_rows, render_parts
 from handlers.reply import Button, Reply
 
 # read by PTB when an error is built, not at import: setting it here is early enough
@@ -154,9 +154,8 @@ class TelegramSender:
         self.paid_broadcast = paid_broadcast
 
     async def send(self, chat_id: str, reply: Reply, *, nonce: str = "",
-                   thread_id: int | str | None = None, skip_parts: int = 0,
-                   pace: Callable[[], Awaitable[None]] | None = None,
-                   read_timeout: float | None = None) -> list[str]:
+                   thread_id: int | str | None = None, pace: Pace | None = None,
+                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
         """Send the parts in order (``skip_parts`` first ones excepted: a resumed send) into
         the forum topic ``thread_id`` when given; ``pace`` is awaited before each part after
         the first (the outbox's rate windows); ``read_timeout`` overrides the transport's for
@@ -174,7 +173,7 @@ class TelegramSender:
                 try:
                     await pace()
                 except DeliveryError as stopped:  # the caller stops here: say what was sent
-                    stopped.sent_message_ids = sent  # type: ignore[attr-defined]
+                    stopped.after_parts(sent)
                     raise
             last = n == len(parts) - 1
             try:
@@ -185,9 +184,7 @@ class TelegramSender:
                     "allow_paid_broadcast": True if self.paid_broadcast and nonce else None,
                 }, read_timeout=wait)
             except TelegramError as exc:
-                error = translate_error(exc)
-                error.sent_message_ids = sent  # type: ignore[attr-defined]
-                raise error from exc
+                raise translate_error(exc).after_parts(sent) from exc
             sent.append(str(message["message_id"]))
         return sent
 

@@ -1,4 +1,5 @@
-"""Which digests are due, and their outbox rows: the body of the scheduler's tick.
+"""Which digests are due, and their outbox rows: the body of the scheduler's tick
+(bot/scheduler.py only provides the timing).
 
 Schedules live in the database: each digest subscription stores the UTC instant of its
 next digest (``next_digest_at``, the chat's local time on its next day). A tick takes the
@@ -16,7 +17,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers.digest import Composer
+from handlers.fanout.compose import Composer
 from storage.localtime import last_occurrence, local_date, next_occurrence
 from storage.outbox import NewMessage
 from storage.uow import UnitOfWork
@@ -76,7 +77,7 @@ async def plan_digests(uow_factory: Callable[[], UnitOfWork], now: dt.datetime, 
                 payload = payloads[id(reply)]
                 messages.append(NewMessage(digest_key(chat.id, local_date(due, tz)), chat.id,
                                            "digest", payload, thread_id=sub.digest_thread_id))
-            report.enqueued += await uow.outbox.enqueue(messages, now)
+            report.enqueued += len(await uow.outbox.enqueue_many(messages, now))
             await uow.session.flush()
         if len(subs) < batch_size:
             break

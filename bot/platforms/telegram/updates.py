@@ -25,9 +25,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.platforms.base import ChatMoved, ChatUnavailable, DeliveryError, RateLimited
-from bot.platforms.telegram_send import TelegramSender
-from handlers import Reply, Request
+from bot.delivery.policy import Facts, decide
+from bot.platforms.base import DeliveryError
+from bot.platforms.telegram.send import TelegramSender
+from handlers import Reply, Request, chats
 from handlers.i18n import MESSAGES, normalize_language, t
 from handlers.parse import NotForUs, parse_command
 
@@ -126,28 +127,36 @@ class UpdateRouter:
         await self.deliver(chat.id, reply, thread_id=topic_of(message))
 
     async def deliver(self, chat_id: int, reply: Reply, *, thread_id: int | None = None) -> None:
-        """Send an interactive reply; wait out a short 429 and resume where it stopped; follow
-        a group that became a supergroup; record a chat that is gone."""
-        done = 0
+        """Send an interactive reply, doing inline what the outbox's policy
+        (``bot.delivery.policy.decide``) says and can be done at once: wait out a short 429
+        and resume where it stopped; follow a group that became a supergroup (once); record
+        a chat that is gone. Anything else is logged and the reply dropped (the user can
+        ask again)."""
+        done: list[str] = []
+        facts = Facts()
         for _attempt in range(4):
             try:
                 await self.sender.send(str(chat_id), reply, nonce="", thread_id=thread_id,
-                                       skip_parts=done)
-                return
-            except RateLimited as exc:
-                done += len(getattr(exc, "sent_message_ids", ()))
-                if exc.retry_after > MAX_INLINE_WAIT:
-                    log.warning("reply dropped: rate limited", extra={"retry_after": exc.retry_after})
-                    return
-                await asyncio.sleep(exc.retry_after)
-            except ChatMoved as exc:
-                await self.migrate(str(chat_id), exc.new_chat_id)
-                chat_id, thread_id, done = int(exc.new_chat_id), None, 0
-            except ChatUnavailable as exc:
-                await self.deactivate(str(chat_id), exc.reason)
+                                       skip_parts=len(done))
                 return
             except DeliveryError as exc:
-                log.warning("reply failed", extra={"error": type(exc).__name__, "detail": str(exc)})
+                error, decision = exc, decide(exc, facts)
+            if decision.action == "pause" and decision.delay <= MAX_INLINE_WAIT:
+                done += decision.parts
+                await asyncio.sleep(decision.delay)
+            elif decision.action == "pause":
+                log.warning("reply dropped: rate limited", extra={"retry_after": decision.delay})
+                return
+            elif decision.action == "chat_moved" and decision.new_chat_id is not None:
+                await self.migrate(str(chat_id), decision.new_chat_id)
+                chat_id, thread_id, done = int(decision.new_chat_id), None, []
+                facts = Facts(last_error=decision.error)
+            elif decision.action == "chat_gone":
+                await self.deactivate(str(chat_id), decision.reason or "")
+                return
+            else:
+                log.warning("reply failed", extra={"error": type(error).__name__,
+                                                   "detail": str(error)})
                 return
         log.warning("reply dropped after retries")
 
@@ -194,9 +203,9 @@ class UpdateRouter:
             reason = "blocked" if chat.type == Chat.PRIVATE else status
             await self.deactivate(str(chat.id), reason)
             return
-        async with self.app.uow() as uow:  # added, unblocked, promoted: active again
-            await uow.chats.touch(PLATFORM, str(chat.id), kind=chat.type,
-                                  title=chat.title or None, now=self.app.deps.clock())
+        # added, unblocked, promoted: active again
+        await chats.seen(self.app.uow, PLATFORM, str(chat.id), kind=chat.type,
+                         title=chat.title or None, now=self.app.deps.clock())
         log.info("bot membership changed", extra={"status": status, "chat_kind": chat.type})
 
     async def on_migration(self, update: Update, context: CallbackContext) -> None:  # type: ignore[type-arg]
@@ -209,16 +218,8 @@ class UpdateRouter:
             await self.migrate(str(message.migrate_from_chat_id), str(message.chat.id))
 
     async def deactivate(self, chat_id: str, reason: str) -> None:
-        async with self.app.uow() as uow:
-            chat = await uow.chats.find(PLATFORM, chat_id)
-            if chat is not None and chat.active:
-                await uow.chats.deactivate(chat, reason[:200])
-                log.info("chat inactive", extra={"reason": reason})
+        await chats.gone(self.app.uow, PLATFORM, chat_id, reason, self.app.deps.clock())
 
     async def migrate(self, old_id: str, new_id: str) -> None:
         """Keep the chat's settings under the supergroup's id (idempotent: both updates come)."""
-        async with self.app.uow() as uow:
-            chat = await uow.chats.find(PLATFORM, old_id)
-            if chat is not None:
-                await uow.chats.migrate(chat, new_id)
-                log.info("chat migrated to a supergroup")
+        await chats.moved(self.app.uow, PLATFORM, old_id, new_id)

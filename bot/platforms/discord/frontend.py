@@ -2,7 +2,7 @@
 
 Interaction -> :class:`handlers.base.Request` -> ``app.handle`` -> Reply -> embeds/buttons.
 The client is started with ``login`` + a task running ``connect`` (never ``client.run``), and
-stopped with ``close``. Commands come from the handler registry (``discord_commands``); the
+stopped with ``close``. Commands come from the handler registry (``commands``); the
 tree is synced to ``[discord] guild_ids`` at start (``python -m bot discord-sync`` syncs it
 globally). A handler slower than ``defer_after`` seconds is deferred (Discord wants an answer
 within 3 s) and its reply edited in. Errors are ephemeral. Outgoing digests and alerts go
@@ -19,16 +19,16 @@ from typing import Any
 import yarl
 
 from bot.app import App
-from bot.config import DiscordSection
 from bot.health import describe
-from bot.platforms.base import TokenRejected, cancel_and_wait
-from bot.platforms.discord_buttons import ButtonCodec, CommandButton, build_view, stale_text
-from bot.platforms.discord_commands import build_tree, sync
-from bot.platforms.discord_sender import DiscordSender
-from bot.render.discord import NO_MENTIONS, DiscordMessage, render
+from bot.platforms.base import TokenRejected, cancel_and_wait, offer_sender, withdraw_sender
+from bot.platforms.discord.buttons import ButtonCodec, CommandButton, build_view, stale_text
+from bot.platforms.discord.commands import build_tree, sync
+from bot.platforms.discord.config import DiscordSection
+from bot.platforms.discord.render import NO_MENTIONS, DiscordMessage, render
+from bot.platforms.discord.send import DiscordSender
+from bot.retry import backoff
 from handlers.base import Request
 from handlers.reply import Reply
-from storage.outbox import backoff
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # discord.py imports audioop (voice)
@@ -40,13 +40,6 @@ __all__ = ["DiscordPlatform", "DiscordSender", "DiscordSenderComponent", "NewsCl
            "sync_commands"]
 
 log = logging.getLogger("newsbot.discord")
-
-
-def register_sender(app: App, sender: DiscordSender) -> None:
-    """Offer the sender to the outbox worker (``app.senders``, when delivery is built in)."""
-    senders = getattr(app, "senders", None)
-    if isinstance(senders, dict):
-        senders[sender.platform] = sender
 
 
 def chat_admin_check(interaction: discord.Interaction[Any]) -> Any:
@@ -240,7 +233,7 @@ class DiscordPlatform:
         except BaseException:
             await self.stop()
             raise
-        register_sender(self.app, self.sender)
+        offer_sender(self.app, self.sender)
         log.info("discord connected", extra={"guilds": len(self.client.guilds)})
 
     async def _sync(self, guilds: list[int], attempt: int) -> bool:
@@ -285,9 +278,7 @@ class DiscordPlatform:
         return ConnectionError("the gateway connection closed")
 
     async def stop(self) -> None:
-        senders = getattr(self.app, "senders", None)
-        if isinstance(senders, dict) and senders.get(self.sender.platform) is self.sender:
-            del senders[self.sender.platform]
+        withdraw_sender(self.app, self.sender)
         await cancel_and_wait(self._sync_task)
         self._sync_task = None
         await self.client.close()
@@ -359,10 +350,8 @@ class DiscordSenderComponent:
         except BaseException:
             await self.client.close()
             raise
-        register_sender(self.app, self.sender)
+        offer_sender(self.app, self.sender)
 
     async def stop(self) -> None:
-        senders = getattr(self.app, "senders", None)
-        if isinstance(senders, dict) and senders.get(self.sender.platform) is self.sender:
-            del senders[self.sender.platform]
+        withdraw_sender(self.app, self.sender)
         await self.client.close()

@@ -5,13 +5,13 @@ runs Telegram, Discord, the scheduler and the outbox side by side in one loop, s
 component calls ``initialize``/``start``/``updater.start_*`` and the reverse on stop.
 
 Long polling by default; webhook mode serves our own small aiohttp server
-(bot/platforms/telegram_webhook.py, not PTB's tornado one) on a socket we bind ourselves (so
+(bot/platforms/telegram/webhook.py, not PTB's tornado one) on a socket we bind ourselves (so
 port 0 works in tests and the real port is known): a request without the right
 ``X-Telegram-Bot-Api-Secret-Token`` gets 403 before its body is read, and its size, the
 connections and their idle time are bounded.
 
 No ``AIORateLimiter``: replies are one call per message part, and the outbox worker owns the
-per-chat and global limits for broadcasts (see bot/platforms/telegram_send.py).
+per-chat and global limits for broadcasts (see bot/platforms/telegram/send.py).
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.platforms.base import TokenRejected
-from bot.platforms.telegram_http import AiohttpRequest
-from bot.platforms.telegram_order import ChatOrderedProcessor
-from bot.platforms.telegram_send import TelegramSender, translate_error
-from bot.platforms.telegram_updates import ALLOWED_UPDATES, UpdateRouter
-from bot.platforms.telegram_webhook import WebhookLimits, WebhookServer
-from bot.render.telegram import CallbackCodec
+from bot.platforms.base import TokenRejected, offer_sender, withdraw_sender
+from bot.platforms.telegram.http import AiohttpRequest
+from bot.platforms.telegram.order import ChatOrderedProcessor
+from bot.platforms.telegram.render import CallbackCodec
+from bot.platforms.telegram.send import TelegramSender, translate_error
+from bot.platforms.telegram.updates import ALLOWED_UPDATES, UpdateRouter
+from bot.platforms.telegram.webhook import WebhookLimits, WebhookServer
 from handlers.base import Command
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ class TelegramPlatform:
         except BaseException:
             await self.stop()
             raise
-        self.app.senders[self.sender.platform] = self.sender
+        offer_sender(self.app, self.sender)
         log.info("telegram started", extra={"mode": self.config.mode, "bot": self.router.username})
 
     async def _start_webhook(self) -> None:
@@ -146,8 +146,7 @@ class TelegramPlatform:
 
     async def stop(self) -> None:
         """Stop fetching, let the updates being handled finish, then close the HTTP clients."""
-        if self.app.senders.get(self.sender.platform) is self.sender:
-            del self.app.senders[self.sender.platform]
+        withdraw_sender(self.app, self.sender)
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()

@@ -1,10 +1,8 @@
-"""The news desk's words (admin commands), merged into handlers.i18n.MESSAGES on import."""
+"""The news desk's words (admin commands): part of the catalog (handlers.catalog)."""
 
 from __future__ import annotations
 
-from handlers.i18n import MESSAGES
-
-EDITORIAL_MESSAGES: dict[str, dict[str, str]] = {
+MESSAGES: dict[str, dict[str, str]] = {
     "admin.bad_id": {"fr": "« {value} » n’est pas un numéro ({what}).",
                      "en": "“{value}” is not a number ({what})."},
     "admin.empty": {"fr": "Le champ {field} est vide.", "en": "The {field} field is empty."},
@@ -132,11 +130,7 @@ EDITORIAL_MESSAGES: dict[str, dict[str, str]] = {
     "audit.none": {"fr": "Aucune modification enregistrée.", "en": "No change recorded."},
     "audit.bad_count": {"fr": "« {value} » n’est pas un nombre entre 1 et {max}.",
                         "en": "“{value}” is not a number between 1 and {max}."},
-}
 
-MESSAGES.update(EDITORIAL_MESSAGES)
-
-MESSAGES.update({
     "broadcast.heading": {"fr": "Message de la rédaction", "en": "From the news desk"},
     "broadcast.preview": {"fr": "Aperçu — ce message partira vers {n} discussion(s) abonnée(s) :",
                           "en": "Preview — this message will go to {n} subscribed chat(s):"},
@@ -167,9 +161,7 @@ MESSAGES.update({
     "stats.feed_failing": {"fr": "{n} échec(s) de suite, dernier : {error} ({when})",
                            "en": "{n} failure(s) in a row, last: {error} ({when})"},
     "stats.feed_next": {"fr": "prochain essai : {when}", "en": "next try: {when}"},
-})
 
-MESSAGES.update({
     "program.bad_cc": {"fr": "« {value} » n’est pas un code pays ISO 3166-1 à deux lettres (MA, FR, KE…).",
                        "en": "“{value}” is not a two-letter ISO 3166-1 country code (MA, FR, KE…)."},
     "program.bad_status": {"fr": "Statut inconnu « {value} ». Statuts : {statuses}.",
@@ -181,9 +173,7 @@ MESSAGES.update({
                               "en": "Session added: {label} (#{id}, key {ref}). See /agenda."},
     "program.participant_added": {"fr": "Participant ajouté : {label} (#{id}, clé {ref}). Voir /participants.",
                                   "en": "Participant added: {label} (#{id}, key {ref}). See /participants."},
-})
 
-MESSAGES.update({
     "undo.done": {"fr": "Annulé (révision #{rev}) : {what}.", "en": "Undone (revision #{rev}): {what}."},
     "revert.done": {"fr": "Révision #{rev} annulée : {what}.", "en": "Revision #{rev} taken back: {what}."},
     "publish.changed": {
@@ -299,11 +289,9 @@ MESSAGES.update({
     "revision.status": {"fr": "statut : {status}", "en": "status: {status}"},
     "revision.yes": {"fr": "oui", "en": "yes"},
     "revision.no": {"fr": "non", "en": "no"},
-})
 
-MESSAGES.update({
     "drafts.title": {"fr": "Brouillons ({n})", "en": "Drafts ({n})"},
     "drafts.none": {"fr": "Aucun brouillon en attente.", "en": "No draft waiting."},
     "drafts.hint": {"fr": "Relire et publier : /publish <n> · modifier : /edititem <n> … · jeter : /delitem <n>",
                     "en": "Review and publish: /publish <n> · edit: /edititem <n> … · discard: /delitem <n>"},
-})
+}

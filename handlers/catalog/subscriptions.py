@@ -1,10 +1,9 @@
-"""The words of the subscription commands (fr/en), merged into handlers.i18n.MESSAGES."""
+"""The words of the subscription commands (/subscribe, /unsubscribe, /settings): part of the
+catalog (handlers.catalog)."""
 
 from __future__ import annotations
 
-from handlers.i18n import MESSAGES
-
-MESSAGES.update({
+MESSAGES: dict[str, dict[str, str]] = {
     "sub.group_admins_only": {
         "fr": "Dans un groupe, seuls ses administrateurs peuvent changer l’abonnement.",
         "en": "In a group, only its administrators can change the subscription.",
@@ -90,4 +89,4 @@ MESSAGES.update({
         "en": "Change: /settings time 07:30 · tz Europe/Paris · lang fr · "
               "topics alerts cybercrime · topics digest all · quiet 22:00-07:00 · empty on",
     },
-})
+}

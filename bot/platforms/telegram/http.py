@@ -26,7 +26,7 @@ the request: it is raised as :class:`NotSentTimedOut` / :class:`NotSentError` (s
 of PTB's ``TimedOut`` / ``NetworkError``). Any later failure (the read timeout, the total
 timeout, a connection lost while waiting for the answer) is PTB's plain ``TimedOut`` or
 :class:`AnswerLost`: Telegram may have acted on the request. The outbox does not retry those
-blindly (``bot/delivery.py``), since Telegram has no idempotency key.
+blindly (``bot/delivery/``), since Telegram has no idempotency key.
 """
 
 from __future__ import annotations
