@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.platforms.base import (
+    About,
     ChatUnavailable,
     DeliveryUncertain,
     PermanentError,
@@ -43,8 +44,8 @@ async def test_a_post_is_signed_and_carries_what_the_receiver_reads() -> None:
     async with FakeWebhookReceiver() as rx:
         s = await sender_for(rx)
         try:
-            assert await s.send("newsroom", reply(), nonce="alert:12:3", kind="alert",
-                                item_id=12) == []
+            assert await s.send("newsroom", reply(), nonce="alert:12:3",
+                                about=About("alert", 12)) == []
         finally:
             await s.close()
     assert rx.refused == []
@@ -62,7 +63,7 @@ async def test_a_wrong_secret_is_refused_by_the_receiver() -> None:
         s = WebhookSender({"newsroom": endpoint(url)})
         try:
             with pytest.raises(PermanentError, match="401"):
-                await s.send("newsroom", reply(), nonce="k1", kind="alert")
+                await s.send("newsroom", reply(), nonce="k1", about=About("alert"))
         finally:
             await s.close()
     assert rx.received == [] and rx.refused[0][2] == "no matching signature"
@@ -74,7 +75,7 @@ async def test_a_stale_timestamp_is_refused() -> None:
         s = WebhookSender({"newsroom": endpoint(url)}, clock=lambda: rx.clock() - 3600)
         try:
             with pytest.raises(PermanentError):
-                await s.send("newsroom", reply(), nonce="k1", kind="alert")
+                await s.send("newsroom", reply(), nonce="k1", about=About("alert"))
         finally:
             await s.close()
     assert rx.refused[0][2] == "timestamp outside the tolerance"
@@ -92,10 +93,10 @@ async def test_answers_become_outbox_outcomes(status: int, retry: str | None,
         rx.fail("/newsroom", status, retry_after=float(retry) if retry else None)
         try:
             with pytest.raises(error) as caught:
-                await s.send("newsroom", reply(), nonce="k1", kind="alert")
+                await s.send("newsroom", reply(), nonce="k1", about=About("alert"))
             if retry:
                 assert caught.value.retry_after == float(retry)  # type: ignore[attr-defined]
-            await s.send("newsroom", reply(), nonce="k1", kind="alert")  # the retry
+            await s.send("newsroom", reply(), nonce="k1", about=About("alert"))  # the retry
         finally:
             await s.close()
     assert rx.ids == ["k1"] and rx.requests["/newsroom"] == 2
@@ -107,8 +108,8 @@ async def test_no_answer_in_time_is_uncertain_and_the_retry_keeps_its_id() -> No
         rx.fail("/newsroom", 200, delay=0.5)  # accepted, but answered too late
         try:
             with pytest.raises(DeliveryUncertain):
-                await s.send("newsroom", reply(), nonce="digest:3:2025-11-25", kind="digest")
-            await s.send("newsroom", reply(), nonce="digest:3:2025-11-25", kind="digest")
+                await s.send("newsroom", reply(), nonce="digest:3:2025-11-25", about=About("digest"))
+            await s.send("newsroom", reply(), nonce="digest:3:2025-11-25", about=About("digest"))
         finally:
             await s.close()
         await rx.wait_for(2)
@@ -120,7 +121,7 @@ async def test_a_refused_connection_is_transient() -> None:
     s = WebhookSender({"newsroom": endpoint("http://127.0.0.1:9/hook")})
     try:
         with pytest.raises(TransientError):
-            await s.send("newsroom", reply(), nonce="k1", kind="alert")
+            await s.send("newsroom", reply(), nonce="k1", about=About("alert"))
     finally:
         await s.close()
 
@@ -129,7 +130,7 @@ async def test_kinds_not_asked_for_are_not_posted() -> None:
     async with FakeWebhookReceiver() as rx:
         s = await sender_for(rx, kinds=["alert"])
         try:
-            assert await s.send("newsroom", reply(), nonce="c1", kind="correction") == []
+            assert await s.send("newsroom", reply(), nonce="c1", about=About("correction")) == []
         finally:
             await s.close()
     assert rx.requests["/newsroom"] == 0 and s.skipped == 1
@@ -138,7 +139,7 @@ async def test_kinds_not_asked_for_are_not_posted() -> None:
 async def test_an_endpoint_removed_from_the_config_is_gone() -> None:
     s = WebhookSender({})
     with pytest.raises(ChatUnavailable):
-        await s.send("newsroom", reply(), nonce="k1", kind="alert")
+        await s.send("newsroom", reply(), nonce="k1", about=About("alert"))
 
 
 def test_retry_after_reads_seconds_and_dates() -> None:

@@ -26,13 +26,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What the platform can show and do; ``max_text``: one message's text limit (None: none)."""
+    """What the platform can show and do; ``max_text``: one message's text limit (None: none);
+    ``inbound``: users talk to the bot there (False: push-only, like outgoing webhooks)."""
 
     edit: bool
     threads: bool
     buttons: bool
     embeds: bool
     max_text: int | None
+    inbound: bool = True
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ class FakeWebhookReceiver:
     def of_type(self, kind: str) -> list[Delivery]:
         return [d for d in self.received if d.body.get("type") == kind]
 
-    async def wait_for(self, count: int, timeout: float = 10.0) -> list[Delivery]:
+    async def wait_for(self, count: int, timeout: float = 10.0) -> list[Delivery]:  # noqa: ASYNC109
         async def enough() -> None:
             async with self._arrived:
                 await self._arrived.wait_for(lambda: len(self.received) >= count)

@@ -38,7 +38,7 @@ SPEC = PlatformSpec(
     config_section="webhooks",
     config_model=WebhookEndpoint,
     capabilities=Capabilities(edit=False, threads=False, buttons=False, embeds=False,
-                              max_text=None),
+                              max_text=None, inbound=False),
     build_front_end=_front_end,
     build_sender_only=_front_end,  # nothing comes in: the same component either way
     limits=LIMITS,

@@ -7,7 +7,7 @@ Each table is one receiver (a newsroom's CMS, a chat bridge, an archive)::
     url = "https://cms.example.org/hooks/interpol"
     secret = "whsec_…"                # python -m bot webhook-secret prints a new one
     topics = ["cybercrime"]           # none: every topic
-    kinds = ["alert", "digest", "correction", "withdrawal"]
+    kinds = ["alert", "digest", "correction", "withdrawal", "restoration", "broadcast"]
     language = "en"
     digest_time = "08:00"             # with "digest" in kinds, in the endpoint's time zone
 
@@ -20,14 +20,14 @@ import base64
 import binascii
 import ipaddress
 import re
-from typing import Literal
+from typing import Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 #: what a delivery can be; the receiver reads it as the JSON body's ``type``
-KINDS = ("alert", "digest", "correction", "withdrawal", "broadcast")
-Kind = Literal["alert", "digest", "correction", "withdrawal", "broadcast"]
+Kind = Literal["alert", "digest", "correction", "withdrawal", "restoration", "broadcast"]
+KINDS: tuple[str, ...] = get_args(Kind)
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 SECRET_PREFIX = "whsec_"
@@ -66,7 +66,7 @@ class WebhookEndpoint(BaseModel):
     secret: SecretStr
     #: the topics whose alerts and digests go to this endpoint (none: every topic)
     topics: list[str] = Field(default_factory=list)
-    kinds: list[Kind] = Field(default_factory=lambda: list(KINDS))
+    kinds: list[Kind] = Field(default_factory=lambda: list(get_args(Kind)))
     language: Literal["fr", "en"] = "fr"
     #: with "digest" in kinds: when the daily digest is sent, in ``timezone``
     digest_time: str = "08:00"

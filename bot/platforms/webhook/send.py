@@ -13,7 +13,7 @@ Body (JSON, UTF-8)::
      "endpoint": "newsroom", "language": "en", "item_id": 12,
      "text": "<the message as plain text>", "reply": {<the neutral reply: blocks, buttons>}}
 
-``type`` is alert, digest, correction, withdrawal or broadcast; a kind the endpoint did not
+``type`` is alert, digest, correction, withdrawal, restoration or broadcast; a kind the endpoint did not
 ask for (``kinds``) is not posted. Answers, as the outbox understands them:
 
 - 2xx: delivered (a webhook has no message to edit later: corrections come as new posts)
@@ -26,36 +26,33 @@ ask for (``kinds``) is not posted. Answers, as the outbox understands them:
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import email.utils
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
 from standardwebhooks.webhooks import Webhook
 
 from bot.platforms.base import (
+    About,
     ChatUnavailable,
     DeliveryUncertain,
+    Pace,
     PermanentError,
     RateLimited,
     TransientError,
 )
+from bot.platforms.console.render import render
 from bot.platforms.webhook.config import WebhookEndpoint
-from bot.render.plain import render
 from handlers.reply import Reply
 
 log = logging.getLogger("newsbot.webhook")
 
 PLATFORM = "webhook"
-#: the outbox row kind -> the body's ``type`` (an "edit" a webhook cannot do arrives as its
-#: fallback notice: a correction or a withdrawal, said by the payload's ``event``)
-TYPES = {"alert": "alert", "digest": "digest", "correction": "correction", "edit": "correction",
-         "broadcast": "broadcast", "withdrawal": "withdrawal"}
 #: a Retry-After we do not understand (or none on a 429)
 DEFAULT_RETRY_AFTER = 30.0
 USER_AGENT = "newsbot-webhooks/1 (+https://www.standardwebhooks.com/)"
@@ -104,41 +101,40 @@ class WebhookSender:
             await self._session.close()
         self._session = None
 
-    def body(self, endpoint: WebhookEndpoint, reply: Reply, *, nonce: str, kind: str,
-             item_id: int | None, event: str | None, sent_at: float) -> dict[str, Any]:
+    def body(self, endpoint: WebhookEndpoint, reply: Reply, *, nonce: str, about: About,
+             sent_at: float) -> dict[str, Any]:
         return {
             "id": nonce,
-            "type": event or TYPES.get(kind, kind),
+            "type": about.kind,
             "timestamp": dt.datetime.fromtimestamp(sent_at, dt.UTC).isoformat(timespec="seconds"),
             "endpoint": endpoint.name,
             "language": endpoint.language,
-            "item_id": item_id,
+            "item_id": about.item_id,
             "text": render(reply),
             "reply": reply.to_dict(),
         }
 
-    async def send(self, chat_id: str, reply: Reply, *, nonce: str, thread_id: str | None = None,
-                   pace: Callable[[], Awaitable[None]] | None = None,
+    async def send(self, chat_id: str, reply: Reply, *, nonce: str,
+                   thread_id: int | str | None = None, pace: Pace | None = None,
                    read_timeout: float | None = None, skip_parts: int = 0,
-                   kind: str = "broadcast", item_id: int | None = None,
-                   event: str | None = None) -> list[str]:
+                   about: About | None = None) -> list[str]:
         """POST the reply to the endpoint named ``chat_id``; returns [] (nothing to edit later).
 
-        ``thread_id``, ``pace`` and ``skip_parts`` do not apply: a webhook is one post."""
+        ``about`` gives the body's ``type`` and ``item_id``; ``thread_id``, ``pace`` and
+        ``skip_parts`` do not apply: a webhook is one post."""
         endpoint = self.endpoints.get(chat_id)
         if endpoint is None:  # removed from the configuration since the row was queued
             raise ChatUnavailable("webhook endpoint no longer configured")
-        kind_type = event or TYPES.get(kind, kind)
-        if kind_type not in endpoint.kinds:
+        about = about or About("message")
+        if about.kind not in endpoint.kinds:
             self.skipped += 1
-            log.debug("webhook kind not wanted", extra={"endpoint": chat_id, "type": kind_type})
+            log.debug("webhook kind not wanted", extra={"endpoint": chat_id, "type": about.kind})
             return []
         if self._session is None:
             await self.start()
         assert self._session is not None
         now = self.clock()
-        data = json.dumps(self.body(endpoint, reply, nonce=nonce, kind=kind, item_id=item_id,
-                                    event=event, sent_at=now),
+        data = json.dumps(self.body(endpoint, reply, nonce=nonce, about=about, sent_at=now),
                           ensure_ascii=False, separators=(",", ":"))
         stamp = dt.datetime.fromtimestamp(int(now), dt.UTC)
         headers = {
@@ -157,7 +153,7 @@ class WebhookSender:
                 status = response.status
                 wait = retry_after(response.headers.get("Retry-After"), self.clock())
                 await response.read()
-        except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             raise DeliveryUncertain(f"{endpoint.name}: no answer in time") from exc
         except aiohttp.ClientConnectionError as exc:
             if sent:
