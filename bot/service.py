@@ -32,7 +32,7 @@ from bot.app import App
 from bot.config import Settings
 from bot.health import Health
 from bot.instance import claim, data_dir
-from bot.platforms import PLATFORMS, PlatformSpec
+from bot.platforms import PLATFORMS, PlatformSpec, reachable_owners
 from bot.platforms import enabled as enabled_platforms
 from bot.platforms import secrets as platform_secrets
 from bot.platforms.base import Component, TokenRejected
@@ -97,7 +97,7 @@ def build_components(app: App, *, deliver_only: bool = False, console: bool = Fa
         Supervisor(part, make, app.health, initial=bot.retry_initial_seconds,
                    maximum=bot.retry_max_seconds, on_fatal=fatal, secrets=_secrets(app.settings))
         for part, make in platform_factories(app, deliver_only=deliver_only))
-    if app.settings.telegram.owners:
+    if reachable_owners(app.settings):
         from bot.ops import TroubleWatch
 
         components.append(TroubleWatch(app))

@@ -30,6 +30,14 @@ def enabled(settings: Settings) -> list[PlatformSpec]:
     return [spec for spec in PLATFORMS.values() if spec.enabled(settings)]
 
 
+def reachable_owners(settings: Settings) -> list[tuple[str, str]]:
+    """(platform, owner id) of every platform where the process can write to its owners on
+    its own (``Capabilities.owners_reachable``); the rows queued for them are sent by
+    whichever process runs that platform."""
+    return [(spec.name, owner) for spec in PLATFORMS.values()
+            if spec.capabilities.owners_reachable for owner in sorted(spec.owners(settings))]
+
+
 def rate_limits(settings: Settings) -> dict[str, RateLimits]:
     """Each platform's sending limits for the outbox worker; a platform absent from the
     mapping (the console) has none. Telegram's come from ``[delivery]``, Discord's from its
@@ -48,4 +56,4 @@ def secrets(settings: Settings) -> list[str]:
 
 
 __all__ = ["PLATFORMS", "Capabilities", "PlatformSpec", "RateLimits", "enabled", "rate_limits",
-           "secrets"]
+           "reachable_owners", "secrets"]

@@ -35,6 +35,7 @@ def _secrets(settings: Settings) -> list[str]:
 
 SPEC = PlatformSpec(
     name="webhook",
+    label="Webhooks",
     config_section="webhooks",
     config_model=WebhookEndpoint,
     capabilities=Capabilities(edit=False, threads=False, buttons=False, embeds=False,
