@@ -50,19 +50,19 @@ def _parser() -> argparse.ArgumentParser:
 async def _run(settings: Settings) -> int:
     from bot.app import App
 
-    if enabled_platforms(settings):
+    if enabled_platforms(settings):  # the service, with every platform configured
         from bot.service import serve
 
         return await serve(settings)
     from contextlib import AsyncExitStack
 
     from bot.platforms.console.frontend import repl
-    from bot.service import delivery_components
+    from bot.service import build_components
 
     async with App(settings) as app, AsyncExitStack() as stack:
-        # the fallback platform (the console): its digests and alerts are printed in it
-        fallbacks = [spec.front_end(app) for spec in PLATFORMS.values() if spec.fallback]
-        for component in [*fallbacks, *delivery_components(app)]:
+        # no platform configured: the fallback one (the console, whose digests and alerts
+        # are printed in it) and delivery
+        for component in build_components(app, console=True):
             await component.start()
             stack.push_async_callback(component.stop)
         return await repl(app)

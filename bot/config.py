@@ -12,16 +12,17 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import AfterValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.platforms import PLATFORMS
 from bot.platforms.console.config import ConsoleSection
 from bot.platforms.discord.config import DiscordSection
 from bot.platforms.telegram.config import TelegramSection
+from bot.platforms.webhook.config import WebhookEndpoint, check_endpoints
 from bot.sections import Section
 
 DEFAULT_DB_URL = "sqlite+aiosqlite:///data/newsbot.db"
@@ -197,6 +198,9 @@ class Settings(BaseSettings):
     console: ConsoleSection = Field(default_factory=ConsoleSection)
     telegram: TelegramSection = Field(default_factory=TelegramSection)
     discord: DiscordSection = Field(default_factory=DiscordSection)
+    #: [[webhooks]]: endpoints that receive the news as signed JSON posts
+    webhooks: Annotated[list[WebhookEndpoint], AfterValidator(check_endpoints)] = Field(
+        default_factory=list)
     editorial: EditorialSection = Field(default_factory=EditorialSection)
     feeds: list[FeedSection] = Field(default_factory=list)
     delivery: DeliverySection = Field(default_factory=DeliverySection)
@@ -222,13 +226,17 @@ class Settings(BaseSettings):
 
 
 def check_platform_sections(settings_cls: type[BaseSettings] = Settings) -> None:
-    """Every platform of the table has its section in Settings, of its model class.
+    """Every platform of the table has its section in Settings, of its model class (or a
+    list of them: an array of tables such as [[webhooks]]).
 
     The platform sections are written out as fields (above) so their types stay checked;
     this keeps them and the table (bot/platforms/__init__.py) from drifting apart."""
     for spec in PLATFORMS.values():
         field = settings_cls.model_fields.get(spec.config_section)
-        if field is None or field.annotation is not spec.config_model:
+        annotation = field.annotation if field is not None else None
+        if get_origin(annotation) is list:  # an array of tables
+            (annotation,) = get_args(annotation)
+        if annotation is not spec.config_model:
             raise TypeError(f"Settings.{spec.config_section} must be a {spec.config_model.__name__} "
                             f"(the [{spec.config_section}] section of platform {spec.name!r})")
 

@@ -23,13 +23,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.platforms import PLATFORMS
 from storage.models import utcnow
 
 log = logging.getLogger("newsbot.health")
 
 State = Literal["starting", "ok", "degraded", "failing", "stopped"]
 #: what a platform is called in messages to people
-LABELS = {"telegram": "Telegram", "discord": "Discord", "database": "database"}
+LABELS = {**{name: spec.label for name, spec in PLATFORMS.items()}, "database": "database"}
 
 
 @dataclass(frozen=True)

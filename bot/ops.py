@@ -5,7 +5,8 @@ supervisor at once, through whichever platform still runs.)
 
 A component that looks at the database's state once a minute — no hook into the feed
 poller or the outbox worker — and queues ordinary outbox rows (kind ``ops``) to each
-Telegram owner's private chat. Their dedupe keys carry what they report (the feed's failure
+owner's private chat on the platforms where an owner's id is one (Telegram:
+``Capabilities.owners_reachable``). Their dedupe keys carry what they report (the feed's failure
 streak, the last dead letter reported, the lease's new holder), so a restart, a second
 replica or the next check never repeat a message, and a burst is one message. A database
 that cannot be written cannot queue a row: that one is sent straight through the sender, at
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 
 from bot.app import App
+from bot.platforms import reachable_owners
 from bot.platforms.base import cancel_and_wait
 from handlers.i18n import t
 from handlers.reply import Reply, ReplyBuilder, Span
@@ -58,8 +60,9 @@ class TroubleWatch:
         self._task: asyncio.Task[None] | None = None
         self._unwritable_sent_at: dt.datetime | None = None
 
-    def owners(self) -> list[str]:
-        return sorted(self.app.settings.owners().get("telegram", frozenset()))
+    def owners(self) -> list[tuple[str, str]]:
+        """(platform, owner id) where an owner's id is their private chat (PLATFORMS)."""
+        return reachable_owners(self.app.settings)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="owner-alerts")
@@ -139,8 +142,8 @@ class TroubleWatch:
         now = self.clock()
         lang = self.app.settings.bot.default_language
         messages = []
-        for owner in self.owners():
-            chat = await uow.chats.touch("telegram", owner, kind="private", title=None, now=now)
+        for platform, owner in self.owners():
+            chat = await uow.chats.touch(platform, owner, kind="private", title=None, now=now)
             for key, message, values in reports:
                 messages.append(NewMessage(f"{key}:{owner}"[:200], chat.id, KIND,
                                            ops_reply(message, chat.language or lang,
@@ -154,14 +157,14 @@ class TroubleWatch:
         now = self.clock()
         if self._unwritable_sent_at and (now - self._unwritable_sent_at).total_seconds() < self.quiet:
             return
-        sender = self.app.senders.get("telegram")
         log.error("database not writable: %s", _first_line(exc))
-        if sender is None:
+        owners = [(self.app.senders[p], o) for p, o in self.owners() if p in self.app.senders]
+        if not owners:
             return
         self._unwritable_sent_at = now
         reply = ops_reply("ops.unwritable", self.app.settings.bot.default_language,
                           error=_first_line(exc)[:200])
-        for owner in self.owners():
+        for sender, owner in owners:
             try:
                 await sender.send(owner, reply, nonce=f"ops-unwritable-{now:%Y%m%d%H%M}")
             except Exception:  # best effort: the log line above stays

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from bot.health import LABELS, Status
 from bot.platforms.base import RateLimited
-from handlers.i18n import MESSAGES, t
+from handlers.i18n import t
 from handlers.reply import Paragraph, Reply, Span
 
 if TYPE_CHECKING:
@@ -32,25 +32,6 @@ log = logging.getLogger("newsbot.alerts")
 
 #: a 429 on an alert asking to wait at most this many seconds is waited out
 MAX_WAIT = 5.0
-
-MESSAGES.update({
-    "alert.failing": {
-        "fr": "⚠️ {platform} ne fonctionne pas : {error}. Le bot réessaie de lui-même.",
-        "en": "⚠️ {platform} is not working: {error}. The bot keeps retrying by itself.",
-    },
-    "alert.degraded": {
-        "fr": "⚠️ {platform} fonctionne en partie : {error}. Le bot réessaie de lui-même.",
-        "en": "⚠️ {platform} works only in part: {error}. The bot keeps retrying by itself.",
-    },
-    "alert.stopped": {
-        "fr": "⛔ {platform} est arrêté : {error}.",
-        "en": "⛔ {platform} has stopped: {error}.",
-    },
-    "alert.recovered": {
-        "fr": "✅ {platform} fonctionne de nouveau.",
-        "en": "✅ {platform} works again.",
-    },
-})
 
 
 class OwnerAlerts:

@@ -32,7 +32,7 @@ from bot.app import App
 from bot.config import Settings
 from bot.health import Health
 from bot.instance import claim, data_dir
-from bot.platforms import PlatformSpec
+from bot.platforms import PLATFORMS, PlatformSpec, reachable_owners
 from bot.platforms import enabled as enabled_platforms
 from bot.platforms import secrets as platform_secrets
 from bot.platforms.base import Component, TokenRejected
@@ -69,11 +69,16 @@ def _build(spec: PlatformSpec, app: App, deliver_only: bool) -> Component:
     return spec.front_end(app)
 
 
-def build_components(app: App, *, deliver_only: bool = False,
+def build_components(app: App, *, deliver_only: bool = False, console: bool = False,
                      on_fatal: Fatal | None = None) -> list[Component]:
-    """Every component the settings ask for: platforms (supervised) first.
+    """The composition root of a running bot: every component the settings ask for, in the
+    order they start — the operators' HTTP server, the platforms (each supervised), the
+    trouble watch, the scheduler and the outbox worker, the feed poller.
 
     ``deliver_only``: senders without front ends, plus the scheduler and the outbox worker.
+    ``console``: no platform is configured (``python -m bot run`` on the defaults): the
+    fallback platform's front end (the console chat) instead of the HTTP server, and
+    delivery; no feed poller.
     """
     bot = app.settings.bot
 
@@ -82,7 +87,9 @@ def build_components(app: App, *, deliver_only: bool = False,
             on_fatal(exc)
 
     components: list[Component] = []
-    if app.settings.http.enabled:  # first: it answers while the platforms start
+    if console:
+        components.extend(spec.front_end(app) for spec in PLATFORMS.values() if spec.fallback)
+    elif app.settings.http.enabled:  # first: it answers while the platforms start
         from bot.http import OperatorHTTP
 
         components.append(OperatorHTTP(app))
@@ -90,12 +97,12 @@ def build_components(app: App, *, deliver_only: bool = False,
         Supervisor(part, make, app.health, initial=bot.retry_initial_seconds,
                    maximum=bot.retry_max_seconds, on_fatal=fatal, secrets=_secrets(app.settings))
         for part, make in platform_factories(app, deliver_only=deliver_only))
-    if app.settings.telegram.owners:
+    if reachable_owners(app.settings):
         from bot.ops import TroubleWatch
 
         components.append(TroubleWatch(app))
     components.extend(delivery_components(app))
-    if app.settings.feeds and not deliver_only:  # after delivery: feed items are announced
+    if app.settings.feeds and not (deliver_only or console):  # after delivery: feed items are announced
         from bot.feeds import FeedPoller
 
         components.append(FeedPoller(app))

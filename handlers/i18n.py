@@ -7,14 +7,7 @@ import datetime as dt
 from functools import lru_cache
 
 from handlers.catalog import CATALOG
-from storage.text import DEFAULT_LANGUAGE, LANGUAGES
-
-#: Not in the catalog yet: handlers/digest.py, bot/owner_alerts.py and
-#: bot/platforms/telegram_updates.py still add their words here when imported (those files are
-#: being moved by other parts of issue #13). Moving one = pasting its entries into a data module
-#: of handlers/catalog/ (listed in handlers.catalog.PARTS) and deleting its ``MESSAGES.update``;
-#: once all three are moved, this dict and its branch in ``t`` go.
-MESSAGES: dict[str, dict[str, str]] = {}
+from storage.text import LANGUAGES
 
 
 def normalize_language(code: str | None) -> str | None:
@@ -27,10 +20,6 @@ def normalize_language(code: str | None) -> str | None:
 
 def t(key: str, lang: str, **kwargs: object) -> str:
     """The bot's text ``key`` in ``lang``, its ``{placeholders}`` filled: ``CATALOG.text``."""
-    if key not in CATALOG and key in MESSAGES:  # one of the three blocks not moved yet
-        texts = MESSAGES[key]
-        template = texts.get(lang) or texts[DEFAULT_LANGUAGE]
-        return template.format(**kwargs) if kwargs else template
     return CATALOG.text(key, lang, **kwargs)
 
 

@@ -143,6 +143,11 @@ class ChatRepository:
     async def get(self, chat_id: int) -> Chat | None:
         return await self.session.get(Chat, chat_id)
 
+    async def of_platform(self, platform: str) -> Sequence[Chat]:
+        """Every chat of one platform, active or not (configured targets are few)."""
+        stmt = select(Chat).where(Chat.platform == platform).order_by(Chat.id)
+        return (await self.session.scalars(stmt)).all()
+
     async def touch(
         self,
         platform: str,

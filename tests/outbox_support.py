@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.config import DeliverySection
 from bot.delivery import OutboxWorker
-from bot.platforms.base import Pace
+from bot.platforms.base import About, Pace
 from handlers.reply import Reply, ReplyBuilder, plain_text
 from storage.models import OutboxMessage, utcnow
 from storage.outbox import NewMessage
@@ -42,7 +42,8 @@ class ScriptedSender:
 
     async def send(self, chat_id: str, reply: Reply, *, nonce: str,
                    thread_id: int | str | None = None, pace: Pace | None = None,
-                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
+                   read_timeout: float | None = None, skip_parts: int = 0,
+                   about: About | None = None) -> list[str]:
         self.calls += 1
         if self.delay:
             await asyncio.sleep(self.delay)

@@ -30,29 +30,6 @@ def test_every_key_has_every_language_and_the_same_placeholders() -> None:
         assert len({frozenset(placeholders(text)) for text in texts.values()}) == 1, key
 
 
-def _still_updating() -> list[str]:
-    """The modules that still add words to handlers.i18n.MESSAGES on import: the three blocks
-    left for after #13's other parts land (handlers/digest.py, bot/owner_alerts.py,
-    bot/platforms/telegram_updates.py, wherever those parts move them); found by reading the
-    sources, so a move does not break this test."""
-    found = []
-    for path in sorted([*ROOT.glob("handlers/**/*.py"), *ROOT.glob("bot/**/*.py")]):
-        if "MESSAGES.update(" in path.read_text():
-            found.append(".".join(path.relative_to(ROOT).with_suffix("").parts))
-    return found
-
-
-def test_the_words_not_moved_yet_are_whole_too() -> None:
-    """The blocks not in the catalog yet meet the same rules, and none of their keys is in
-    the catalog as well."""
-    for name in _still_updating():
-        importlib.import_module(name)
-    from handlers.i18n import MESSAGES
-
-    assert not set(MESSAGES) & set(CATALOG), "a key both in the catalog and in i18n.MESSAGES"
-    assert Catalog(MESSAGES).problems() == []
-
-
 def test_the_suite_runs_strict() -> None:
     assert os.environ.get(STRICT_ENV) == "1" and CATALOG.strict
 
@@ -134,11 +111,12 @@ def _is_literal(node: ast.expr) -> bool:
 
 
 def test_no_module_adds_to_the_catalog_on_import() -> None:
-    """Only the three blocks not moved yet still update handlers.i18n.MESSAGES (none of them
-    in the catalog): a new text goes into a data module of handlers/catalog/."""
-    found = _still_updating()
-    assert len(found) <= 3, found
-    assert not [name for name in found if name.startswith("handlers.catalog")]
+    """Every word is in a data module of handlers/catalog/: nothing anywhere updates a
+    message table when imported."""
+    found = [str(path.relative_to(ROOT))
+             for path in sorted([*ROOT.glob("handlers/**/*.py"), *ROOT.glob("bot/**/*.py")])
+             if "MESSAGES.update(" in path.read_text() or "MESSAGES[" in path.read_text()]
+    assert found == []
 
 
 def test_the_catalog_depends_on_nothing_of_the_bot() -> None:

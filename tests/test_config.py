@@ -34,6 +34,27 @@ def test_example_file_is_valid_and_matches_the_defaults() -> None:
     assert s.model_dump() == load_settings(None).model_dump()
 
 
+def test_the_example_webhook_endpoint_is_valid_once_uncommented(tmp_path: Path) -> None:
+    """The commented [[webhooks]] table of config.example.toml, as an operator would enable
+    it (with a secret made by the command it shows), loads; a bad one names its key."""
+    import base64
+
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    block = text[text.index("# [[webhooks]]"):text.index("[http]")]
+    lines = [line[2:] for line in block.splitlines() if line.startswith("# ")]
+    secret = "whsec_" + base64.b64encode(bytes(32)).decode()
+    table = "\n".join(line.split("  #")[0].replace("whsec_…", secret) for line in lines
+                      if not line.startswith(" "))
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(table + "\n", encoding="utf-8")
+    [endpoint] = load_settings(cfg).webhooks
+    assert endpoint.name == "newsroom" and endpoint.topics == ["cybercrime"]
+    cfg.write_text(table.replace(secret, "hunter2") + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"webhooks\.0\.secret") as caught:
+        load_settings(cfg)
+    assert "hunter2" not in str(caught.value)
+
+
 def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = tmp_path / "c.toml"
     cfg.write_text('[bot]\ndefault_language = "en"\n[telegram]\ntoken = "from-file"\n', encoding="utf-8")

@@ -10,7 +10,7 @@ from typing import Any, cast
 from bot.app import App
 from bot.config import DeliverySection
 from bot.delivery import OutboxWorker
-from bot.platforms.base import ChatMoved, ChatUnavailable, Pace, PermanentError, RateLimited
+from bot.platforms.base import About, ChatMoved, ChatUnavailable, Pace, PermanentError, RateLimited
 from bot.platforms.telegram.updates import UpdateRouter
 from handlers import chats
 from handlers.reply import Reply
@@ -62,7 +62,8 @@ class Scripted:
 
     async def send(self, chat_id: str, reply: Reply, *, nonce: str,
                    thread_id: int | str | None = None, pace: Pace | None = None,
-                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
+                   read_timeout: float | None = None, skip_parts: int = 0,
+                   about: About | None = None) -> list[str]:
         self.calls.append((chat_id, skip_parts))
         if self.errors:
             raise self.errors.pop(0)

@@ -8,6 +8,7 @@ import datetime as dt
 from bot.app import App
 from bot.delivery import OutboxWorker
 from bot.platforms.base import (
+    About,
     ChatMoved,
     ChatUnavailable,
     Pace,
@@ -290,7 +291,8 @@ class PartsSender(ScriptedSender):
 
     async def send(self, chat_id: str, reply: Reply, *, nonce: str,
                    thread_id: int | str | None = None, pace: Pace | None = None,
-                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
+                   read_timeout: float | None = None, skip_parts: int = 0,
+                   about: About | None = None) -> list[str]:
         ids = []
         for n, block in enumerate(reply.blocks):
             if n < skip_parts:

@@ -41,7 +41,7 @@ class Dummy:
 def _dummy_spec(**changes: object) -> PlatformSpec:
     """A fourth platform that reuses the [telegram] section (so Settings needs no field)."""
     spec = PlatformSpec(
-        name="dummy", config_section="telegram", config_model=TelegramSection,
+        name="dummy", label="Dummy", config_section="telegram", config_model=TelegramSection,
         capabilities=Capabilities(edit=False, threads=False, buttons=False, embeds=False,
                                   max_text=100),
         build_front_end=lambda app: Dummy(app, "front"),  # type: ignore[arg-type,return-value]
@@ -69,11 +69,12 @@ def _quiet_settings(**sections: dict[str, object]) -> Settings:
     return Settings(http={"enabled": False}, delivery={"enabled": False}, **sections)
 
 
-def test_the_table_holds_the_three_platforms_in_start_order() -> None:
-    assert list(PLATFORMS) == ["telegram", "discord", "console"]
+def test_the_table_holds_the_four_platforms_in_start_order() -> None:
+    assert list(PLATFORMS) == ["telegram", "discord", "webhook", "console"]
     for name, spec in PLATFORMS.items():
         assert spec.name == name
-        assert Settings.model_fields[spec.config_section].annotation is spec.config_model
+        annotation = Settings.model_fields[spec.config_section].annotation
+        assert annotation in (spec.config_model, list[spec.config_model])  # [[webhooks]]
 
 
 def test_a_platform_added_to_the_table_is_started_by_the_service(dummy: PlatformSpec) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import functools
 import json
 
-from bot.platforms.base import DeliveryError, Pace, Sender
+from bot.platforms.base import About, DeliveryError, Pace, Sender
 from handlers.reply import Reply
+from storage.editorial import CORRECTION_KINDS
 from storage.outbox import Claimed
 
 
@@ -36,11 +37,20 @@ async def deliver(row: Claimed, sender: Sender, reply: Reply, pace: Pace | None 
     try:
         more = await sender.send(row.platform_chat_id, reply, nonce=row.dedupe_key,
                                  thread_id=row.thread_id, pace=pace, read_timeout=read_timeout,
-                                 skip_parts=len(done))
+                                 skip_parts=len(done), about=about_of(row))
     except DeliveryError as exc:
         exc.after_parts(done)
         raise
     return done + [str(i) for i in more]
+
+
+def about_of(row: Claimed) -> About:
+    """What a row is: its kind, or for a correction row the change it carries (correction,
+    withdrawal, restoration), read from its payload only then (a digest's is not decoded)."""
+    kind = row.kind
+    if kind in CORRECTION_KINDS:
+        kind = str(row.payload.get("event") or "correction")
+    return About(kind, row.item_id)
 
 
 @functools.lru_cache(maxsize=256)

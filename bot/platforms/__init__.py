@@ -1,6 +1,6 @@
 """Platform adapters: translate inbound events to Requests and Replies to API calls, nothing more.
 
-One package per platform (``telegram/``, ``discord/``, ``console/``), each exporting its
+One package per platform (``telegram/``, ``discord/``, ``webhook/``, ``console/``), each exporting its
 :class:`~bot.platforms.spec.PlatformSpec` as ``SPEC``; :data:`PLATFORMS` is the one table the
 service, the CLI, the configuration, the handlers' platform names (``Deps.platforms``) and
 delivery's rate limits iterate. A new platform is a package here plus one line in this table
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.platforms import console, discord, telegram
+from bot.platforms import console, discord, telegram, webhook
 from bot.platforms.spec import Capabilities, PlatformSpec, RateLimits
 
 if TYPE_CHECKING:
@@ -21,13 +21,21 @@ if TYPE_CHECKING:
 
 #: every platform, by name, in the order they are started
 PLATFORMS: dict[str, PlatformSpec] = {
-    spec.name: spec for spec in (telegram.SPEC, discord.SPEC, console.SPEC)
+    spec.name: spec for spec in (telegram.SPEC, discord.SPEC, webhook.SPEC, console.SPEC)
 }
 
 
 def enabled(settings: Settings) -> list[PlatformSpec]:
     """The platforms the service runs (each with its token set), in table order."""
     return [spec for spec in PLATFORMS.values() if spec.enabled(settings)]
+
+
+def reachable_owners(settings: Settings) -> list[tuple[str, str]]:
+    """(platform, owner id) of every platform where the process can write to its owners on
+    its own (``Capabilities.owners_reachable``); the rows queued for them are sent by
+    whichever process runs that platform."""
+    return [(spec.name, owner) for spec in PLATFORMS.values()
+            if spec.capabilities.owners_reachable for owner in sorted(spec.owners(settings))]
 
 
 def rate_limits(settings: Settings) -> dict[str, RateLimits]:
@@ -48,4 +56,4 @@ def secrets(settings: Settings) -> list[str]:
 
 
 __all__ = ["PLATFORMS", "Capabilities", "PlatformSpec", "RateLimits", "enabled", "rate_limits",
-           "secrets"]
+           "reachable_owners", "secrets"]

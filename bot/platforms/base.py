@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol, Self
 
 from handlers.reply import Reply
@@ -104,6 +105,16 @@ class TokenRejected(Exception):
 Pace = Callable[[], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class About:
+    """What an outgoing message is, for platforms that post it as data (outgoing webhooks);
+    chat platforms ignore it. ``kind``: alert, digest, correction, withdrawal, restoration,
+    broadcast or owner (trouble reports); ``item_id``: the news item it is about, if one."""
+
+    kind: str
+    item_id: int | None = None
+
+
 class Sender(Protocol):
     """Sends rendered replies to one platform; raises DeliveryError subclasses.
 
@@ -115,7 +126,8 @@ class Sender(Protocol):
 
     async def send(self, chat_id: str, reply: Reply, *, nonce: str,
                    thread_id: int | str | None = None, pace: Pace | None = None,
-                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
+                   read_timeout: float | None = None, skip_parts: int = 0,
+                   about: About | None = None) -> list[str]:
         """Deliver ``reply`` (split as the platform needs); return the platform message ids
         of the parts sent by this call.
 
@@ -124,7 +136,8 @@ class Sender(Protocol):
         before each part after the first one this call sends; ``read_timeout``: how long to
         wait for each answer instead of the transport's default (where it can be set);
         ``skip_parts``: the first parts were delivered already (a resumed send): start after
-        them. A failure after some parts raises with those parts' ids in
+        them; ``about``: what the message is (an outbox row's kind and item; None for an
+        interactive reply). A failure after some parts raises with those parts' ids in
         ``DeliveryError.sent_message_ids``."""
         ...
 

@@ -26,13 +26,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What the platform can show and do; ``max_text``: one message's text limit (None: none)."""
+    """What the platform can show and do; ``max_text``: one message's text limit (None: none);
+    ``inbound``: users talk to the bot there (False: push-only, like outgoing webhooks);
+    ``owners_reachable``: an owner's user id is also their private chat there (Telegram), so
+    the process can write to the owners on its own (bot/ops.py, bot/owner_alerts.py)."""
 
     edit: bool
     threads: bool
     buttons: bool
     embeds: bool
     max_text: int | None
+    inbound: bool = True
+    owners_reachable: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,8 @@ class PlatformSpec:
     """
 
     name: str
+    #: what the platform is called in messages to people ("Telegram")
+    label: str
     #: the attribute of ``Settings`` holding the platform's section, and its model class
     config_section: str
     config_model: type[BaseModel]

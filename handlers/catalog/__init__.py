@@ -2,7 +2,8 @@
 
 The texts are plain data, one module per area (no import side effects, nothing registered
 anywhere): ``reader`` (the public commands and the error replies), ``subscriptions``,
-``desk`` (the admin commands) and ``commands`` (each command's summary and help, keys
+``delivery`` (digests and alerts), ``desk`` (the admin commands), ``operations`` (owner alerts,
+a platform's own replies) and ``commands`` (each command's summary and help, keys
 ``command.<name>.summary`` / ``command.<name>.help``, and its options' descriptions,
 ``option.<command>.<option>``). ``CATALOG`` joins them once, read-only;
 a key given by two parts is refused when it is built. Adding a text = adding an entry to one
@@ -22,11 +23,11 @@ import string
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 
-from handlers.catalog import commands, desk, reader, subscriptions
+from handlers.catalog import commands, delivery, desk, operations, reader, subscriptions
 from storage.text import DEFAULT_LANGUAGE, LANGUAGES
 
 #: the data modules, each with ``MESSAGES: dict[str, dict[str, str]]``
-PARTS = (reader, subscriptions, desk, commands)
+PARTS = (reader, subscriptions, delivery, desk, operations, commands)
 
 STRICT_ENV = "NEWSBOT_CATALOG_STRICT"
 

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from handlers.common import add_sources, sources_of
-from handlers.i18n import MESSAGES, format_day, format_moment, t
+from handlers.i18n import format_day, format_moment, t
 from handlers.news import full_item, item_line
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.models import NewsItem, Topic
@@ -21,19 +21,6 @@ from storage.uow import UnitOfWork
 
 MAX_DIGEST_ITEMS = 12
 
-MESSAGES.update({
-    "digest.title": {"fr": "Votre récapitulatif — {day}", "en": "Your digest — {day}"},
-    "digest.count": {"fr": "{n} nouvelle(s) depuis le {since}.",
-                     "en": "{n} new item(s) since {since}."},
-    "digest.empty": {"fr": "Rien de nouveau depuis le {since}.",
-                     "en": "Nothing new since {since}."},
-    "digest.other": {"fr": "Autres", "en": "Other"},
-    "digest.more": {"fr": "… et {n} de plus : /news", "en": "… and {n} more: /news"},
-    "digest.footer": {"fr": "Lire une nouvelle : /item <numéro> · Réglages : /settings",
-                      "en": "Read an item: /item <number> · Settings: /settings"},
-    "alert.footer": {"fr": "Alerte de votre abonnement · Arrêter : /unsubscribe alerts",
-                     "en": "Alert from your subscription · Stop: /unsubscribe alerts"},
-})
 
 WindowKey = tuple[str, str, tuple[str, ...], dt.datetime, dt.datetime, bool]
 

@@ -11,7 +11,8 @@ poll_seconds``) withdraws them the same way once they are recorded as sent.
 Outbox payload of an "edit" row: the new message as ``Reply.to_dict()`` plus three keys the
 outbox worker reads — ``edit_message_ids`` (the platform ids to edit), ``edit_of`` (the outbox
 row that carried the original) and ``fallback`` (a correction notice ``Reply.to_dict()`` to send
-instead when ``Sender.edit`` returns False). ``Reply.from_dict`` ignores the extra keys.
+instead when ``Sender.edit`` returns False); edit and notice rows also carry ``event``
+(correction, withdrawal or restoration). ``Reply.from_dict`` ignores the extra keys.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ async def send_corrections(uow: UnitOfWork, fanout: Fanout, item: NewsItem, chan
     topics = await uow.content.topics()
     return await _reach_copies(
         uow, fanout, item, change_id, lambda lang, tz: corrected_copy(item, lang, tz, topics),
-        lambda lang: correction_notice(item, lang))
+        lambda lang: correction_notice(item, lang), event="correction")
 
 
 async def send_retractions(uow: UnitOfWork, fanout: Fanout, item: NewsItem, change_id: int) -> tuple[int, int]:
@@ -80,7 +81,8 @@ async def send_retractions(uow: UnitOfWork, fanout: Fanout, item: NewsItem, chan
     (a platform edits a message in place part for part), and is counted so."""
     return await _reach_copies(uow, fanout, item, change_id,
                                lambda lang, _tz: retraction_notice(item, lang),
-                               lambda lang: retraction_notice(item, lang), one_part=True)
+                               lambda lang: retraction_notice(item, lang), one_part=True,
+                               event="withdrawal")
 
 
 def restoration_notice(item: NewsItem, lang: str) -> Reply:
@@ -98,7 +100,7 @@ async def send_restorations(uow: UnitOfWork, fanout: Fanout, item: NewsItem, cha
     topics = await uow.content.topics()
     return await _reach_copies(
         uow, fanout, item, change_id, lambda lang, tz: corrected_copy(item, lang, tz, topics),
-        lambda lang: restoration_notice(item, lang), one_part=True)
+        lambda lang: restoration_notice(item, lang), one_part=True, event="restoration")
 
 
 async def retract_late_copies(uow: UnitOfWork, fanout: Fanout, item_ids: Iterable[int]) -> int:
@@ -142,11 +144,13 @@ async def withdraw_late_copies(uow: UnitOfWork, fanout: Fanout) -> int:
 
 async def _reach_copies(uow: UnitOfWork, fanout: Fanout, item: NewsItem, change_id: int,
                         new_copy: Callable[[str, str], Reply], new_notice: Callable[[str], Reply],
-                        *, one_part: bool = False) -> tuple[int, int]:
+                        *, one_part: bool = False, event: str) -> tuple[int, int]:
     """Each delivered copy of ``item``: edited into ``new_copy`` when fresh and editable,
     else one ``new_notice`` per chat. ``one_part``: ``new_copy`` is a single message, so
-    only a single-message copy can be edited into it. One enqueue for all; rings
-    ``fanout.wake`` once committed."""
+    only a single-message copy can be edited into it. ``event`` (correction, withdrawal,
+    restoration) is kept in each row's payload: a platform that posts messages as data
+    (outgoing webhooks) says which. One enqueue for all; rings ``fanout.wake`` once
+    committed."""
     now = fanout.clock()
     messages: list[NewMessage] = []
     noticed: set[int] = set()
@@ -161,13 +165,14 @@ async def _reach_copies(uow: UnitOfWork, fanout: Fanout, item: NewsItem, change_
         if fresh and editable:
             payload = new_copy(lang, chat.timezone or fanout.timezone).to_dict()
             payload |= {"edit_message_ids": list(row.platform_message_ids), "edit_of": row.id,
-                        "fallback": notice.to_dict()}
+                        "fallback": notice.to_dict(), "event": event}
             messages.append(NewMessage(f"edit:{row.id}:{change_id}", chat.id, "edit", payload,
                                        item_id=item.id, thread_id=row.thread_id))
         elif chat.id not in noticed:
             noticed.add(chat.id)
             messages.append(NewMessage(f"correction:{item.id}:{chat.id}:{change_id}", chat.id,
-                                       "correction", notice.to_dict(), item_id=item.id,
+                                       "correction", notice.to_dict() | {"event": event},
+                                       item_id=item.id,
                                        thread_id=row.thread_id))
     inserted = await uow.outbox.enqueue_many(messages, now)
     if inserted:

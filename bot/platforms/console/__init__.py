@@ -22,6 +22,7 @@ def _front_end(app: App) -> Component:
 
 SPEC = PlatformSpec(
     name="console",
+    label="Console",
     config_section="console",
     config_model=ConsoleSection,
     capabilities=Capabilities(edit=False, threads=False, buttons=True, embeds=False,

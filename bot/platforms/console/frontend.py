@@ -12,7 +12,7 @@ import sys
 from typing import TextIO
 
 from bot.app import App
-from bot.platforms.base import Pace, offer_sender, withdraw_sender
+from bot.platforms.base import About, Pace, offer_sender, withdraw_sender
 from bot.platforms.console.render import render
 from handlers import Reply, Request
 from handlers.parse import parse_command
@@ -36,7 +36,8 @@ class ConsoleSender:
 
     async def send(self, chat_id: str, reply: Reply, *, nonce: str = "",
                    thread_id: int | str | None = None, pace: Pace | None = None,
-                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
+                   read_timeout: float | None = None, skip_parts: int = 0,
+                   about: About | None = None) -> list[str]:
         """Print the reply as one message (nothing to split, pace or resume: the options
         are ignored)."""
         self.sent += 1

@@ -42,6 +42,7 @@ def _limits(settings: Settings) -> RateLimits:
 
 SPEC = PlatformSpec(
     name="discord",
+    label="Discord",
     config_section="discord",
     config_model=DiscordSection,
     capabilities=Capabilities(edit=True, threads=False, buttons=True, embeds=True,

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import aiohttp
 
 from bot.platforms.base import (
+    About,
     ChatUnavailable,
     DeliveryError,
     Pace,
@@ -99,7 +100,8 @@ class DiscordSender:
 
     async def send(self, chat_id: str, reply: Reply, *, nonce: str,
                    thread_id: int | str | None = None, pace: Pace | None = None,
-                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
+                   read_timeout: float | None = None, skip_parts: int = 0,
+                   about: About | None = None) -> list[str]:
         """Send the parts after the first ``skip_parts`` (a resumed send), awaiting ``pace``
         before each further one. ``thread_id`` is ignored (a Discord thread is a channel of
         its own, its id the chat id), and so is ``read_timeout`` (discord.py's HTTP client

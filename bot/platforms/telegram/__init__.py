@@ -47,10 +47,11 @@ def _limits(settings: Settings) -> RateLimits:
 
 SPEC = PlatformSpec(
     name="telegram",
+    label="Telegram",
     config_section="telegram",
     config_model=TelegramSection,
     capabilities=Capabilities(edit=True, threads=True, buttons=True, embeds=False,
-                              max_text=4096),
+                              max_text=4096, owners_reachable=True),
     build_front_end=_front_end,
     build_sender_only=_sender_only,
     limits=LIMITS,

@@ -32,6 +32,7 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.platforms.base import (
+    About,
     ChatMoved,
     ChatUnavailable,
     DeliveryError,
@@ -155,7 +156,8 @@ class TelegramSender:
 
     async def send(self, chat_id: str, reply: Reply, *, nonce: str = "",
                    thread_id: int | str | None = None, pace: Pace | None = None,
-                   read_timeout: float | None = None, skip_parts: int = 0) -> list[str]:
+                   read_timeout: float | None = None, skip_parts: int = 0,
+                   about: About | None = None) -> list[str]:
         """Send the parts in order (``skip_parts`` first ones excepted: a resumed send) into
         the forum topic ``thread_id`` when given; ``pace`` is awaited before each part after
         the first (the outbox's rate windows); ``read_timeout`` overrides the transport's for

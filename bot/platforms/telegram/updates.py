@@ -29,7 +29,7 @@ from bot.delivery.policy import Facts, decide
 from bot.platforms.base import DeliveryError
 from bot.platforms.telegram.send import TelegramSender
 from handlers import Reply, Request, chats
-from handlers.i18n import MESSAGES, normalize_language, t
+from handlers.i18n import normalize_language, t
 from handlers.parse import NotForUs, parse_command
 
 if TYPE_CHECKING:
@@ -42,12 +42,6 @@ ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 #: a 429 on an interactive reply is waited out once when it is this short (seconds)
 MAX_INLINE_WAIT = 5.0
 
-MESSAGES.update({
-    "telegram.stale_button": {
-        "fr": "Ce bouton n’est plus valable. Relancez la commande, par exemple /news.",
-        "en": "This button has expired. Please run the command again, e.g. /news.",
-    },
-})
 
 _ADMIN_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _GONE_STATUSES = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
