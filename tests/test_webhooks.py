@@ -252,6 +252,8 @@ data_dir = "{tmp_path}"
 seed_on_start = false
 [delivery]
 poll_seconds = 0.1
+[http]
+port = 0
 [[feeds]]
 name = "INTERPOL"
 url = "{feed_server.url('atom')}"
