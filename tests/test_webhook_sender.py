@@ -69,6 +69,21 @@ async def test_a_wrong_secret_is_refused_by_the_receiver() -> None:
     assert rx.received == [] and rx.refused[0][2] == "no matching signature"
 
 
+async def test_while_the_secret_rotates_a_receiver_on_either_secret_accepts() -> None:
+    async with FakeWebhookReceiver() as rx:
+        old = rx.endpoint("/old", OTHER)  # a receiver not moved to the new secret yet
+        new = rx.endpoint("/new", SECRET)
+        s = WebhookSender({"a": endpoint(old, name="a", previous_secret=OTHER),
+                           "b": endpoint(new, name="b", previous_secret=OTHER)})
+        try:
+            await s.send("a", reply(), nonce="k1", about=About("alert"))
+            await s.send("b", reply(), nonce="k2", about=About("alert"))
+        finally:
+            await s.close()
+    assert rx.refused == [] and rx.ids == ["k1", "k2"]
+    assert len(rx.received[0].headers["webhook-signature"].split(" ")) == 2
+
+
 async def test_a_stale_timestamp_is_refused() -> None:
     async with FakeWebhookReceiver() as rx:
         url = rx.endpoint("/newsroom", SECRET)
@@ -168,3 +183,12 @@ def test_endpoint_names_must_differ() -> None:
     one = endpoint("https://a.example.org/")
     with pytest.raises(ValueError, match="named 'newsroom'"):
         check_endpoints([one, one])
+
+
+def test_both_secrets_are_kept_out_of_the_logs() -> None:
+    from bot.config import Settings
+    from bot.platforms import secrets
+
+    settings = Settings(webhooks=[{"name": "newsroom", "url": "https://cms.example.org/",
+                                   "secret": SECRET, "previous_secret": OTHER}])
+    assert {SECRET, OTHER} <= set(secrets(settings))

@@ -30,7 +30,8 @@ def _front_end(app: App) -> Component:
 
 
 def _secrets(settings: Settings) -> list[str]:
-    return [e.secret.get_secret_value() for e in settings.webhooks]
+    return [s.get_secret_value() for e in settings.webhooks
+            for s in (e.secret, e.previous_secret) if s is not None]
 
 
 SPEC = PlatformSpec(

@@ -5,7 +5,7 @@ Each table is one receiver (a newsroom's CMS, a chat bridge, an archive)::
     [[webhooks]]
     name = "newsroom"                 # stable: the chat this endpoint is in the database
     url = "https://cms.example.org/hooks/interpol"
-    secret = "whsec_…"                # python -m bot webhook-secret prints a new one
+    secret = "whsec_…"                # 24-64 random bytes, base64 (config.example.toml)
     topics = ["cybercrime"]           # none: every topic
     kinds = ["alert", "digest", "correction", "withdrawal", "restoration", "broadcast"]
     language = "en"
@@ -64,6 +64,9 @@ class WebhookEndpoint(BaseModel):
     name: str
     url: str
     secret: SecretStr
+    #: while receivers move to a new ``secret``: each post is signed with this one too (the
+    #: signature header then holds two, and a receiver checking either accepts it)
+    previous_secret: SecretStr | None = None
     #: the topics whose alerts and digests go to this endpoint (none: every topic)
     topics: list[str] = Field(default_factory=list)
     kinds: list[Kind] = Field(default_factory=lambda: list(get_args(Kind)))
@@ -86,10 +89,11 @@ class WebhookEndpoint(BaseModel):
             raise ValueError("expected 1-32 lower-case letters, digits, - or _ (e.g. newsroom)")
         return value
 
-    @field_validator("secret")
+    @field_validator("secret", "previous_secret")
     @classmethod
-    def _secret(cls, value: SecretStr) -> SecretStr:
-        secret_key(value.get_secret_value())
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            secret_key(value.get_secret_value())
         return value
 
     @field_validator("digest_time")

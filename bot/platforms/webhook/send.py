@@ -3,8 +3,9 @@
 Headers (https://www.standardwebhooks.com/): ``webhook-id`` — the outbox row's key, the same
 on every retry, so a receiver that keeps the ids it has seen drops a repeat (the
 idempotency key); ``webhook-timestamp`` — Unix seconds of this attempt; ``webhook-signature``
-— ``v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`` under the endpoint's secret,
-signed by the ``standardwebhooks`` library. A receiver verifies with that library (any
+— ``v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`` under the endpoint's secret
+(and its ``previous_secret`` while it rotates: two signatures, space-separated), signed by
+the ``standardwebhooks`` library. A receiver verifies with that library (any
 language) or the three lines of the README.
 
 Body (JSON, UTF-8)::
@@ -83,7 +84,10 @@ class WebhookSender:
                  session: aiohttp.ClientSession | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.endpoints = dict(endpoints)
-        self._signers = {name: Webhook(e.secret.get_secret_value()) for name, e in endpoints.items()}
+        #: per endpoint, its secret's signer, then the previous secret's while it rotates
+        self._signers = {name: [Webhook(s.get_secret_value())
+                                for s in (e.secret, e.previous_secret) if s is not None]
+                         for name, e in endpoints.items()}
         self._session = session
         self._own_session = session is None
         self.clock = clock
@@ -141,7 +145,8 @@ class WebhookSender:
             "Content-Type": "application/json",
             "webhook-id": nonce,
             "webhook-timestamp": str(int(now)),
-            "webhook-signature": self._signers[chat_id].sign(nonce, stamp, data),
+            "webhook-signature": " ".join(signer.sign(nonce, stamp, data)
+                                          for signer in self._signers[chat_id]),
         }
         timeout = aiohttp.ClientTimeout(total=None, connect=min(5.0, endpoint.timeout_seconds),
                                         sock_read=read_timeout or endpoint.timeout_seconds)
