@@ -46,7 +46,7 @@ class WebhookPlatform:
         await self.sender.start()
         offer_sender(self.app, self.sender)
         log.info("webhooks ready", extra={"endpoints": len(self.endpoints),
-                                          "created": len(report.created)})
+                                          "new": len(report.created)})
 
     async def stop(self) -> None:
         withdraw_sender(self.app, self.sender)
