@@ -125,3 +125,9 @@ KINDS: Words[str] = Words({
 ALL_TOPICS: Words[bool] = Words({
     True: ("all", "tous", "tout", "none", "todos", "todo", "الكل", "كل"),
 })
+
+#: /admin add|remove (the owners' command): True adds
+ADD_REMOVE: Words[bool] = Words({
+    True: ("add", "ajouter", "añadir", "agregar", "إضافة", "أضف"),
+    False: ("remove", "retirer", "quitar", "eliminar", "إزالة", "احذف"),
+})
