@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 
 from handlers.base import UserError
-from storage.text import LANGUAGES, fold
+from handlers.words import YES_NO
+from storage.text import LANGUAGES
 
 # The desk's limits, in one place: field checks, help texts and the dispatcher use these, and
 # README quotes them. Text over a limit is refused with the limit and its length, never cut.
@@ -211,12 +212,11 @@ def parse_day(value: str) -> dt.date:
 
 
 def parse_bool(value: str) -> bool:
-    v = fold(value.strip())
-    if v in ("yes", "oui", "true", "1", "y", "o"):
-        return True
-    if v in ("no", "non", "false", "0", "n"):
-        return False
-    raise UserError("admin.bad_bool", value=value.strip()[:16])
+    """yes/no, on/off, true/false in any of the bot's languages (handlers.words.YES_NO)."""
+    v = YES_NO.get(value)
+    if v is None:
+        raise UserError("admin.bad_bool", value=value.strip()[:16])
+    return v
 
 
 @lru_cache(maxsize=1)

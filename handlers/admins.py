@@ -15,6 +15,7 @@ from handlers.base import Command, Deps, Option, Request, UserError
 from handlers.desk import audit, require_owner
 from handlers.i18n import t
 from handlers.reply import Reply, ReplyBuilder, Span
+from handlers.words import ADD_REMOVE
 from storage.models import Admin
 
 
@@ -55,9 +56,9 @@ async def admins(req: Request, deps: Deps) -> Reply:
 async def admin(req: Request, deps: Deps) -> Reply:
     require_owner(req, deps)
     parts = req.args.split()
-    if len(parts) != 2 or parts[0].lower() not in ("add", "remove", "ajouter", "retirer"):
+    adding = ADD_REMOVE.get(parts[0]) if len(parts) == 2 else None
+    if adding is None:
         raise UserError("admin.missing")
-    adding = parts[0].lower() in ("add", "ajouter")
     platform, user = parse_user(parts[1], req.platform, deps.platforms)
     lang = req.language
     if user in deps.owners.get(platform, frozenset()):

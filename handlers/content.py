@@ -17,22 +17,24 @@ from handlers.common import (
 )
 from handlers.i18n import format_day, format_days, t
 from handlers.reply import Reply, ReplyBuilder, Span
+from handlers.words import RELATIVE_DAYS, WEEKDAYS
+from storage.localtime import zone
 from storage.models import AgendaSession, Event, Topic
 from storage.text import fold, pick, words
 
 PER_PAGE = 6
 
-_WEEKDAYS = {
-    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
-}
 
-
-def parse_day(text: str, event: Event | None) -> dt.date | None:
-    """'2025-11-25', '25/11', '25', 'mardi' / 'tuesday' (within the event's dates)."""
+def parse_day(text: str, event: Event | None, today: dt.date | None = None) -> dt.date | None:
+    """'2025-11-25', '25/11', '25', a weekday in any of the bot's languages ('mardi',
+    'tuesday', 'martes', 'الثلاثاء': that day within the event's dates), or, given ``today``,
+    a relative day ('demain', 'tomorrow', 'mañana', 'غدا'; handlers.words)."""
     s = fold(text.strip())
     if not s:
         return None
+    shift = RELATIVE_DAYS.get(s)
+    if shift is not None:
+        return today + dt.timedelta(days=shift) if today else None
     try:
         return dt.date.fromisoformat(s)
     except (ValueError, OverflowError):
@@ -46,10 +48,11 @@ def parse_day(text: str, event: Event | None) -> dt.date | None:
             return dt.date(year, event.starts_on.month, int(s))
     except (ValueError, OverflowError):
         return None
-    if event and s in _WEEKDAYS:
+    weekday = WEEKDAYS.get(s)
+    if event and weekday is not None:
         day = event.starts_on
         while day <= event.ends_on:
-            if day.weekday() == _WEEKDAYS[s]:
+            if day.weekday() == weekday:
                 return day
             day += dt.timedelta(days=1)
     return None
@@ -83,7 +86,8 @@ async def agenda(req: Request, deps: Deps) -> Reply:
     title = t("agenda.title", lang)
     note = None
     if query:
-        day = parse_day(query, event)
+        today = deps.clock().astimezone(zone(event.timezone) or dt.UTC).date() if event else None
+        day = parse_day(query, event, today)
         topic = None if day else _topic_for(query, list(topics.values()))
         if day is not None:
             title = t("agenda.title_for", lang, what=format_day(day, lang))

@@ -45,6 +45,7 @@ from handlers.fanout.corrections import send_corrections, send_retractions
 from handlers.fanout.publish import publish_item
 from handlers.i18n import t
 from handlers.reply import Reply, ReplyBuilder, Span
+from handlers.words import CONFIRM
 from storage.editorial import (
     item_snapshot,
     refresh_search_doc,
@@ -246,7 +247,7 @@ async def publish(req: Request, deps: Deps) -> Reply:
         raise UserError("admin.missing")
     item_id = parse_id(parts[0])
     confirm = len(parts) == 2
-    if confirm and parts[1].lower() not in ("confirm", "confirmer", "ok", "yes", "oui"):
+    if confirm and parts[1] not in CONFIRM:
         raise UserError("publish.bad_word", id=item_id)
     lang = req.language
     async with deps.uow() as uow:

@@ -6,16 +6,20 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
+import storage.text
 from handlers.catalog import CATALOG
-from storage.text import LANGUAGES
+from handlers.words import LANGUAGE_NAMES
 
 
 def normalize_language(code: str | None) -> str | None:
-    """'fr-FR', 'en_GB', 'EN' -> a supported language, or None."""
+    """A language the bot speaks (``storage.text.LANGUAGES``), or None, from a platform's
+    locale ('fr-FR', 'en_GB', 'es-419', 'ar-MA', 'EN') or what a user types: a code or a
+    language's name in any of the bot's languages ('español', 'anglais', 'العربية'; the
+    table is handlers.words.LANGUAGE_NAMES)."""
     if not code:
         return None
-    base = code.replace("_", "-").split("-")[0].lower()
-    return base if base in LANGUAGES else None
+    lang = LANGUAGE_NAMES.get(code) or LANGUAGE_NAMES.get(code.replace("_", "-").split("-")[0])
+    return lang if lang in storage.text.LANGUAGES else None
 
 
 def t(key: str, lang: str, **kwargs: object) -> str:

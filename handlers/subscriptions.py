@@ -15,22 +15,21 @@ from handlers.base import Command, Deps, NotAllowed, Option, Request, UserError
 from handlers.fanout.compose import Composer
 from handlers.i18n import format_moment, normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span
+from handlers.words import ALL_TOPICS, KINDS, SETTINGS, YES_NO
 from storage.localtime import parse_hhmm, quiet_until, zone
 from storage.models import Chat, Subscription, Topic
 from storage.text import fold, pick
 from storage.text import words as words_of
 from storage.uow import UnitOfWork
 
-KINDS = {
-    "digest": (True, False), "résumé": (True, False), "resume": (True, False),
-    "recap": (True, False), "récap": (True, False),
-    "alerts": (False, True), "alert": (False, True), "alertes": (False, True),
-    "both": (True, True), "tout": (True, True), "all": (True, True), "les2": (True, True),
-}
-#: "every topic" in /settings topics (an empty list)
-ALL_TOPICS = ("all", "tous", "tout", "none")
-ON = {"on", "oui", "yes", "1", "true"}
-OFF = {"off", "non", "no", "0", "false"}
+#: what each kind of handlers.words.KINDS subscribes to: (the digest, alerts)
+KIND_FLAGS = {"digest": (True, False), "alerts": (False, True), "both": (True, True)}
+
+
+def kind_of(word: str) -> tuple[bool, bool] | None:
+    """'alertes' / 'resumen' / 'تنبيهات' … -> (for the digest, for alerts); None if no kind."""
+    kind = KINDS.get(word)
+    return None if kind is None else KIND_FLAGS[kind]
 
 
 async def may_change(req: Request) -> None:
@@ -127,17 +126,17 @@ def topic_setting(value: str, topics: Sequence[Topic]) -> tuple[bool, bool, list
     words = value.replace(",", " ").split()
     if not words:
         raise UserError("sub.missing_value", name="topics")
-    first = words[0].lower()
-    if len(words) == 1 and fold(first) in ALL_TOPICS:
+    if len(words) == 1 and words[0] in ALL_TOPICS:
         return True, True, []
-    if first in KINDS:
+    kind = kind_of(words[0])
+    if kind is not None:
         if len(words) == 1:
             raise UserError("sub.missing_topics", kind=words[0][:32])
-        digest, alerts = KINDS[first]
+        digest, alerts = kind
         words = words[1:]
     else:
         digest = alerts = True
-    if len(words) == 1 and fold(words[0]) in ALL_TOPICS:
+    if len(words) == 1 and words[0] in ALL_TOPICS:
         return digest, alerts, []
     keys = resolve_topics(words, topics)
     if keys is None:
@@ -177,34 +176,36 @@ async def apply_setting(uow: UnitOfWork, chat: Chat, sub: Subscription, name: st
                         topics: Sequence[Topic], now: dt.datetime) -> Retimed | None:
     """Change one setting, validating the value; raises UserError with a precise message.
 
-    A change of quiet hours or time zone also re-times the alerts quiet hours hold (returned).
+    ``name`` is any of the setting's names in handlers.words.SETTINGS ('heure', 'idioma',
+    'اللغة' …), yes/no values any of handlers.words.YES_NO. A change of quiet hours or time zone also re-times the alerts quiet hours hold (returned).
     """
     if not value:
         raise UserError("sub.missing_value", name=name)
     held: Retimed | None = None
-    if name in ("time", "heure"):
+    setting = SETTINGS.get(name)
+    if setting == "time":
         hhmm = parse_hhmm(value)
         if hhmm is None:
             raise UserError("sub.bad_time", value=value[:32])
         sub.digest_time = hhmm
-    elif name in ("tz", "timezone", "fuseau"):
+    elif setting == "tz":
         if zone(value) is None:
             raise UserError("sub.bad_tz", value=value[:64])
         chat.timezone = value
         held = await retime_held(uow, chat, sub, now)
-    elif name in ("lang", "language", "langue"):
+    elif setting == "lang":
         lang = normalize_language(value)
         if lang is None:
             raise UserError("lang.bad", value=value[:32])
         chat.language = lang
-    elif name in ("topics", "themes", "thèmes"):
+    elif setting == "topics":
         for_digest, for_alerts, keys = topic_setting(value, topics)
         if for_digest:
             sub.digest_topics = keys
         if for_alerts:
             sub.alerts_topics = keys
-    elif name in ("quiet", "calme"):
-        if fold(value) in OFF:
+    elif setting == "quiet":
+        if YES_NO.get(value) is False:
             sub.quiet_start = sub.quiet_end = None
             held = replace(await retime_held(uow, chat, sub, now), off=True)
         else:
@@ -214,11 +215,11 @@ async def apply_setting(uow: UnitOfWork, chat: Chat, sub: Subscription, name: st
                 raise UserError("sub.bad_quiet", value=value[:32])
             sub.quiet_start, sub.quiet_end = times[0], times[1]
             held = await retime_held(uow, chat, sub, now)
-    elif name in ("empty", "vide"):
-        v = fold(value)
-        if v not in ON | OFF:
+    elif setting == "empty":
+        on = YES_NO.get(value)
+        if on is None:
             raise UserError("sub.bad_onoff", value=value[:32])
-        sub.notify_empty = v in ON
+        sub.notify_empty = on
     else:
         raise UserError("sub.bad_setting", value=name[:32])
     await uow.subscriptions.reschedule(sub, chat.timezone, now)
@@ -233,7 +234,7 @@ async def subscribe(req: Request, deps: Deps) -> Reply:
         words = req.args.replace(",", " ").split()
         digest, alerts, hhmm, topic_words = False, False, None, []
         for w in words:
-            kind = KINDS.get(w.lower())
+            kind = kind_of(w)
             if kind is not None:
                 digest, alerts = digest or kind[0], alerts or kind[1]
             elif parse_hhmm(w):
@@ -267,8 +268,8 @@ async def subscribe(req: Request, deps: Deps) -> Reply:
 
 async def unsubscribe(req: Request, deps: Deps) -> Reply:
     await may_change(req)
-    word = (req.args.split() or ["all"])[0].lower()
-    kind = KINDS.get(word)
+    word = (req.args.split() or ["all"])[0]
+    kind = kind_of(word)
     if kind is None:
         raise UserError("sub.bad_kind", value=word[:32])
     async with deps.uow() as uow:

@@ -32,3 +32,33 @@ def command_texts(name: str, summary: dict[str, str], help: dict[str, str] | Non
         texts[f"command.{name}.help"] = help
     texts.update({f"option.{name}.{option}": words for option, words in options.items()})
     return Catalog(texts)
+
+
+FOUR_LANGUAGES = ("fr", "en", "es", "ar")
+
+
+def four_language_catalog(catalog: Catalog | None = None) -> Catalog:
+    """``catalog`` (the bot's) with Spanish and Arabic stand-ins for every key (the English
+    text, marked), for tests of what must follow the catalog's languages before the real
+    translations are in."""
+    from handlers.catalog import CATALOG
+
+    base = catalog or CATALOG
+    marks = {"es": "[es] ", "ar": "[ع] "}
+    texts = {key: {**texts, **{lang: mark + (texts.get("en") or texts["fr"])
+                               for lang, mark in marks.items() if not texts.get(lang)}}
+             for key, texts in base.items()}
+    return Catalog(texts, languages=FOUR_LANGUAGES)
+
+
+def with_catalog(app: App, catalog: Catalog) -> None:
+    """Give every registered command (and its options) of ``app`` the words of ``catalog``."""
+    from dataclasses import replace
+
+    from handlers.base import Registry
+
+    app.registry = Registry(
+        replace(c, catalog=catalog,
+                options=tuple(replace(o, catalog=catalog) for o in c.options))
+        for c in app.registry
+    )

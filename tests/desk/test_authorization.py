@@ -71,3 +71,12 @@ async def test_owner_only_commands_refuse_plain_admins(desk: App, platform: str,
 async def test_owners_cannot_be_removed_from_chat(desk: App) -> None:
     text = await text_of(desk, "/admin remove local", user_id="local", lang="en")
     assert "is an owner" in text
+
+
+async def test_admin_add_and_remove_in_spanish_and_arabic(desk: App) -> None:
+    """handlers.words.ADD_REMOVE: the action word in any of the bot's languages."""
+    assert "is now an administrator" in await text_of(desk, "/admin añadir 556", user_id="local",
+                                                      lang="en")
+    assert "console:556" in await text_of(desk, "/admins", user_id="local")
+    assert "no longer" in await text_of(desk, "/admin إزالة 556", user_id="local", lang="en")
+    assert (await send(desk, "/admin peut-être 556", user_id="local")).is_error

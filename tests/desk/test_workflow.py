@@ -178,3 +178,18 @@ async def test_publish_says_how_many_alerts_quiet_hours_hold(desk: App) -> None:
     done = await text_of(desk, f"/publish {second} confirm", lang="en", **OWNER)
     assert f"News item #{second} published. Alerts queued: 3, 1 of them held by the " \
            "subscribers' quiet hours." in done
+
+
+async def test_publish_confirmed_in_spanish_or_arabic(desk: App) -> None:
+    """The confirm word in any of the bot's languages (handlers.words.CONFIRM)."""
+    ids = []
+    for title in ("Primera", "Segunda"):
+        added = await send(desk, f"/additem {title} topics=cybercrime\nTexto.", **OWNER)
+        ids.append(int(added.buttons[0].args))
+    await send(desk, f"/publish {ids[0]}", **OWNER)
+    assert "publiée" in await text_of(desk, f"/publish {ids[0]} confirmar", **OWNER)
+    await send(desk, f"/publish {ids[1]}", **OWNER)
+    refused = await send(desk, f"/publish {ids[1]} quizás", **OWNER)
+    assert refused.is_error
+    assert "publiée" in await text_of(desk, f"/publish {ids[1]} تأكيد", **OWNER)
+    assert [(await item_of(desk, i)).status for i in ids] == ["published", "published"]

@@ -2,8 +2,9 @@
 
 Each registered :class:`handlers.base.Command` becomes an ``app_commands.Command`` whose
 callback signature is generated from its ``Option``s (``str``/``int``, required or not), so
-Discord shows typed, described options. Descriptions are ``locale_str`` carrying the French and
-English text; :class:`RegistryTranslator` hands them to Discord as localizations (English is
+Discord shows typed, described options. Descriptions are ``locale_str`` carrying the text in
+every language of the catalog; :class:`RegistryTranslator` hands them to Discord as
+localizations, for each Discord locale of that language (:data:`DISCORD_LOCALES`; English is
 the base, Discord's default locale). Everything is cut to Discord's limits (names 1–32,
 descriptions 1–100 characters). Autocomplete is answered by ``handlers.complete``.
 """
@@ -28,11 +29,22 @@ with warnings.catch_warnings():
 log = logging.getLogger("newsbot.discord")
 
 DESCRIPTION_MAX = 100
-_LOCALES = {
-    discord.Locale.french: "fr",
-    discord.Locale.american_english: "en",
-    discord.Locale.british_english: "en",
+
+#: the Discord locales each of the bot's languages is shown in (a language the catalog has
+#: but this table does not, or maps to nothing, gets no localization: its users see the
+#: English base text). Discord's locales: ``AvailableLocalesEnum`` of its API spec
+#: (tests/data/discord-api.json) that discord.py knows (``discord.Locale``; the tree asks
+#: the translator for those only). Arabic has none there (the spec lists "ar" as a user's
+#: locale since 2026, but discord.py 2.7 cannot localize commands for it): Arabic readers
+#: pick the bot's language with ``/lang ar``, and an interaction whose locale is "ar" is
+#: answered in Arabic (handlers.i18n.normalize_language).
+DISCORD_LOCALES: dict[str, tuple[discord.Locale, ...]] = {
+    "fr": (discord.Locale.french,),
+    "en": (discord.Locale.american_english, discord.Locale.british_english),
+    "es": (discord.Locale.spain_spanish, discord.Locale.latin_american_spanish),
+    "ar": (),
 }
+_LANGUAGE_OF = {locale: lang for lang, locales in DISCORD_LOCALES.items() for locale in locales}
 
 #: runs one command: (interaction, command name, joined argument text)
 Runner = Callable[[discord.Interaction[Any], str, str], Awaitable[None]]
@@ -45,13 +57,15 @@ def fit(text: str, limit: int = DESCRIPTION_MAX) -> str:
 
 
 def localized(texts: dict[str, str]) -> app_commands.locale_str:
-    """A description: English base text, with fr/en kept as extras for the translator."""
+    """A description: English base text, with every language's text ({language: text}, the
+    catalog's) kept as extras for the translator."""
     base = fit(texts.get("en") or texts.get("fr") or "")
     return app_commands.locale_str(base, **{k: fit(v) for k, v in texts.items() if v})
 
 
 class RegistryTranslator(app_commands.Translator):
-    """Gives Discord the French and English descriptions carried by our ``locale_str``s."""
+    """Gives Discord the descriptions carried by our ``locale_str``s, in each locale of
+    :data:`DISCORD_LOCALES` whose language they have."""
 
     async def translate(
         self, string: app_commands.locale_str, locale: discord.Locale,
@@ -62,7 +76,7 @@ class RegistryTranslator(app_commands.Translator):
             app_commands.TranslationContextLocation.parameter_description,
         ):
             return None
-        lang = _LOCALES.get(locale)
+        lang = _LANGUAGE_OF.get(locale)
         text = string.extras.get(lang) if lang else None
         return fit(text) if text else None
 

@@ -17,7 +17,9 @@ per-chat and global limits for broadcasts (see bot/platforms/telegram/send.py).
 from __future__ import annotations
 
 import logging
+import re
 import socket
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
@@ -36,20 +38,39 @@ from handlers.base import Command
 if TYPE_CHECKING:
     from bot.app import App
 
-__all__ = ["TelegramPlatform", "TelegramSender", "command_menu", "translate_error"]
+__all__ = ["TelegramPlatform", "TelegramSender", "command_menu", "menu_languages",
+           "translate_error"]
 
 log = logging.getLogger("newsbot.telegram")
 
-MENU_LANGUAGES = ("fr", "en")
+#: Telegram's limits for setMyCommands: a command's name, its description, a menu's length
+COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+DESCRIPTION_MAX = 256
+MENU_MAX = 100
 
 
-def command_menu(commands: list[Command], lang: str) -> list[BotCommand]:
-    """The menu shown by Telegram's "/" button: names and one-line summaries (<= 256 chars)."""
+def menu_languages(commands: Iterable[Command]) -> tuple[str, ...]:
+    """The languages the commands' catalogs have (CATALOG.languages for the bot's own), in
+    the catalog's order: one menu each (``setMyCommands`` with that ``language_code``)."""
+    return tuple(dict.fromkeys(lang for c in commands for lang in c.catalog.languages))
+
+
+def _describe(summary: dict[str, str], lang: str, fallback: str) -> str:
+    """One line of at most 256 characters, never empty (Telegram refuses both)."""
+    text = summary.get(lang) or summary.get(fallback) or next(iter(summary.values()), "")
+    text = " ".join(text.split()) or "…"
+    return text if len(text) <= DESCRIPTION_MAX else text[: DESCRIPTION_MAX - 1].rstrip() + "…"
+
+
+def command_menu(commands: list[Command], lang: str, fallback: str = "fr") -> list[BotCommand]:
+    """The menu shown by Telegram's "/" button in ``lang``: names and one-line summaries
+    (a command whose catalog lacks ``lang`` shows its ``fallback`` text); only names
+    Telegram accepts, at most 100 commands."""
     return [
-        BotCommand(c.name, (c.summary.get(lang) or c.summary["fr"])[:256])
+        BotCommand(c.name, _describe(c.summary, lang, fallback))
         for c in commands
-        if c.listed
-    ][:100]
+        if c.listed and COMMAND_NAME.fullmatch(c.name)
+    ][:MENU_MAX]
 
 
 class TelegramPlatform:
@@ -162,19 +183,22 @@ class TelegramPlatform:
         log.info("telegram stopped")
 
     async def publish_commands(self) -> None:
-        """setMyCommands for the default menu and for each language; owners also see admin ones."""
+        """setMyCommands for the default menu (the bot's default language) and for each
+        language of the catalog (``language_code``: Telegram shows a user the menu of their
+        app's language, else the default); owners also see admin ones."""
         bot = self.application.bot
         public = [c for c in self.app.registry if not c.admin]
         default = self.app.settings.bot.default_language
-        await bot.set_my_commands(command_menu(public, default), scope=BotCommandScopeDefault())
-        for lang in MENU_LANGUAGES:
-            await bot.set_my_commands(command_menu(public, lang), language_code=lang)
+        await bot.set_my_commands(command_menu(public, default, default),
+                                  scope=BotCommandScopeDefault())
+        for lang in menu_languages(self.app.registry):
+            await bot.set_my_commands(command_menu(public, lang, default), language_code=lang)
         everything = list(self.app.registry)
         if len(everything) == len(public):
             return
         for owner in self.config.owners:
             try:  # a private chat's id is the user's id; it exists once they talked to us
-                await bot.set_my_commands(command_menu(everything, default),
+                await bot.set_my_commands(command_menu(everything, default, default),
                                           scope=BotCommandScopeChat(int(owner)))
             except (TelegramError, ValueError) as exc:
                 log.info("owner menu not set", extra={"error": str(exc)})
