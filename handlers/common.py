@@ -9,7 +9,7 @@ from handlers.base import Request, paginate
 from handlers.i18n import t
 from handlers.reply import ReplyBuilder, SourceRef, Span
 from storage.models import Cited, Source
-from storage.text import fold, pick
+from storage.text import CONTENT_LANGUAGES, fold, pick, pick_lang
 
 
 def source_ref(source: Source | None, lang: str) -> SourceRef | None:
@@ -73,12 +73,28 @@ def matches(query: str, *texts: str | dict[str, str] | None) -> bool:
     return all(w in hay for w in fold(query).split())
 
 
+def fallback_mark(texts: dict[str, str] | None, lang: str) -> str:
+    """'' when ``texts`` has ``lang`` (or nothing at all), else " (in French)": the words that
+    say which language the fallback :func:`shown` picks is in (catalog keys ``fallback.*``)."""
+    text, other = pick_lang(texts, lang)
+    if not text or other is None:
+        return ""
+    if other in CONTENT_LANGUAGES:
+        return " " + t(f"fallback.{other}", lang)
+    return " " + t("fallback.other", lang, language=other)
+
+
+def shown(texts: dict[str, str] | None, lang: str) -> str:
+    """A content text as a reader in ``lang`` sees it: in ``lang``, or another language's text
+    marked as such ("… (in French)"), never a silent fallback; '' when there is no text."""
+    return pick(texts, lang) + fallback_mark(texts, lang)
+
+
 def shown_stale(row: object, lang: str, fields: tuple[str, ...]) -> bool:
-    """Whether a text shown in ``lang`` (after fallback) needs translation."""
+    """Whether a text shown in ``lang`` (after fallback, as :func:`shown` picks it) needs translation."""
     stale = set(getattr(row, "stale", None) or ())
     for field in fields:
-        texts = getattr(row, field, None) or {}
-        shown = lang if texts.get(lang) else next((k for k, v in texts.items() if v), None)
-        if f"{field}.{shown}" in stale:
+        text, other = pick_lang(getattr(row, field, None) or {}, lang)
+        if text and f"{field}.{other or lang}" in stale:
             return True
     return False

@@ -1,4 +1,7 @@
-"""/agenda, /participants and /resolution."""
+"""/agenda, /participants and /resolution.
+
+Content texts go through handlers.common.shown: a text missing in the reader's language is
+shown in another one and marked "(in French)", never silently."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from handlers.common import (
     add_sources,
     matches,
     page_slice,
+    shown,
     shown_stale,
     sources_of,
 )
@@ -59,10 +63,10 @@ def parse_day(text: str, event: Event | None, today: dt.date | None = None) -> d
 
 
 def _session_row(s: AgendaSession, topics: dict[str, Topic], lang: str) -> tuple[Span, ...]:
-    parts = [Span(pick(s.title, lang), bold=True)]
+    parts = [Span(shown(s.title, lang), bold=True)]
     if s.topic and s.topic in topics:
-        parts.append(Span(f" [{pick(topics[s.topic].name, lang)}]", italic=True))
-    desc = pick(s.description, lang)
+        parts.append(Span(f" [{shown(topics[s.topic].name, lang)}]", italic=True))
+    desc = shown(s.description, lang)
     if desc:
         parts.append(Span(" — " + desc))
     return tuple(parts)
@@ -97,7 +101,7 @@ async def agenda(req: Request, deps: Deps) -> Reply:
                 dated = [s for s in sessions if s.day is None]
             sessions = dated
         elif topic is not None:
-            title = t("agenda.title_for", lang, what=pick(topic.name, lang))
+            title = t("agenda.title_for", lang, what=shown(topic.name, lang))
             sessions = [s for s in sessions if s.topic == topic.key]
         else:
             title = t("agenda.title_for", lang, what=query[:80])
@@ -107,16 +111,16 @@ async def agenda(req: Request, deps: Deps) -> Reply:
             days = _days(event, lang)
             return ReplyBuilder().para(t(
                 "agenda.none", lang, query=query[:80],
-                topics=", ".join(pick(tp.name, lang) for tp in topics.values()), days=days,
+                topics=", ".join(shown(tp.name, lang) for tp in topics.values()), days=days,
             )).build(is_error=True)
     page, pages, offset = page_slice(len(sessions), req, PER_PAGE)
-    shown = sessions[offset: offset + PER_PAGE]
+    on_page = sessions[offset: offset + PER_PAGE]
     b = ReplyBuilder().heading(title)
     if note:
         b.para(Span(note, italic=True))
     current: object = object()
     group: list[tuple[Span, ...]] = []
-    for s in shown:
+    for s in on_page:
         if s.day != current:
             b.bullets(group)
             group = []
@@ -125,7 +129,7 @@ async def agenda(req: Request, deps: Deps) -> Reply:
         group.append(_session_row(s, topics, lang))
     b.bullets(group)
     add_pager(b, req, page, pages)
-    add_sources(b, sources_of(shown), lang)
+    add_sources(b, sources_of(on_page), lang)
     return b.build()
 
 
@@ -143,22 +147,22 @@ async def participants(req: Request, deps: Deps) -> Reply:
             return ReplyBuilder().para(
                 t("participants.none", lang, query=query[:80])).build(is_error=True)
     page, pages, offset = page_slice(len(people), req, PER_PAGE * 2)
-    shown = people[offset: offset + PER_PAGE * 2]
+    on_page = people[offset: offset + PER_PAGE * 2]
     b = ReplyBuilder().heading(title)
     rows = []
-    for p in shown:
-        row = [Span(p.name, bold=True), Span(" — " + pick(p.role, lang))]
+    for p in on_page:
+        row = [Span(p.name, bold=True), Span(" — " + shown(p.role, lang))]
         org = pick(p.organisation, lang)
         if org and not _says_the_same(org, pick(p.role, lang)):
-            row.append(Span(f", {org}"))
+            row.append(Span(f", {shown(p.organisation, lang)}"))
         if p.country:
-            row.append(Span(f" ({pick(p.country, lang)})"))
+            row.append(Span(f" ({shown(p.country, lang)})"))
         if p.spoke:
             row.append(Span(" · " + t("participants.spoke", lang), italic=True))
         rows.append(tuple(row))
     b.bullets(rows)
     add_pager(b, req, page, pages)
-    add_sources(b, sources_of(shown), lang)
+    add_sources(b, sources_of(on_page), lang)
     return b.build()
 
 
@@ -168,15 +172,15 @@ async def resolution(req: Request, deps: Deps) -> Reply:
         res = await uow.content.resolution()
     if res is None:
         return ReplyBuilder().para(t("resolution.none", lang)).build()
-    b = ReplyBuilder().heading(pick(res.title, lang))
+    b = ReplyBuilder().heading(shown(res.title, lang))
     status = t(f"resolution.{res.status}", lang) if res.status in ("adopted", "draft") else res.status
     b.para(Span(t("resolution.status", lang), bold=True), status,
-           (" — " + t("resolution.when", lang) + pick(res.adopted, lang)) if res.adopted else "")
-    b.para(pick(res.summary, lang))
+           (" — " + t("resolution.when", lang) + shown(res.adopted, lang)) if res.adopted else "")
+    b.para(shown(res.summary, lang))
     if shown_stale(res, lang, ("title", "summary", "adopted")):
         b.para(Span(t("stale.reader", lang), italic=True))
     b.para(Span(t("resolution.points", lang), bold=True))
-    b.bullets([(Span(pick(p, lang)),) for p in res.points], numbered=True)
+    b.bullets([(Span(shown(p, lang)),) for p in res.points], numbered=True)
     add_sources(b, res.sources, lang)
     return b.build()
 

@@ -6,7 +6,7 @@ from collections import OrderedDict
 from functools import cache
 
 from handlers.base import Command, Deps, Option, Registry, Request, UserError
-from handlers.common import add_sources, sources_of
+from handlers.common import add_sources, shown, sources_of
 from handlers.i18n import format_days, normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span, spans
 from handlers.subscriptions import may_change
@@ -73,9 +73,9 @@ async def about(req: Request, deps: Deps) -> Reply:
         facts = await uow.content.facts()
     if event is None:
         return ReplyBuilder().para(t("about.empty", lang)).build()
-    b = ReplyBuilder().heading(pick(event.name, lang))
-    b.para(pick(event.summary, lang))
-    b.para(Span(t("about.where", lang), bold=True), pick(event.place, lang))
+    b = ReplyBuilder().heading(shown(event.name, lang))
+    b.para(shown(event.summary, lang))
+    b.para(Span(t("about.where", lang), bold=True), shown(event.place, lang))
     # The dates line is where a reader meets the dates first: a disagreement shows here,
     # with the sources, not only further down among the figures.
     b.para(Span(t("about.when", lang), bold=True),
@@ -88,7 +88,7 @@ async def about(req: Request, deps: Deps) -> Reply:
         b.para(Span(t("about.figures", lang), bold=True))
         agreed: list[tuple[Span, ...]] = []
         for group in grouped.values():
-            label = pick(group[0].label, lang)
+            label = shown(group[0].label, lang)
             if len(group) == 1:
                 agreed.append(_fact_row(group[0], lang, label))
                 continue
@@ -142,7 +142,7 @@ def _fact_row(fact: Fact, lang: str, label: str | None = None) -> tuple[Span, ..
     """'Label: value (source; source)'; without a label when listed under a heading of
     disagreeing sources."""
     head = (Span(label + (" : " if lang == "fr" else ": "), bold=True),) if label else ()
-    return spans(*head, Span(pick(fact.value, lang)), _cited(fact.sources, lang))
+    return spans(*head, Span(shown(fact.value, lang)), _cited(fact.sources, lang))
 
 
 def _cited(sources: list[Source], lang: str) -> Span | str:

@@ -6,8 +6,10 @@ from handlers.base import Command, Deps, Option, Request, UserError
 from handlers.common import (
     add_pager,
     add_sources,
+    fallback_mark,
     fetch_page,
     page_slice,
+    shown,
     shown_stale,
     sources_of,
 )
@@ -38,19 +40,19 @@ def item_line(item: NewsItem, lang: str, tz: str) -> tuple[Span, ...]:
     when = format_moment(item.published_at, lang, tz) if item.published_at else ""
     return (
         Span(f"#{item.id} ", code=True),
-        Span(pick(item.title, lang), bold=True),
+        Span(shown(item.title, lang), bold=True),
         Span(f" ({when})" if when else "", italic=True),
-        Span(" — " + summary(pick(item.body, lang))),
+        Span(" — " + summary(pick(item.body, lang)) + fallback_mark(item.body, lang)),
     )
 
 
 def full_item(item: NewsItem, lang: str, tz: str, topic_names: dict[str, str] | None = None) -> ReplyBuilder:
-    b = ReplyBuilder().heading(pick(item.title, lang))
+    b = ReplyBuilder().heading(shown(item.title, lang))
     meta = [f"#{item.id}"]
     if item.published_at:
         meta.append(format_moment(item.published_at, lang, tz))
     b.para(Span(" · ".join(meta), italic=True))
-    for para in pick(item.body, lang).split("\n\n"):
+    for para in shown(item.body, lang).split("\n\n"):
         b.para(para.strip())
     if shown_stale(item, lang, ("title", "body")):
         b.para(Span(t("stale.reader", lang), italic=True))
@@ -98,7 +100,7 @@ async def item(req: Request, deps: Deps) -> Reply:
     item_id = parse_item_id(req.args)
     async with deps.uow() as uow:
         found = await uow.items.get_published(item_id)
-        topics = {tp.key: pick(tp.name, req.language) for tp in await uow.content.topics()}
+        topics = {tp.key: shown(tp.name, req.language) for tp in await uow.content.topics()}
     if found is None:
         raise UserError("item.none", show_usage=False, id=item_id)
     return full_item(found, req.language, deps.timezone, topics).build()

@@ -5,6 +5,10 @@ nothing. Newly inserted published items are returned so the caller can announce 
 
 The desk's revisions win: a field (in one language) whose standing change came from the
 desk (storage/revisions.desk_fields) is kept and reported as skipped, unless ``force``.
+The other languages of that field are still written (a re-seed adds the languages the file
+has and the row lacks, e.g. Spanish and Arabic), and marked as needing translation, since
+they translate the bundled text rather than the desk's. Texts may be in any of
+storage.text.CONTENT_LANGUAGES, whichever languages the bot speaks.
 Every update of an existing row is itself a revision, with the loader as its origin.
 
 Sources: an entry cites ``"sources": ["key-a", "key-b"]`` (in order) or one ``"source"``.
@@ -168,7 +172,30 @@ async def _keep_desk_fields(session: AsyncSession, row: Any, values: dict[str, A
         return values
     report.skipped.append(f"{name} #{row.id} {row.key}: kept " + ", ".join(kept))
     merged = revisions.unflatten(wanted)
-    return {a: merged.get(a, {} if isinstance(values[a], dict) else None) for a in values}
+    out = {a: merged.get(a, {} if isinstance(values[a], dict) else None) for a in values}
+    stale = _stale_beside_the_desk(row, {k.partition(" ")[0] for k in kept}, wanted, current)
+    if stale is not None:
+        out["stale"] = stale
+    return out
+
+
+def _stale_beside_the_desk(row: Any, kept: set[str], wanted: dict[str, Any],
+                           current: dict[str, Any]) -> list[str] | None:
+    """The row's ``stale`` list after the loader writes texts beside a kept desk text.
+
+    A bundled translation (``title.es``, new or changed) of a field whose other language the
+    desk rewrote (``title.fr``, kept) translates the bundled text, not the desk's: it needs
+    translation, like any text beside a desk edit (storage/revisions.mark_stale). ``None``
+    when nothing changes (or the row has no ``stale`` list)."""
+    if not hasattr(row, "stale"):
+        return None
+    fields = {k.partition(".")[0] for k in kept if "." in k}
+    stale = set(row.stale or ())
+    for key, value in wanted.items():
+        field, _, lang = key.partition(".")
+        if lang and field in fields and key not in kept and value != current.get(key):
+            stale.add(key)
+    return sorted(stale) if stale != set(row.stale or ()) else None
 
 
 async def _upsert(

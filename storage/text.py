@@ -12,16 +12,31 @@ DEFAULT_LANGUAGE = "fr"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-def pick(texts: Mapping[str, str] | None, lang: str) -> str:
-    """The text in ``lang``, else in the other supported language, else any; '' when none."""
+#: the languages the bundled content (storage/seed) is written in; a multilingual text may
+#: carry any of them, whichever languages the bot itself speaks (``LANGUAGES``)
+CONTENT_LANGUAGES = ("fr", "en", "es", "ar")
+
+
+def pick_lang(texts: Mapping[str, str] | None, lang: str) -> tuple[str, str | None]:
+    """The text in ``lang`` and ``None``; else a fallback and the language it is in.
+
+    The fallback is the first non-empty text among the bot's languages (``LANGUAGES``, in
+    order), then the content languages, then any other: ``({"fr": "Bonjour"}, "en")`` gives
+    ``("Bonjour", "fr")``, so the caller can say the text is not in the reader's language.
+    ``("", None)`` when there is no text at all."""
     if not texts:
-        return ""
+        return "", None
     if texts.get(lang):
-        return texts[lang]
-    for other in (*LANGUAGES, *texts.keys()):
+        return texts[lang], None
+    for other in (*LANGUAGES, *CONTENT_LANGUAGES, *texts.keys()):
         if texts.get(other):
-            return texts[other]
-    return ""
+            return texts[other], other
+    return "", None
+
+
+def pick(texts: Mapping[str, str] | None, lang: str) -> str:
+    """The text in ``lang``, else the fallback of :func:`pick_lang` (unmarked); '' when none."""
+    return pick_lang(texts, lang)[0]
 
 
 def fold(text: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from storage.text import CONTENT_LANGUAGES
 from tests.data.derive import fingerprint, words
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +63,13 @@ def cites(entry: dict[str, Any]) -> list[str]:
     if "sources" in entry:
         return list(entry["sources"])
     return [] if entry.get("source") is None else [entry["source"]]
+
+
+def _bare(text: str, lang: str) -> str:
+    """Arabic without its optional short-vowel marks (اعتُمد -> اعتمد), for searching."""
+    if lang != "ar":
+        return text
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 def _words(text: str) -> list[str]:
@@ -139,11 +148,13 @@ def test_sources_point_to_existing_articles(seed: dict[str, Any]) -> None:
 
 
 def test_every_text_has_french_and_english(seed: dict[str, Any]) -> None:
+    """… and Spanish and Arabic: every text is in the four content languages."""
     texts = list(_walk_text(seed))
     assert len(texts) > 50
+    assert {"fr", "en", "es", "ar"} == set(CONTENT_LANGUAGES)
     for path, text in texts:
-        assert set(text) == {"fr", "en"}, path
-        for lang in ("fr", "en"):
+        assert set(text) == set(CONTENT_LANGUAGES), path
+        for lang in CONTENT_LANGUAGES:
             assert isinstance(text[lang], str) and text[lang].strip(), f"{path}.{lang}"
 
 
@@ -153,6 +164,16 @@ def test_texts_are_really_translated(seed: dict[str, Any]) -> None:
         is_point = re.search(r"\.points\[\d+\]$", path) is not None
         if field in TRANSLATED_FIELDS or is_point:
             assert text["fr"] != text["en"], f"{path} is not translated"
+            assert len({text[lang] for lang in CONTENT_LANGUAGES}) == len(CONTENT_LANGUAGES), \
+                f"{path} is not translated into every language"
+
+
+def test_arabic_texts_are_in_arabic_script(seed: dict[str, Any]) -> None:
+    """An Arabic text is written in Arabic letters (names of systems such as NEXUS aside)."""
+    for path, text in _walk_text(seed):
+        letters = [c for c in text["ar"] if c.isalpha()]
+        arabic = [c for c in letters if "\u0600" <= c <= "\u06ff"]
+        assert len(arabic) >= 0.8 * len(letters), f"{path}.ar: {text['ar']!r:.60}"
 
 
 @pytest.mark.parametrize(("key", "minimum"), [("dates", 2), ("countries", 2)])
@@ -202,22 +223,23 @@ def test_items_timestamps_and_lengths(seed: dict[str, Any]) -> None:
         stamp = datetime.fromisoformat(item["published_at"])
         assert stamp.tzinfo is not None and stamp.utcoffset() is not None, item["key"]
         stamps.append(stamp)
-        for lang in ("fr", "en"):
+        for lang in CONTENT_LANGUAGES:
             assert len(item["title"][lang]) <= 120, item["key"]
     assert len(set(stamps)) == len(stamps), "equal timestamps make the ordering unstable"
 
 
 def test_own_words_no_long_verbatim_runs(seed: dict[str, Any]) -> None:
-    """No run of 12+ consecutive words of any French text may be lifted from the articles."""
+    """No run of 12+ consecutive words of any text (in any language) may be lifted from the articles."""
     source_ngrams = {
         gram for article in FINGERPRINTS["articles"].values() for gram in article["ngrams"]
     }
     assert len(source_ngrams) > 1000  # both articles, not an empty file
     copied = []
     for path, text in _walk_text(seed):
-        for gram in sorted(_ngrams(_words(text["fr"]), ORIGINALITY_WINDOW)):
-            if fingerprint(gram) in source_ngrams:
-                copied.append(f"{path}: {' '.join(gram)}")
+        for lang in CONTENT_LANGUAGES:
+            for gram in sorted(_ngrams(_words(text[lang]), ORIGINALITY_WINDOW)):
+                if fingerprint(gram) in source_ngrams:
+                    copied.append(f"{path}.{lang}: {' '.join(gram)}")
     assert not copied, "verbatim runs from the articles:\n" + "\n".join(copied)
 
 
@@ -244,11 +266,19 @@ ONLY_IN = {
     CYBER: {"en": [r"\b179\b", r"\b800\b", r"\b82\b", r"NEXUS", r"\badopt",
                    r"article on the (cybercrime )?resolution"],
             "fr": [r"\b179\b", r"\b800\b", r"\b82\b", r"NEXUS", r"\badopt",
-                   r"article sur la résolution"]},
+                   r"article sur la résolution"],
+            "es": [r"\b179\b", r"\b800\b", r"\b82\b", r"NEXUS", r"\badopt",
+                   r"artículo sobre la resolución"],
+            "ar": [r"\b179\b", r"\b800\b", r"\b82\b", r"NEXUS", r"اعتم[دا]",
+                   r"المقال المتعلق بالقرار"]},
     OPENING: {"en": [r"\b196\b", r"Silver Notice", r"Executive Committee", r"\bMonday\b",
                      r"\b25 to 27\b", r"opening article"],
               "fr": [r"\b196\b", r"Notice d’argent", r"Comité exécutif", r"\blundi\b",
-                     r"\b25 au 27\b", r"article sur l’ouverture"]},
+                     r"\b25 au 27\b", r"article sur l’ouverture"],
+              "es": [r"\b196\b", r"Notificación Plata", r"Comité Ejecutivo", r"\blunes\b",
+                     r"\b25 al 27\b", r"artículo sobre la apertura"],
+              "ar": [r"\b196\b", r"النشرة الفضية", r"اللجنة التنفيذية", r"اثنين",
+                     r"من 25 إلى 27", r"مقال الافتتاح"]},
 }
 
 
@@ -267,7 +297,7 @@ def test_every_statement_cites_the_article_it_comes_from(seed: dict[str, Any]) -
         for path, text in _walk_text(entry):
             for article, markers in ONLY_IN.items():
                 for lang, patterns in markers.items():
-                    said = [p for p in patterns if re.search(p, text[lang])]
+                    said = [p for p in patterns if re.search(_bare(p, lang), _bare(text[lang], lang))]
                     if said and article not in cited:
                         missing.append(f"{where}{path[1:]}.{lang} says {said} but cites {cited}")
     assert not missing, "\n".join(missing)
@@ -280,8 +310,11 @@ def test_the_ratification_agenda_line_cites_only_what_says_it(seed: dict[str, An
     assert cites(line) == [OPENING, CYBER]
     for lang, programme, resolution, adopted in (
             ("en", "according to the opening article", "article on the resolution", "adopted"),
-            ("fr", "selon l’article sur l’ouverture", "article sur la résolution", "adoptée")):
-        text = line["description"][lang]
+            ("fr", "selon l’article sur l’ouverture", "article sur la résolution", "adoptée"),
+            ("es", "según el artículo sobre la apertura", "artículo sobre la resolución", "adoptó"),
+            ("ar", "حسب مقال الافتتاح", "المقال المتعلق بالقرار", "اعتمد")):
+        text = _bare(line["description"][lang], lang)
+        programme, resolution, adopted = (_bare(w, lang) for w in (programme, resolution, adopted))
         assert programme in text  # what the opening article says, said to be from it
         assert text.index(resolution) < text.index(adopted)  # the adoption, from the other
 
@@ -289,7 +322,7 @@ def test_the_ratification_agenda_line_cites_only_what_says_it(seed: dict[str, An
 @pytest.mark.parametrize("key", ["record-attendance", "un-convention-resolution"])
 def test_an_item_quoting_both_articles_figures_cites_both(seed: dict[str, Any], key: str) -> None:
     item = next(i for i in seed["items"] if i["key"] == key)
-    for lang in ("fr", "en"):
+    for lang in CONTENT_LANGUAGES:
         assert "196" in item["body"][lang] and "179" in item["body"][lang]
     assert set(cites(item)) == {OPENING, CYBER}
 
@@ -308,5 +341,9 @@ def test_no_figure_is_stretched_past_its_source(seed: dict[str, Any]) -> None:
         for _, text in _walk_text(entry):
             assert not re.search(r"\ball (of )?(the )?196\b|\ball of INTERPOL’s member", text["en"])
             assert "totalité" not in text["fr"]
+            assert not re.search(r"\btodos los (196|Estados miembros)\b|totalidad", text["es"])
+            assert not re.search(r"(جميع|كل) (الدول|البلدان) الأعضاء", text["ar"])
     assert seed["resolution"]["adopted"] == {"fr": "entre le 24 et le 27 novembre",
-                                              "en": "between 24 and 27 November"}
+                                              "en": "between 24 and 27 November",
+                                              "es": "entre el 24 y el 27 de noviembre",
+                                              "ar": "بين 24 و27 نوفمبر"}

@@ -58,6 +58,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "about.where": {"fr": "Lieu : ", "en": "Where: "},
     "about.when": {"fr": "Dates : ", "en": "When: "},
     "about.figures": {"fr": "Chiffres et faits", "en": "Facts and figures"},
+    # after a content text shown in another language than the reader's (handlers.common.shown)
+    "fallback.fr": {"fr": "(en français)", "en": "(in French)"},
+    "fallback.en": {"fr": "(en anglais)", "en": "(in English)"},
+    "fallback.es": {"fr": "(en espagnol)", "en": "(in Spanish)"},
+    "fallback.ar": {"fr": "(en arabe)", "en": "(in Arabic)"},
+    "fallback.other": {"fr": "(langue : {language})", "en": "(language: {language})"},
     "about.disagree": {
         "fr": "Les sources divergent :",
         "en": "The sources disagree:",
