@@ -175,3 +175,35 @@ async def test_migration_0007f_goes_down_to_the_old_documents(db_url: str) -> No
         assert doc == "señal del año texto"
     finally:
         await engine.dispose()
+
+
+# -- PostgreSQL ranks with the reader's language ----------------------------------------------
+
+async def test_postgres_ranks_with_the_readers_language(db_url: str) -> None:
+    """Both items match "zorblatte police" (prefixes on the 'simple' document). Under 'simple'
+    they tie, so the newer comes first; under 'french' "policiers" and "policier" share the
+    stem of "police", so the older item, which says it three times, ranks first."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("ranking configurations are PostgreSQL's")
+    from storage.search import TS_CONFIGS, search_items
+
+    assert set(TS_CONFIGS) == {"ar", "en", "es", "fr"}
+    now = dt.datetime.now(dt.UTC)
+    async with App(desk_settings(db_url)) as app:
+        async with app.uow() as uow:
+            ids = []
+            for age, title in ((2, "Zorblatte police policiers policier"), (1, "Zorblatte police interpol")):
+                item = NewsItem(status="published", topics=[], title={"fr": title}, body={"fr": "."},
+                                search_doc=search_doc({"fr": title}), published_at=now - dt.timedelta(hours=age))
+                await uow.items.add(item)
+                ids.append(item.id)
+        older, newer = ids
+        async with app.uow() as uow:
+            assert (await search_items(uow.session, "zorblatte police", 10))[0] == [newer, older]
+            assert (await search_items(uow.session, "zorblatte police", 10, lang="fr"))[0] == [older, newer]
+            # a query of English stop words only still finds the (seeded) items that have them
+            assert (await search_items(uow.session, "the", 10, lang="en"))[1] > 0
+            for lang in TS_CONFIGS:
+                assert set((await search_items(uow.session, "zorblatte", 10, lang=lang))[0]) == {older, newer}
+        reply = await text_of(app, "/search zorblatte police")  # a French reader
+        assert reply.index(f"#{older}") < reply.index(f"#{newer}")
