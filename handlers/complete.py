@@ -81,7 +81,7 @@ async def _items(prefix: str, lang: str, deps: Deps, registry: Registry | None) 
             items = [found] if found is not None else []
             items += [i for i in await uow.items.latest(MAX_CHOICES) if str(i.id).startswith(raw)]
         elif raw:
-            items, _ = await uow.items.search(raw, MAX_CHOICES)
+            items, _ = await uow.items.search(raw, MAX_CHOICES, lang=lang)
         else:
             items = list(await uow.items.latest(MAX_CHOICES))
     seen: set[int] = set()

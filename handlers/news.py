@@ -113,7 +113,7 @@ async def search(req: Request, deps: Deps) -> Reply:
         raise UserError("search.empty", show_usage=False)
     async with deps.uow() as uow:
         items, total, page, pages = await fetch_page(
-            req, PER_PAGE, lambda limit, offset: uow.items.search(query, limit, offset),
+            req, PER_PAGE, lambda limit, offset: uow.items.search(query, limit, offset, lang=lang),
             max_total=COUNT_CAP)
     shown_query = query[:80]
     if not items:

@@ -116,8 +116,11 @@ class ItemRepository:
             items = [i for i in items if wanted.intersection(i.topics or [])]
         return items
 
-    async def search(self, query: str, limit: int, offset: int = 0) -> tuple[list[NewsItem], int]:
-        ids, total = await search_items(self.session, query, limit, offset)
+    async def search(
+        self, query: str, limit: int, offset: int = 0, *, lang: str | None = None
+    ) -> tuple[list[NewsItem], int]:
+        """Matching published items, best first (``lang``: the reader's, for ranking)."""
+        ids, total = await search_items(self.session, query, limit, offset, lang=lang)
         if not ids:
             return [], total
         rows = (await self.session.scalars(select(NewsItem).where(NewsItem.id.in_(ids)))).all()

@@ -39,15 +39,48 @@ def pick(texts: Mapping[str, str] | None, lang: str) -> str:
     return pick_lang(texts, lang)[0]
 
 
+#: Arabic search normalisation applied after decomposition (which already splits hamza and
+#: madda off alef, waw and ya, and ligatures and presentation forms into plain letters)
+_ARABIC = str.maketrans({
+    "\u0640": None,  # tatweel (kashida): ornamental lengthening
+    "\u06e5": None, "\u06e6": None,  # small waw / small yeh, Quranic annotation letters
+    "\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627", "\u0671": "\u0627",  # آ أ إ ٱ -> ا
+    "\u0629": "\u0647",  # ta marbuta ة -> ha ه
+    "\u0649": "\u064a",  # alef maqsura ى -> ya ي
+    "\u0624": "\u0648",  # ؤ -> و
+    "\u0626": "\u064a",  # ئ -> ي
+    **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits ٠-٩
+    **{chr(0x06F0 + d): str(d) for d in range(10)},  # extended (Persian/Urdu) digits ۰-۹
+})
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def fold(text: str) -> str:
-    """Lower-case, accent-free form used for search on every database ("Cybercriminalité" -> "cybercriminalite")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    """Lower-case, accent-free form used for search on every database.
+
+    - Latin: case and accents folded ("Cybercriminalité" -> "cybercriminalite", "país" ->
+      "pais", "pingüino" -> "pinguino", "Œuvre" -> "oeuvre"), except the Spanish letter ñ,
+      which stays a letter of its own ("Año" -> "año", never "ano").
+    - Arabic: diacritics (harakat, superscript alef, Quranic marks) and tatweel removed; alef
+      forms (أ إ آ ٱ) -> ا, ة -> ه, ى -> ي, ؤ -> و, ئ -> ي ("الإنتـربول" -> "الانتربول");
+      Arabic-Indic digits -> ASCII digits.
+    Punctuation (including ، ؛ ؟ ¿ ¡) is kept here; ``words`` treats it as a separator.
+    """
+    composed = unicodedata.normalize("NFC", text.casefold())
+    stripped = "ñ".join(_strip_marks(part) for part in composed.split("ñ"))
+    return stripped.translate(_ARABIC).replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
 
 
 def words(text: str) -> list[str]:
-    """The folded words of ``text``, in order (no punctuation, no markup characters)."""
+    """The folded words of ``text``, in order (no punctuation, no markup characters).
+
+    A word is a run of letters and digits of any script (Latin, Arabic…); everything else,
+    Arabic and Spanish punctuation included (، ؛ ؟ ¿ ¡), separates words.
+    """
     return _WORD.findall(fold(text))
 
 
