@@ -1,13 +1,21 @@
 """Plain-text rendering for the console and `python -m bot ask`.
 
 A terminal has no markup to escape, but it obeys control sequences: the output goes through
-the input cleaning rule (no ESC, no bidi override), whatever the stored text holds."""
+the input cleaning rule (no ESC, no bidi override), whatever the stored text holds.
+
+A reply in a right-to-left language (Arabic) is prepared by :func:`bot.render.bidi.prepare`
+(stored bidi controls removed, left-to-right runs and content isolated), made safe for a
+terminal the same way but for the renderer's own isolates, and every line (after wrapping)
+starts right to left with its isolates balanced (:func:`bot.render.bidi.fix_lines`).
+Left-to-right replies are rendered exactly as before."""
 
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 
-from bot.render.blocks import BlockRenderer, button_labels
+from bot.render import bidi
+from bot.render.blocks import BlockRenderer, button_labels, is_rtl
 from handlers.parse import clean_input
 from handlers.reply import BulletList, Heading, Paragraph, Reply, Sources, Span
 
@@ -51,11 +59,35 @@ class _PlainBlocks(BlockRenderer[str]):
 
 
 _BLOCKS = _PlainBlocks()
+_RTL_BLOCKS = _PlainBlocks(rtl=True)
+#: invisible characters a terminal is not shown (as :func:`clean_input` drops them), but the
+#: isolates of a right-to-left reply, which :func:`bidi.prepare` made itself
+_HIDDEN = frozenset("\u200b\u2060\ufeff") | bidi.EMBEDDINGS
+
+
+def _terminal_safe(text: str) -> str:
+    """No control character (but newlines and tabs), no lone surrogate, no embedding or
+    override: :func:`clean_input` keeping the isolates and the line structure."""
+    return unicodedata.normalize("NFC", "".join(
+        c for c in text if c in "\n\t" or (
+            c not in _HIDDEN and unicodedata.category(c) not in ("Cc", "Cs"))))
+
+
+def _render_rtl(reply: Reply) -> str:
+    reply = bidi.prepare(reply)
+    parts = _RTL_BLOCKS.blocks(reply)
+    if reply.buttons:
+        labels = button_labels(reply.buttons, None, rtl=True)
+        parts.append("  ".join(f"{bidi.isolate(f'[{n}]')} {label}"
+                               for n, label in enumerate(labels, 1)))
+    return bidi.fix_lines(_terminal_safe("\n\n".join(p for p in parts if p)).strip())
 
 
 def render(reply: Reply) -> str:
     """The whole reply as terminal text (no length limit: it is never split); buttons are
     numbered, typing the number presses one."""
+    if is_rtl(reply):
+        return _render_rtl(reply)
     parts = _BLOCKS.blocks(reply)
     if reply.buttons:
         parts.append("  ".join(f"[{n}] {label}" for n, label
