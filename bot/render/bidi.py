@@ -32,6 +32,7 @@ keeps :data:`RESERVE` units free in each part for that.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from handlers.reply import (
@@ -255,34 +256,46 @@ def mark(marker: str) -> str:
 
 
 def line_fixes(text: str) -> list[tuple[int, str]]:
+    """:func:`repair`'s insertions for a text on its own."""
+    return repair(text)[0]
+
+
+def repair(text: str, carry: Sequence[str] = ()) -> tuple[list[tuple[int, str]], list[str]]:
     """Insertions (code point index, text; in order) that make each non-blank line of
     ``text`` a right-to-left paragraph with balanced isolates: an RLM at its start (unless it
     starts with one, or with RLI), an FSI for each PDI it closes without opening, a PDI at
-    its end for each isolate it leaves open. An insertion at a line's end is at the index
-    right after its last character."""
+    its end for each isolate it leaves open, reopened at the start of the next line (a text
+    wrapped or cut inside an isolate stays isolated on every line). An insertion at a line's
+    end is at the index right after its last character.
+
+    ``carry``: the isolates open at the end of the part before (a message cut from the same
+    text), reopened on the first line; returned with the insertions: those open at the end
+    of ``text``, for the next part."""
     fixes: list[tuple[int, str]] = []
     pos = 0
+    carry = list(carry)
     for line in text.split("\n"):
         if line.strip():
-            depth = 0
+            stack = list(carry)
             missing = 0
             for c in line:
                 if c in OPENERS:
-                    depth += 1
+                    stack.append(c)
                 elif c == PDI:
-                    if depth:
-                        depth -= 1
+                    if stack:
+                        stack.pop()
                     else:
                         missing += 1
-            head = FSI * missing
+            head = FSI * missing + "".join(carry)
             if (head or line)[0] not in (RLM, RLI):
                 head = RLM + head
             if head:
                 fixes.append((pos, head))
-            if depth:
-                fixes.append((pos + len(line), PDI * depth))
+            if stack:
+                fixes.append((pos + len(line), PDI * len(stack)))
+            carry = stack
         pos += len(line) + 1
-    return fixes
+    return fixes, carry
 
 
 def apply_fixes(text: str, fixes: list[tuple[int, str]]) -> str:
@@ -300,6 +313,17 @@ def fix_lines(text: str) -> str:
     """``text`` with :func:`line_fixes` applied: every non-blank line starts right to left
     and balances its isolates."""
     return apply_fixes(text, line_fixes(text))
+
+
+def fix_parts(texts: Iterable[str]) -> list[str]:
+    """The parts of one text cut into messages, each repaired (:func:`repair`), isolates cut
+    by a cut reopened in the next part."""
+    out: list[str] = []
+    carry: list[str] = []
+    for text in texts:
+        fixes, carry = repair(text, carry)
+        out.append(apply_fixes(text, fixes))
+    return out
 
 
 def label(text: str, width: int | None) -> str:

@@ -22,10 +22,16 @@ from handlers.reply import BulletList, Heading, Paragraph, Reply, Sources, Span
 WIDTH = 88
 
 
-def _spans(spans: tuple[Span, ...]) -> str:
+def _url(url: str, rtl: bool) -> str:
+    """``<url>``, isolated in a right-to-left reply."""
+    return f"{bidi.LRI}<{bidi.neutralize(url)}>{bidi.PDI}" if rtl else f"<{url}>"
+
+
+def _spans(spans: tuple[Span, ...], rtl: bool = False) -> str:
     out = []
     for s in spans:
-        out.append(f"{s.text} <{s.url}>" if s.url and s.url != s.text else s.text)
+        shown = bidi.neutralize(s.text) if rtl else s.text
+        out.append(f"{s.text} {_url(s.url, rtl)}" if s.url and s.url != shown else s.text)
     return "".join(out)
 
 
@@ -44,15 +50,15 @@ class _PlainBlocks(BlockRenderer[str]):
         return f"{block.text}\n{'=' * min(len(block.text), WIDTH)}"
 
     def paragraph(self, block: Paragraph) -> str:
-        return _wrap(_spans(block.spans))
+        return _wrap(_spans(block.spans, self.rtl))
 
     def bullets(self, block: BulletList) -> str:
         return "\n".join(self.items(
-            block, lambda mark, spans: _wrap(_spans(spans), " " * len(mark), mark)))
+            block, lambda mark, spans: _wrap(_spans(spans, self.rtl), " " * len(mark), mark)))
 
     def sources(self, block: Sources) -> str:
         refs = "; ".join(
-            r.name + (f" ({r.date})" if r.date else "") + (f" <{r.url}>" if r.url else "")
+            r.name + (f" ({r.date})" if r.date else "") + (f" {_url(r.url, self.rtl)}" if r.url else "")
             for r in block.refs
         )
         return _wrap(f"{block.label} {refs}")

@@ -147,7 +147,7 @@ def _pack(texts: list[str], limit: int) -> list[str]:
 def _chunks(texts: list[str], limit: int, rtl: bool) -> list[str]:
     if not rtl:
         return _pack(texts, limit)
-    return [bidi.fix_lines(c) for c in _pack(texts, limit - bidi.RESERVE)]
+    return bidi.fix_parts(_pack(texts, limit - bidi.RESERVE))
 
 
 def render(reply: Reply) -> list[DiscordMessage]:

@@ -194,12 +194,13 @@ def pack(parts: Iterable[list[Run]], limit: int = MAX_MESSAGE) -> list[list[Run]
     return blocks.pack(parts, limit, RUNS)
 
 
-def fix_runs(runs: list[Run]) -> list[Run]:
-    """``runs`` with :func:`bidi.line_fixes` applied: what starts a line goes into the run of
+def fix_runs(runs: list[Run], carry: Sequence[str] = ()) -> tuple[list[Run], list[str]]:
+    """``runs`` with :func:`bidi.repair` applied (``carry``: isolates open at the end of the
+    part before), and the isolates open at their end: what starts a line goes into the run of
     the line's first character, what ends it into the run of its last one."""
-    fixes = bidi.line_fixes(visible_text(runs))
+    fixes, carry = bidi.repair(visible_text(runs), carry)
     if not fixes:
-        return runs
+        return runs, carry
     out = [replace(r) for r in runs if r.text]
     starts = []
     pos = 0
@@ -214,7 +215,7 @@ def fix_runs(runs: list[Run]) -> list[Run]:
             n -= 1  # a line's end: into the run of its last character
         offset = at - starts[n]
         out[n] = replace(out[n], text=out[n].text[:offset] + insert + out[n].text[offset:])
-    return out
+    return out, carry
 
 
 def render_parts(reply: Reply, limit: int = MAX_MESSAGE) -> list[str]:
@@ -224,9 +225,14 @@ def render_parts(reply: Reply, limit: int = MAX_MESSAGE) -> list[str]:
     right to left, and each message is repaired after the cuts (within ``limit``)."""
     if not is_rtl(reply):
         return [runs_to_html(p) for p in pack(_BLOCKS.blocks(reply), limit)] or ["…"]
-    parts = pack((fix_runs(b) for b in _RTL_BLOCKS.blocks(bidi.prepare(reply))),
+    parts = pack((fix_runs(b)[0] for b in _RTL_BLOCKS.blocks(bidi.prepare(reply))),
                  limit - bidi.RESERVE)
-    return [runs_to_html(fix_runs(p)) for p in parts] or ["…"]
+    html_parts: list[str] = []
+    carry: list[str] = []
+    for part in parts:
+        fixed, carry = fix_runs(part, carry)
+        html_parts.append(runs_to_html(fixed))
+    return html_parts or ["…"]
 
 
 def visible_text(runs: Sequence[Run]) -> str:
