@@ -19,10 +19,17 @@ from collections.abc import Iterator
 import pytest
 from telegram import Bot
 
+from bot.app import App
 from bot.platforms.console import render as console
 from bot.platforms.discord import render as discord_render
 from bot.platforms.telegram.http import AiohttpRequest
-from bot.platforms.telegram.render import MAX_MESSAGE, keyboard_rows, render_parts, utf16_len
+from bot.platforms.telegram.render import (
+    MAX_MESSAGE,
+    CallbackCodec,
+    keyboard_rows,
+    render_parts,
+    utf16_len,
+)
 from bot.platforms.telegram.send import TelegramSender
 from bot.render import bidi
 from handlers import i18n
@@ -255,9 +262,7 @@ def test_a_long_arabic_reply_is_cut_with_isolates_repaired() -> None:
     assert_rtl_lines(label)
 
 
-def _codec():  # type: ignore[no-untyped-def]
-    from bot.platforms.telegram.render import CallbackCodec
-
+def _codec() -> CallbackCodec:
     return CallbackCodec()
 
 
@@ -361,7 +366,7 @@ def test_language_and_foreign_round_trip_through_the_outbox() -> None:
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-async def test_the_dispatcher_says_the_reply_language(app) -> None:  # type: ignore[no-untyped-def]
+async def test_the_dispatcher_says_the_reply_language(app: App) -> None:
     assert (await send(app, "/help", lang="en")).language == "en"
     assert (await send(app, "/nosuchcommand", lang="en", chat_id="c2")).language == "en"
     assert (await send(app, "/help", chat_id="c3")).language == "fr"
