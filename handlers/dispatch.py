@@ -2,6 +2,8 @@
 
 It records the chat (first contact, reactivation), resolves the reply language and the
 user's admin rights, routes to the registered command, and turns errors into friendly replies.
+Every reply it returns says the language it is written in (``Reply.language``: the request's,
+unless the handler set its own), so renderers know its direction.
 Logs carry the command and the platform, never the text of a private chat.
 """
 
@@ -66,6 +68,13 @@ async def resolve(deps: Deps, request: Request) -> Request:
 
 
 async def dispatch(registry: Registry, deps: Deps, request: Request) -> Reply:
+    """The reply to ``request``, in the request's language (``Reply.language`` set)."""
+    reply, lang = await _dispatch(registry, deps, request)
+    return reply.in_language(lang)
+
+
+async def _dispatch(registry: Registry, deps: Deps, request: Request) -> tuple[Reply, str]:
+    """The reply and the language it was answered in."""
     started = time.perf_counter()
     request = clean_request(request)
     name = request.command
@@ -76,34 +85,34 @@ async def dispatch(registry: Registry, deps: Deps, request: Request) -> Reply:
         lang = request.language
         if not name:
             outcome = "not_a_command"
-            return error_reply(t("error.not_a_command", lang))
+            return error_reply(t("error.not_a_command", lang)), lang
         command = registry.get(name)
         if command is None:
             outcome = "unknown"
-            return error_reply(t("error.unknown_command", lang, command=name[:64]))
+            return error_reply(t("error.unknown_command", lang, command=name[:64])), lang
         if command.admin and not request.is_admin:
             outcome = "refused"
             log.warning(
                 "admin command refused",
                 extra={"command": name, "platform": request.platform, "user": request.user_id},
             )
-            return error_reply(t("error.admin_only", lang, command=name))
+            return error_reply(t("error.admin_only", lang, command=name)), lang
         if len(request.args) > ARGS_MAX:  # refused whole: a command's text is never cut
             outcome = "too_long"
             return error_reply(t("error.too_long", lang, limit=ARGS_MAX, length=len(request.args)),
-                               command.usage, lang)
+                               command.usage, lang), lang
         try:
-            return await command.handler(request, deps)
+            return await command.handler(request, deps), lang
         except NotAllowed as exc:
             outcome = "refused"
-            return error_reply(exc.message(lang))
+            return error_reply(exc.message(lang)), lang
         except UserError as exc:
             outcome = "user_error"
-            return error_reply(exc.message(lang), command.usage if exc.show_usage else None, lang)
+            return error_reply(exc.message(lang), command.usage if exc.show_usage else None, lang), lang
     except Exception:
         outcome = "error"
         log.exception("command failed", extra={"command": name, "platform": request.platform})
-        return error_reply(t("error.generic", lang))
+        return error_reply(t("error.generic", lang)), lang
     finally:
         log.info(
             "command",

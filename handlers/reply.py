@@ -4,13 +4,23 @@ Handlers build a :class:`Reply`; each platform has one renderer that escapes and
 (Telegram HTML, Discord embeds/markdown, plain text) and splits it to that platform's limits on
 block boundaries. Because text spans are plain strings, content from admins or feeds cannot
 inject markup. A reply serialises to JSON (``to_dict``/``from_dict``) for the outbox.
+
+A reply knows its ``language`` (set by the dispatcher for a command's answer, by the fan-out
+for what it sends a chat); its ``direction`` follows ("rtl" for Arabic), and the renderers
+(bot/render/bidi.py) isolate left-to-right runs and content in a right-to-left reply. A span
+marked ``foreign`` holds content (a title, a name, a body from the database, a feed, a user):
+in a right-to-left reply it is isolated whole, so its own direction cannot leak into the
+sentence around it. A left-to-right reply renders exactly as if neither were there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
+
+#: languages written right to left (a reply in one of them renders right to left)
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
 @dataclass(frozen=True)
@@ -20,6 +30,13 @@ class Span:
     italic: bool = False
     code: bool = False
     url: str | None = None
+    #: content (database, feed or user text), isolated whole in a right-to-left reply
+    foreign: bool = False
+
+
+def user_text(text: str, **style: Any) -> Span:
+    """A span of content (a title, a name, a body): ``Span(text, foreign=True, ...)``."""
+    return Span(text, foreign=True, **style)
 
 
 @dataclass(frozen=True)
@@ -75,9 +92,31 @@ class Reply:
     is_error: bool = False
     #: a title for platforms that show one (Discord embeds); optional
     title: str | None = None
+    #: the language it is written in (None: unknown, rendered left to right)
+    language: str | None = None
+
+    @property
+    def direction(self) -> Literal["ltr", "rtl"]:
+        """ "rtl" for a reply in a right-to-left language (:data:`RTL_LANGUAGES`), else "ltr"."""
+        return "rtl" if self.language in RTL_LANGUAGES else "ltr"
+
+    def in_language(self, language: str | None) -> Reply:
+        """This reply marked as written in ``language``, unless it already says its own
+        (a handler answering in another language than the request's, e.g. ``/lang``)."""
+        if self.language is not None or language is None:
+            return self
+        return replace(self, language=language)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """JSON-ready; keys at their default (no language, a span not ``foreign``) are left
+        out, so a payload of a left-to-right reply is the same as before they existed."""
+        data = asdict(self)
+        if data["language"] is None:
+            del data["language"]
+        for span in _dict_spans(data["blocks"]):
+            if not span["foreign"]:
+                del span["foreign"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
@@ -102,7 +141,19 @@ class Reply:
             buttons=tuple(Button(**x) for x in data.get("buttons", ())),
             is_error=data.get("is_error", False),
             title=data.get("title"),
+            language=data.get("language"),
         )
+
+
+def _dict_spans(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for b in blocks:
+        if b["kind"] == "paragraph":
+            out.extend(b["spans"])
+        elif b["kind"] == "list":
+            for item in b["items"]:
+                out.extend(item)
+    return out
 
 
 def spans(*parts: str | Span) -> tuple[Span, ...]:
@@ -144,8 +195,9 @@ class ReplyBuilder:
         self.buttons.append(Button(label, command, args, page))
         return self
 
-    def build(self, *, is_error: bool = False) -> Reply:
-        return Reply(tuple(self.blocks), tuple(self.buttons), is_error=is_error, title=self.title)
+    def build(self, *, is_error: bool = False, language: str | None = None) -> Reply:
+        return Reply(tuple(self.blocks), tuple(self.buttons), is_error=is_error, title=self.title,
+                     language=language)
 
 
 def plain_text(reply: Reply) -> str:

@@ -5,6 +5,12 @@ says how a heading, a paragraph, a list and a source line look on that platform 
 Discord markdown, plain text); the walk, the list markers and the buttons' labels are the
 same everywhere.
 
+Right to left: a renderer made with ``rtl=True`` renders a reply whose direction is "rtl",
+prepared by :func:`bot.render.bidi.prepare` (isolates inside the span texts); its list
+markers are isolated (:func:`bidi.mark`) and each rendered piece is repaired line by line
+(:func:`bidi.line_fixes`), also after a cut, for which a part keeps :data:`bidi.RESERVE`
+units free. A left-to-right reply goes through none of this.
+
 The splitter packs rendered blocks into messages of at most ``limit`` units (code points,
 or Telegram's UTF-16 units): blocks are joined by a blank line while they fit; a block too
 long for one message is cut on a paragraph break, else a line break, else a space (in the
@@ -19,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Generic, Protocol, TypeVar
 
+from bot.render import bidi
 from handlers.reply import BulletList, Button, Heading, Paragraph, Reply, Sources, Span
 
 T = TypeVar("T")
@@ -37,18 +44,35 @@ def bullet_mark(n: int, numbered: bool) -> str:
     return f"{n}. " if numbered else "• "
 
 
-def button_labels(buttons: Sequence[Button], width: int | None = 64) -> list[str]:
+def button_labels(buttons: Sequence[Button], width: int | None = 64,
+                  rtl: bool = False) -> list[str]:
     """Each button's label as a platform shows it: at most ``width`` characters (None: any),
-    never empty."""
+    never empty; ``rtl``: labels of a prepared right-to-left reply, starting right to left
+    with balanced isolates (:func:`bidi.label`)."""
+    if rtl:
+        return [bidi.label(b.label, width) or "·" for b in buttons]
     return [b.label[:width] or "·" for b in buttons]
+
+
+def is_rtl(reply: Reply) -> bool:
+    return reply.direction == "rtl"
 
 
 class BlockRenderer(Generic[T]):
     """Walks a Reply's blocks in order; a platform's renderer says how each kind looks.
 
     Each method returns the rendered block, or None when it shows nothing; :meth:`items`
-    renders a list item by item (``item`` gets the item's marker and its spans).
+    renders a list item by item (``item`` gets the item's marker and its spans). With
+    ``rtl`` it renders right-to-left replies (made by :func:`bidi.prepare`): markers
+    isolated.
     """
+
+    def __init__(self, rtl: bool = False) -> None:
+        self.rtl = rtl
+
+    def mark(self, n: int, numbered: bool) -> str:
+        mark = bullet_mark(n, numbered)
+        return bidi.mark(mark) if self.rtl else mark
 
     def heading(self, block: Heading) -> T | None:
         raise NotImplementedError
@@ -64,7 +88,7 @@ class BlockRenderer(Generic[T]):
 
     def items(self, block: BulletList,
               item: Callable[[str, tuple[Span, ...]], T]) -> list[T]:
-        return [item(bullet_mark(n, block.numbered), spans)
+        return [item(self.mark(n, block.numbered), spans)
                 for n, spans in enumerate(block.items, 1)]
 
     def block(self, block: Block) -> T | None:

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from handlers.fanout import Fanout
 from handlers.i18n import t
-from handlers.reply import Reply, ReplyBuilder
+from handlers.reply import Reply, ReplyBuilder, user_text
 from storage.editorial import subscribed_chat_threads
 from storage.outbox import NewMessage
 from storage.uow import UnitOfWork
 
 
 def broadcast_reply(text: str, lang: str) -> Reply:
+    """The desk's ``text`` (its paragraphs, content) under the heading, in ``lang``."""
     b = ReplyBuilder().heading(t("broadcast.heading", lang))
     for para in text.split("\n\n"):
-        b.para(para.strip())
-    return b.build()
+        if para.strip():
+            b.para(user_text(para.strip()))
+    return b.build(language=lang)
 
 
 async def queue_broadcast(uow: UnitOfWork, fanout: Fanout, draft_id: int, text: str) -> int:

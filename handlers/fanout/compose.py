@@ -3,7 +3,8 @@
 A digest lists the items published in its window (since the chat's previous digest),
 filtered by the chat's topics and grouped by topic, in the chat's language, with sources.
 Composition depends only on (language, time zone, topics, window), so one tick builds each
-distinct digest once (:class:`Composer` memoizes) however many chats share it.
+distinct digest once (:class:`Composer` memoizes) however many chats share it. A digest or
+an alert says its language (``Reply.language``), so it renders in that language's direction.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def digest_reply(items: Sequence[NewsItem], topics: Sequence[Topic], *, lang: st
     b = ReplyBuilder().heading(t("digest.title", lang, day=day))
     if not items:
         b.para(t("digest.empty", lang, since=since))
-        return b.build()
+        return b.build(language=lang)
     b.para(Span(t("digest.count", lang, n=len(items), since=since), italic=True))
     names = {tp.key: pick(tp.name, lang) for tp in topics}
     shown = 0
@@ -58,7 +59,8 @@ def digest_reply(items: Sequence[NewsItem], topics: Sequence[Topic], *, lang: st
         if room <= 0:
             break
         part = group[:room]
-        b.para(Span(names.get(key, key) if key else t("digest.other", lang), bold=True))
+        b.para(Span(names[key], bold=True, foreign=True) if key in names
+               else Span(key or t("digest.other", lang), bold=True))
         b.bullets([item_line(i, lang, tz) for i in part])
         shown += len(part)
         kept.extend(part)
@@ -66,14 +68,14 @@ def digest_reply(items: Sequence[NewsItem], topics: Sequence[Topic], *, lang: st
         b.para(Span(t("digest.more", lang, n=len(items) - shown), italic=True))
     add_sources(b, sources_of(kept), lang)
     b.para(Span(t("digest.footer", lang), italic=True))
-    return b.build()
+    return b.build(language=lang)
 
 
 def alert_reply(item: NewsItem, topics: Sequence[Topic], *, lang: str, tz: str) -> Reply:
     names = {tp.key: pick(tp.name, lang) for tp in topics}
     b = full_item(item, lang, tz, names)
     b.para(Span(t("alert.footer", lang), italic=True))
-    return b.build()
+    return b.build(language=lang)
 
 
 def _zone(tz: str) -> dt.tzinfo:

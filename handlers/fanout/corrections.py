@@ -46,7 +46,7 @@ def correction_notice(item: NewsItem, lang: str) -> Reply:
     return (ReplyBuilder()
             .para(Span(t("correction.label", lang) + " — ", bold=True),
                   t("correction.notice", lang, id=item.id, title=pick(item.title, lang)))
-            .build())
+            .build(language=lang))
 
 
 def corrected_copy(item: NewsItem, lang: str, tz: str, topics: Sequence[Topic]) -> Reply:
@@ -60,7 +60,7 @@ def retraction_notice(item: NewsItem, lang: str) -> Reply:
     return (ReplyBuilder()
             .para(Span(t("retraction.label", lang) + " — ", bold=True),
                   t("retraction.notice", lang, id=item.id, title=pick(item.title, lang)))
-            .build())
+            .build(language=lang))
 
 
 async def send_corrections(uow: UnitOfWork, fanout: Fanout, item: NewsItem, change_id: int) -> tuple[int, int]:
@@ -89,7 +89,7 @@ def restoration_notice(item: NewsItem, lang: str) -> Reply:
     return (ReplyBuilder()
             .para(Span(t("restoration.label", lang) + " — ", bold=True),
                   t("restoration.notice", lang, id=item.id, title=pick(item.title, lang)))
-            .build())
+            .build(language=lang))
 
 
 async def send_restorations(uow: UnitOfWork, fanout: Fanout, item: NewsItem, change_id: int) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.button_store import ButtonStore, button_token
+from bot.render import bidi
 from handlers.i18n import normalize_language
 from handlers.reply import Button
 
@@ -118,13 +119,16 @@ class CommandButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEM
         return None
 
 
-async def build_view(buttons: tuple[Button, ...], codec: ButtonCodec) -> discord.ui.View | None:
+async def build_view(buttons: tuple[Button, ...], codec: ButtonCodec,
+                     rtl: bool = False) -> discord.ui.View | None:
     """A view of command buttons (no timeout: they are matched by template, not stored);
-    long payloads are stored first, so any process answers them."""
+    long payloads are stored first, so any process answers them. ``rtl``: the buttons of a
+    right-to-left reply (labels isolated, :func:`bot.render.bidi.label`)."""
     if not buttons:
         return None
     await codec.keep(buttons[:BUTTONS_MAX])
     view = discord.ui.View(timeout=None)
     for b in buttons[:BUTTONS_MAX]:
-        view.add_item(CommandButton(b.label, codec.encode(b)))
+        label = bidi.label(bidi.isolate(b.label), LABEL_MAX) if rtl else b.label
+        view.add_item(CommandButton(label, codec.encode(b)))
     return view

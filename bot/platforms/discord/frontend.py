@@ -126,7 +126,8 @@ class NewsClient(discord.Client):
         Parts beyond the first become followups; the buttons go on the last part.
         """
         messages = render(reply)
-        view = None if reply.is_error else await build_view(reply.buttons, self.codec)
+        view = None if reply.is_error else await build_view(
+            reply.buttons, self.codec, rtl=reply.direction == "rtl")
         first, rest = messages[0], messages[1:]
         kwargs: dict[str, Any] = _fields(first) | {"allowed_mentions": NO_MENTIONS}
         if view is not None and not rest:

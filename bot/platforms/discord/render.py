@@ -7,6 +7,14 @@ Discord's limits: content ≤ 2000 chars; an embed's title ≤ 256 and descripti
 embeds and ≤ 6000 chars of embed text per message. The walk over the blocks and the splitter
 are shared (bot/render/blocks.py): a block longer than a whole description is cut on
 paragraphs, lines, then words.
+
+A reply in a right-to-left language (Arabic) is prepared by :func:`bot.render.bidi.prepare`
+(isolates inside each span's text, so inside its markdown) and every block and every chunk is
+repaired line by line (:func:`bot.render.bidi.fix_lines`: an RLM at each line's start,
+isolates balanced after a cut), each chunk keeping :data:`bot.render.bidi.RESERVE` characters
+free for it, so the limits above hold with the isolates. A bare URL is shown ``<url>``
+between isolates there (Discord's link detection would take a PDI after it into the link).
+Left-to-right replies are rendered exactly as before.
 """
 
 from __future__ import annotations
@@ -15,7 +23,8 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
-from bot.render.blocks import BlockRenderer, TextPieces, pack, split_long
+from bot.render import bidi
+from bot.render.blocks import BlockRenderer, TextPieces, is_rtl, pack, split_long
 from handlers.reply import BulletList, Heading, Paragraph, Reply, Sources, Span
 
 with warnings.catch_warnings():
@@ -55,7 +64,9 @@ def escape(text: str) -> str:
     return no_mentions(discord.utils.escape_markdown(text))
 
 
-def _span(s: Span) -> str:
+def _span(s: Span, rtl: bool = False) -> str:
+    if rtl and s.url and not s.code and _SAFE_URL.match(s.url) and bidi.neutralize(s.text) == s.url:
+        return f"{bidi.LRI}<{s.url}>{bidi.PDI}"
     if not s.text:
         return ""
     core = s.text.replace("`", "ˋ") if s.code else escape(s.text)
@@ -73,8 +84,8 @@ def _span(s: Span) -> str:
     return lead + core + trail
 
 
-def _spans(spans: tuple[Span, ...]) -> str:
-    return "".join(_span(s) for s in spans)
+def _spans(spans: tuple[Span, ...], rtl: bool = False) -> str:
+    return "".join(_span(s, rtl) for s in spans)
 
 
 class _MarkdownBlocks(BlockRenderer[str]):
@@ -84,12 +95,12 @@ class _MarkdownBlocks(BlockRenderer[str]):
         return f"**{escape(block.text)}**" if block.text.strip() else None
 
     def paragraph(self, block: Paragraph) -> str:
-        return _spans(block.spans)
+        return _spans(block.spans, self.rtl)
 
     def bullets(self, block: BulletList) -> str:
         # "1." escaped, or Discord renders its own numbered list
         return "\n".join(self.items(
-            block, lambda mark, spans: mark.replace(". ", "\\. ") + _spans(spans)))
+            block, lambda mark, spans: mark.replace(". ", "\\. ") + _spans(spans, self.rtl)))
 
     def sources(self, block: Sources) -> str:
         refs = []
@@ -102,18 +113,22 @@ class _MarkdownBlocks(BlockRenderer[str]):
 
 
 _BLOCKS = _MarkdownBlocks()
+_RTL_BLOCKS = _MarkdownBlocks(rtl=True)
 #: plain text cut on the shared rules; an escaping backslash stays with what it escapes
 TEXT = TextPieces(keep_after="\\")
 
 
 def block_texts(reply: Reply, title: str | None = None) -> list[str]:
-    """Each block as Discord markdown; the heading used as the embed ``title`` is left out."""
+    """Each block as Discord markdown; the heading used as the embed ``title`` is left out.
+    A right-to-left reply comes prepared (:func:`bidi.prepare`); its blocks' lines are fixed."""
     blocks = list(reply.blocks)
     if title is not None:
         at = next((n for n, b in enumerate(blocks)
                    if isinstance(b, Heading) and b.text == title), None)
         if at is not None:
             del blocks[at]
+    if is_rtl(reply):
+        return [bidi.fix_lines(t) for t in _RTL_BLOCKS.blocks(blocks) if t.strip()]
     return [t for t in _BLOCKS.blocks(blocks) if t.strip()]
 
 
@@ -129,16 +144,26 @@ def _pack(texts: list[str], limit: int) -> list[str]:
     return pack(texts, limit, TEXT)
 
 
+def _chunks(texts: list[str], limit: int, rtl: bool) -> list[str]:
+    if not rtl:
+        return _pack(texts, limit)
+    return bidi.fix_parts(_pack(texts, limit - bidi.RESERVE))
+
+
 def render(reply: Reply) -> list[DiscordMessage]:
     """The messages for ``reply``: plain content for short untitled replies, else embeds."""
+    rtl = is_rtl(reply)
+    reply = bidi.prepare(reply)
     title = reply.title or next((b.text for b in reply.blocks if isinstance(b, Heading)), None)
     if title is None or reply.is_error:
-        chunks = _pack(block_texts(reply), CONTENT_MAX)
+        chunks = _chunks(block_texts(reply), CONTENT_MAX, rtl)
         return [DiscordMessage(content=c) for c in chunks] or [DiscordMessage(content="…")]
-    reply_title = cut(escape(title), TITLE_MAX - 1)[0]
+    reply_title = cut(escape(title), TITLE_MAX - 1 - (bidi.RESERVE if rtl else 0))[0]
     if len(reply_title) < len(escape(title)):
         reply_title += "…"
-    descriptions = _pack(block_texts(reply, title), DESCRIPTION_MAX)
+    if rtl:
+        reply_title = bidi.fix_lines(reply_title)
+    descriptions = _chunks(block_texts(reply, title), DESCRIPTION_MAX, rtl)
     messages: list[DiscordMessage] = []
     current = DiscordMessage()
     for n, text in enumerate(descriptions or [""]):

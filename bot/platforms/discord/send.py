@@ -108,7 +108,7 @@ class DiscordSender:
         keeps its own)."""
         channel = self._channel(chat_id)
         messages = render(reply)
-        view = await build_view(reply.buttons, self.codec)
+        view = await build_view(reply.buttons, self.codec, rtl=reply.direction == "rtl")
         ids: list[str] = []
         for n, m in enumerate(messages):
             if n < skip_parts:
@@ -142,7 +142,7 @@ class DiscordSender:
         messages = render(reply)
         if len(messages) != len(message_ids) or not all(i.isdigit() for i in message_ids):
             return False
-        view = await build_view(reply.buttons, self.codec)
+        view = await build_view(reply.buttons, self.codec, rtl=reply.direction == "rtl")
         for n, (mid, m) in enumerate(zip(message_ids, messages, strict=True)):
             target = channel.get_partial_message(int(mid))
             last = n == len(messages) - 1

@@ -11,6 +11,12 @@ closed at the end of one part and reopened at the start of the next by construct
 Telegram counts the 4096-character limit on the text after entity parsing, in UTF-16 code
 units; runs hold exactly that visible text, so the count is exact, never guessed from HTML.
 
+A reply in a right-to-left language (Arabic) is prepared by :func:`bot.render.bidi.prepare`
+(isolates inside the span texts, so never across tags) and each block's and each message's
+lines are repaired by :func:`bot.render.bidi.line_fixes` (an RLM at each line's start, isolates
+balanced after a cut); the isolates are visible text for Telegram's count, so they are in the
+runs and measured. Left-to-right replies are rendered exactly as before.
+
 Callback data is limited to 64 bytes: a button is encoded as ``command|page|args`` when that
 fits, else as ``~<token>``, a key derived from the payload, which the codec's
 :class:`bot.button_store.ButtonStore` keeps in the database (``button_tokens``) so a restart
@@ -25,8 +31,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from bot.button_store import ButtonStore, button_token
-from bot.render import blocks
-from bot.render.blocks import BLOCK_SEPARATOR, BlockRenderer, button_labels, cut_point
+from bot.render import bidi, blocks
+from bot.render.blocks import BLOCK_SEPARATOR, BlockRenderer, button_labels, cut_point, is_rtl
 from handlers.reply import BulletList, Button, Heading, Paragraph, Reply, Sources, Span
 
 MAX_MESSAGE = 4096
@@ -96,6 +102,7 @@ class _RunBlocks(BlockRenderer[list[Run]]):
 
 
 _BLOCKS = _RunBlocks()
+_RTL_BLOCKS = _RunBlocks(rtl=True)
 
 
 def block_runs(block: Heading | Paragraph | BulletList | Sources) -> list[Run]:
@@ -187,9 +194,45 @@ def pack(parts: Iterable[list[Run]], limit: int = MAX_MESSAGE) -> list[list[Run]
     return blocks.pack(parts, limit, RUNS)
 
 
+def fix_runs(runs: list[Run], carry: Sequence[str] = ()) -> tuple[list[Run], list[str]]:
+    """``runs`` with :func:`bidi.repair` applied (``carry``: isolates open at the end of the
+    part before), and the isolates open at their end: what starts a line goes into the run of
+    the line's first character, what ends it into the run of its last one."""
+    fixes, carry = bidi.repair(visible_text(runs), carry)
+    if not fixes:
+        return runs, carry
+    out = [replace(r) for r in runs if r.text]
+    starts = []
+    pos = 0
+    for r in out:
+        starts.append(pos)
+        pos += len(r.text)
+    # from the end, so earlier positions stay valid
+    for at, insert in reversed(fixes):
+        n = next((k for k in range(len(out)) if starts[k] <= at < starts[k] + len(out[k].text)),
+                 len(out) - 1)
+        if insert.startswith(bidi.PDI) and at == starts[n] and n:
+            n -= 1  # a line's end: into the run of its last character
+        offset = at - starts[n]
+        out[n] = replace(out[n], text=out[n].text[:offset] + insert + out[n].text[offset:])
+    return out, carry
+
+
 def render_parts(reply: Reply, limit: int = MAX_MESSAGE) -> list[str]:
-    """The reply as HTML message texts, each <= ``limit`` visible UTF-16 units, in order."""
-    return [runs_to_html(p) for p in pack(_BLOCKS.blocks(reply), limit)] or ["…"]
+    """The reply as HTML message texts, each <= ``limit`` visible UTF-16 units, in order.
+
+    Right to left: the reply is prepared (:func:`bidi.prepare`), every block's lines start
+    right to left, and each message is repaired after the cuts (within ``limit``)."""
+    if not is_rtl(reply):
+        return [runs_to_html(p) for p in pack(_BLOCKS.blocks(reply), limit)] or ["…"]
+    parts = pack((fix_runs(b)[0] for b in _RTL_BLOCKS.blocks(bidi.prepare(reply))),
+                 limit - bidi.RESERVE)
+    html_parts: list[str] = []
+    carry: list[str] = []
+    for part in parts:
+        fixed, carry = fix_runs(part, carry)
+        html_parts.append(runs_to_html(fixed))
+    return html_parts or ["…"]
 
 
 def visible_text(runs: Sequence[Run]) -> str:
@@ -245,7 +288,12 @@ class CallbackCodec:
 
 
 def keyboard_rows(buttons: Sequence[Button], codec: CallbackCodec,
-                  per_row: int = 3) -> list[list[tuple[str, str]]]:
-    """Buttons as rows of (label, callback_data); at most ``per_row`` a row."""
-    cells = list(zip(button_labels(buttons), (codec.encode(b) for b in buttons), strict=True))
+                  per_row: int = 3, rtl: bool = False) -> list[list[tuple[str, str]]]:
+    """Buttons as rows of (label, callback_data); at most ``per_row`` a row. ``rtl``: the
+    buttons of a right-to-left reply, whose labels are isolated (:func:`bidi.isolate`) and
+    start right to left."""
+    if rtl:
+        buttons = [replace(b, label=bidi.isolate(b.label)) for b in buttons]
+    cells = list(zip(button_labels(buttons, rtl=rtl), (codec.encode(b) for b in buttons),
+                     strict=True))
     return [cells[i:i + per_row] for i in range(0, len(cells), per_row)]

@@ -116,15 +116,16 @@ def _maybe_delivered(exc: TelegramError) -> bool:
     return isinstance(exc, AnswerLost)
 
 
-async def keyboard(buttons: tuple[Button, ...] | list[Button], codec: CallbackCodec
-                   ) -> InlineKeyboardMarkup | None:
-    """The inline keyboard; long payloads are stored first, so any process answers them."""
+async def keyboard(buttons: tuple[Button, ...] | list[Button], codec: CallbackCodec,
+                   rtl: bool = False) -> InlineKeyboardMarkup | None:
+    """The inline keyboard; long payloads are stored first, so any process answers them.
+    ``rtl``: the buttons of a right-to-left reply (labels isolated)."""
     if not buttons:
         return None
     await codec.keep(buttons)
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-        for row in keyboard_rows(buttons, codec)
+        for row in keyboard_rows(buttons, codec, rtl=rtl)
     ])
 
 
@@ -166,7 +167,7 @@ class TelegramSender:
         wait = BaseRequest.DEFAULT_NONE if read_timeout is None else read_timeout
         parts = cached_parts(reply)
         thread = int(thread_id) if thread_id is not None else None
-        markup = await keyboard(reply.buttons, self.codec)
+        markup = await keyboard(reply.buttons, self.codec, rtl=reply.direction == "rtl")
         sent: list[str] = []
         for n, text in enumerate(parts):
             if n < skip_parts:
@@ -200,7 +201,7 @@ class TelegramSender:
         parts = render_parts(reply)
         if len(parts) != len(message_ids):
             return False
-        markup = await keyboard(reply.buttons, self.codec)
+        markup = await keyboard(reply.buttons, self.codec, rtl=reply.direction == "rtl")
         for n, (message_id, text) in enumerate(zip(message_ids, parts, strict=True)):
             try:
                 await self.bot.edit_message_text(
