@@ -270,7 +270,7 @@ async def publish(req: Request, deps: Deps) -> Reply:
         if alerts is None:
             return ReplyBuilder().para(t("publish.no_publisher", lang, id=item.id)).build()
     return ReplyBuilder().para(t("publish.done", lang, id=item_id, alerts=alerts.queued,
-                                 held=alerts.held)).build()
+                                 n=alerts.held)).build()
 
 
 COMMANDS: tuple[Command, ...] = (

@@ -19,7 +19,9 @@ def normalize_language(code: str | None) -> str | None:
 
 
 def t(key: str, lang: str, **kwargs: object) -> str:
-    """The bot's text ``key`` in ``lang``, its ``{placeholders}`` filled: ``CATALOG.text``."""
+    """The bot's text ``key`` in ``lang``, its ``{placeholders}`` filled: ``CATALOG.text``.
+    A plural message takes its count as ``n`` and shows the form CLDR gives that count in
+    ``lang`` (``t("search.count", "fr", n=1)`` -> '1 résultat', ``n=0`` too; 'en': '0 results')."""
     return CATALOG.text(key, lang, **kwargs)
 
 

@@ -319,7 +319,7 @@ async def _item_effects(uow: UnitOfWork, deps: Deps, b: ReplyBuilder, lang: str,
         if entry.action == "item.delete":
             requeued = await restore_withdrawn(uow.session, item.id, entry.id)
         if requeued:
-            b.para(Span(t("item.restored_alerts", lang, count=requeued), italic=True))
+            b.para(Span(t("item.restored_alerts", lang, n=requeued), italic=True))
         counts = await send_restorations(uow, deps.fanout, item, change)
         if any(counts):
             b.para(Span(t("item.restored_copies", lang, edits=counts[0], notices=counts[1]),

@@ -147,7 +147,7 @@ async def test_corrections_and_broadcasts_reach_the_topic_too(
         assert "1 avis de correction" in edited
         [preview] = await h.say(PRIVATE, "/broadcast Conférence de presse à 15 h")
         await h.press(PRIVATE, preview)
-        await h.until_text(PRIVATE, "Message mis en file pour 1 discussion(s).")
+        await h.until_text(PRIVATE, "Message mis en file pour 1 discussion.")
         before = len(tg.messages(FORUM))
         await send_all(h, later)
 

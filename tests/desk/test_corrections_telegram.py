@@ -131,7 +131,7 @@ async def test_deleting_a_published_item_withdraws_it_and_undo_brings_it_back(
     assert [(r.status, (r.last_error or "")[:9]) for r in held] == [("dead", "withdrawn")]
 
     reply = await text_of(app, "/undo", **OWNER)
-    assert "1 alerte(s) annulée(s) par la suppression remise(s) en file" in reply
+    assert "1 alerte annulée par la suppression remise en file" in reply
     async with app.uow() as uow:  # quiet hours are over
         await uow.session.execute(update(OutboxMessage).where(
             OutboxMessage.chat_id == old_chat.id).values(next_attempt_at=dt.datetime.now(dt.UTC)))
@@ -181,7 +181,7 @@ async def test_an_alert_already_claimed_by_the_sender_is_withdrawn_too(
         withdrawn = [r for r in await rows(app.uow) if r.status == "dead"]
         assert [(r.kind, r.last_error) for r in withdrawn] == [("alert", "withdrawn: item deleted")]
 
-        assert "1 alerte(s) annulée(s) par la suppression remise(s) en file" in \
+        assert "1 alerte annulée par la suppression remise en file" in \
             await text_of(app, "/undo", **OWNER)
         worker.wake()
         [late] = await fake_telegram.wait_for_messages(second, timeout=10)

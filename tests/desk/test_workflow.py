@@ -170,7 +170,7 @@ async def test_publish_says_how_many_alerts_quiet_hours_hold(desk: App) -> None:
     await text_of(desk, "/settings quiet 08:00-12:00", chat_id="day", user_id="day")  # not now
     first = int((await send(desk, "/additem Arrestations à Casablanca\nTexte.", **OWNER)).buttons[0].args)
     done = await text_of(desk, f"/publish {first} confirm", **OWNER)
-    assert f"Nouvelle #{first} publiée. Alertes en file : 3, dont 2 retenue(s) par les heures " \
+    assert f"Nouvelle #{first} publiée. Alertes en file : 3, dont 2 retenues par les heures " \
            "calmes des abonnés." in done
     second = int((await send(desk, "/additem Arrests in Casablanca lang=en\nText.", lang="en",
                              **OWNER)).buttons[0].args)
