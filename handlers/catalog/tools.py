@@ -2,12 +2,13 @@
 ``python -m handlers.catalog.tools COMMAND``:
 
 - ``extract``: every key the code uses (``t("...")``, ``UserError("...")``, any string
-  literal naming a key, the ``f"prefix.{...}"`` families, each command's summary/help and
+  literal naming a key, the ``f"prefix.{...}"`` families, ``t_counts("key", …)``'s ``key.*``, each command's summary/help and
   its options' keys) — a key used but missing from the catalog fails; unused keys are listed.
 - ``update``: adds each missing key to every language's .po, empty and flagged fuzzy.
 - ``validate``: reads every .po with Babel (``read_po``, invalid entries abort), checks its
   ``Plural-Forms`` header is Babel's for the language, and the texts: placeholders the same in
-  every language, every plural form present; a gap in a language of ``storage.text.LANGUAGES``
+  every language, every plural form present, French typography in French
+  (``french_typography_problems``); a gap in a language of ``storage.text.LANGUAGES``
   fails, a gap in another language (a translation under way) is listed.
 - ``all``: the three in turn (what ``make catalogs`` runs).
 - ``import-json LANG FILE``: writes ``locale/LANG/LC_MESSAGES/newsbot.po`` from a JSON object
@@ -43,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CODE = tuple(ROOT / name for name in ("bot", "handlers"))
 KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 #: calls whose first argument is a key
-KEY_CALLS = {"t", "text", "texts", "template", "UserError", "forms"}
+KEY_CALLS = {"t", "t_counts", "text", "texts", "template", "UserError", "forms"}
 
 
 def read_all(directory: Path = LOCALE_DIR) -> Catalog:
@@ -87,6 +88,8 @@ def used_keys(roots: Iterable[Path] = CODE) -> tuple[
                     if name in KEY_CALLS and isinstance(first, ast.Constant) \
                             and isinstance(first.value, str) and KEY.match(first.value):
                         called.add(first.value)
+                        if name == "t_counts":  # its counts' plural messages: key.<count>
+                            prefixes.add(first.value + ".")
     return called, literals, prefixes, suffixes
 
 
@@ -147,10 +150,30 @@ def validate(directory: Path = LOCALE_DIR,
                           f"{babel_forms.header!r}")
     catalog = Catalog.from_po(directory, languages=tuple(required))
     errors += catalog.problems()
+    if "fr" in present:
+        errors += [f"{key}: fr {why}: {form!r}" for key in catalog
+                   for form in catalog.forms(key, "fr") for why in french_typography_problems(form)]
     others = tuple(lang for lang in present if lang not in required)
     for problem in catalog.problems(others) if others else []:
         (warnings if re.search(r": no \w+ text$", problem) else errors).append(problem)
     return list(dict.fromkeys(errors)), list(dict.fromkeys(warnings))
+
+
+#: what French typography forbids: a plain space before ; : ! ? or inside « guillemets »
+#: (a no-break space, U+00A0, or a narrow one, U+202F, goes there), guillemets with no space
+#: inside, English ordinals ("1st") or "1ère"/"2ème" (French: 1er, 1re, 2e)
+FRENCH_TYPOGRAPHY = (
+    (re.compile(r" [;:!?]"), "a plain space before ; : ! ?"),
+    (re.compile(r"« | »"), "a plain space inside « »"),
+    (re.compile("«(?![\u00a0\u202f])|(?<![\u00a0\u202f])»"), "no no-break space inside « »"),
+    (re.compile(r"\b\d+(st|nd|rd|th)\b"), "an English ordinal"),
+    (re.compile(r"\b\d+(ème|eme|ère|ere|è)\b"), "an ordinal written 2ème/1ère (French: 2e, 1re, 1er)"),
+)
+
+
+def french_typography_problems(text: str) -> list[str]:
+    """What ``text`` does against French typography (FRENCH_TYPOGRAPHY), empty when right."""
+    return [why for pattern, why in FRENCH_TYPOGRAPHY if pattern.search(text)]
 
 
 def import_json(lang: str, file: Path, directory: Path = LOCALE_DIR) -> tuple[Path, list[str]]:
