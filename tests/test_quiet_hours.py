@@ -108,5 +108,5 @@ async def test_a_new_quiet_window_retimes_the_held_alerts(app: App) -> None:
     fr = await text_of(app, "/settings lang fr", lang="en", chat_id="night")
     assert "Réglage enregistré." in fr
     fr = await text_of(app, "/settings quiet 12:00-14:00", lang="fr", chat_id="night")
-    assert "1 alerte retenue par les heures calmes libérée : elle part maintenant." in fr
+    assert "1 alerte retenue par les heures calmes libérée\u00a0: elle part maintenant." in fr
     assert (await alert_times(app))[key] == NIGHT + dt.timedelta(minutes=5)
