@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench specs lock clean
+.PHONY: install run test lint bench specs lock clean catalogs
 
 # constraints.txt pins the versions the tests last passed with (`make lock` refreshes it)
 $(STAMP): pyproject.toml constraints.txt
@@ -31,6 +31,16 @@ test: install
 lint: install
 	$(BIN)/ruff check bot handlers storage tests bench
 	$(BIN)/mypy bot handlers storage
+
+## the translation catalogs (handlers/catalog/locale/<lang>/LC_MESSAGES/newsbot.po, read by Babel):
+## extract (every key the code uses must be in the catalog; unused keys are listed), update (a
+## missing key is added to every language's .po, empty and fuzzy, for translators), validate
+## (Babel reads each file; Plural-Forms as Babel gives it; same placeholders, every plural form).
+## A translator's JSON (key -> text, or {CLDR category: text}) goes in with
+## `$(BIN)/python -m handlers.catalog.tools import-json LANG FILE`. Nothing to compile: the bot
+## reads the .po files.
+catalogs: install
+	$(BIN)/python -m handlers.catalog.tools all
 
 ## benchmarks (not tests): figures go to stdout
 bench: install

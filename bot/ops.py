@@ -101,7 +101,7 @@ class TroubleWatch:
         for feed in rows:
             streak = feed.last_success_at.isoformat() if feed.last_success_at else "never"
             out.append((f"ops:feed:{feed.name}:{streak}", "ops.feed_failing",
-                        {"feed": feed.name, "count": feed.consecutive_failures,
+                        {"feed": feed.name, "n": feed.consecutive_failures,
                          "error": (feed.last_error or "?")[:200]}))
         return out
 
@@ -116,7 +116,7 @@ class TroubleWatch:
                 OutboxMessage.kind != KIND))).one()
         if not count:
             return []
-        return [(f"ops:dead:{last}", "ops.dead_letters", {"count": int(count)})]
+        return [(f"ops:dead:{last}", "ops.dead_letters", {"n": int(count)})]
 
     async def _lease(self, uow: UnitOfWork) -> list[tuple[str, str, dict[str, object]]]:
         """The sender lease's holder, compared with the one last seen (a row of its own in

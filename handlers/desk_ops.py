@@ -10,7 +10,7 @@ from handlers.base import Command, Deps, Option, Request, UserError
 from handlers.common import add_pager, fetch_page
 from handlers.desk import audit
 from handlers.fanout.broadcast import broadcast_reply, queue_broadcast
-from handlers.i18n import format_moment, t
+from handlers.i18n import format_moment, t, t_counts
 from handlers.reply import Reply, ReplyBuilder, Span
 from handlers.revisions import revision_row, source_names
 from storage.editorial import (
@@ -92,10 +92,10 @@ async def stats(req: Request, deps: Deps) -> Reply:
     b.bullets([(Span(f"{p} · {k}: ", bold=True), Span(t("stats.sub_row", lang, n=n, digest=d, alerts=a)))
                for p, k, n, d, a in subs] or [(Span("—"),)])
     b.para(Span(t("stats.delivery", lang), bold=True),
-           t("stats.delivery_row", lang, **out))
+           t_counts("stats.delivery_row", lang, **out))
     if out["uncertain_sent"] or out["uncertain_waiting"] or out["uncertain_dead"]:
         b.para(Span(t("stats.uncertain", lang), bold=True),
-               t("stats.uncertain_row", lang, sent=out["uncertain_sent"],
+               t_counts("stats.uncertain_row", lang, sent=out["uncertain_sent"],
                  waiting=out["uncertain_waiting"], dead=out["uncertain_dead"]))
     b.para(Span(t("stats.feeds", lang), bold=True))
     rows = []

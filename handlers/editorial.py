@@ -43,7 +43,7 @@ from handlers.desk import (
 from handlers.fanout.compose import alert_reply
 from handlers.fanout.corrections import send_corrections, send_retractions
 from handlers.fanout.publish import publish_item
-from handlers.i18n import t
+from handlers.i18n import t, t_counts
 from handlers.reply import Reply, ReplyBuilder, Span
 from handlers.words import CONFIRM
 from storage.editorial import (
@@ -117,7 +117,7 @@ async def _after_change(uow: UnitOfWork, deps: Deps, item: NewsItem, change_id: 
 
 def _corrections_line(b: ReplyBuilder, lang: str, sent: tuple[int, int]) -> None:
     if any(sent):
-        b.para(Span(t("item.corrections", lang, edits=sent[0], notices=sent[1]), italic=True))
+        b.para(Span(t_counts("item.corrections", lang, edits=sent[0], notices=sent[1]), italic=True))
 
 
 async def _finish_edit(uow: UnitOfWork, req: Request, deps: Deps, item: NewsItem, before: dict[str, Any],
@@ -236,8 +236,8 @@ async def delitem(req: Request, deps: Deps) -> Reply:
             sent = await send_retractions(uow, deps.fanout, item, change)
     b = ReplyBuilder().para(t("item.deleted_ok", req.language, id=item_id))
     if held or any(sent):
-        b.para(Span(t("item.withdrawn", req.language, held=held, edits=sent[0],
-                      notices=sent[1]), italic=True))
+        b.para(Span(t_counts("item.withdrawn", req.language, held=held, edits=sent[0],
+                             notices=sent[1]), italic=True))
     return b.button("↩ /undo", "undo").build()
 
 
@@ -271,7 +271,7 @@ async def publish(req: Request, deps: Deps) -> Reply:
         if alerts is None:
             return ReplyBuilder().para(t("publish.no_publisher", lang, id=item.id)).build()
     return ReplyBuilder().para(t("publish.done", lang, id=item_id, alerts=alerts.queued,
-                                 held=alerts.held)).build()
+                                 n=alerts.held)).build()
 
 
 COMMANDS: tuple[Command, ...] = (

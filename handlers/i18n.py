@@ -23,8 +23,35 @@ def normalize_language(code: str | None) -> str | None:
 
 
 def t(key: str, lang: str, **kwargs: object) -> str:
-    """The bot's text ``key`` in ``lang``, its ``{placeholders}`` filled: ``CATALOG.text``."""
+    """The bot's text ``key`` in ``lang``, its ``{placeholders}`` filled: ``CATALOG.text``.
+    A plural message takes its count as ``n`` and shows the form CLDR gives that count in
+    ``lang`` (``t("search.count", "fr", n=1)`` -> '1 résultat', ``n=0`` too; 'en': '0 results')."""
     return CATALOG.text(key, lang, **kwargs)
+
+
+def t_counts(key: str, lang: str, **kwargs: object) -> str:
+    """``key``, a message with several counts (a gettext plural message takes one): each count
+    ``{name}`` that has a plural message ``key.name`` shows that message for it ("1 message
+    corrigé sur place"), the other placeholders are filled as they are. A language may keep a
+    plain number there (its ``key.name`` is just "{n}")::
+
+        t_counts("item.corrections", "fr", edits=1, notices=2)
+        # 'Lecteurs déjà servis : 1 message corrigé sur place, 2 avis de correction.'
+    """
+    filled = {name: t(f"{key}.{name}", lang, n=value)
+              if isinstance(value, int) and f"{key}.{name}" in CATALOG else value
+              for name, value in kwargs.items()}
+    return t(key, lang, **filled)
+
+
+def quoted(text: str, lang: str) -> str:
+    """``text`` between the language's quotation marks: '« x »' (narrow no-break spaces) / '“x”'."""
+    return t("punct.quote", lang, text=text)
+
+
+def labelled(label: str, lang: str) -> str:
+    """'Label : ' (a no-break space before the colon in French) / 'Label: '."""
+    return t("punct.label", lang, label=label)
 
 
 @lru_cache(maxsize=256)

@@ -7,7 +7,7 @@ from functools import cache
 
 from handlers.base import Command, Deps, Option, Registry, Request, UserError
 from handlers.common import add_sources, shown, sources_of
-from handlers.i18n import format_days, normalize_language, t
+from handlers.i18n import format_days, labelled, normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span, spans
 from handlers.subscriptions import may_change
 from storage.models import Fact, Source
@@ -141,7 +141,7 @@ COMMANDS: tuple[Command, ...] = (
 def _fact_row(fact: Fact, lang: str, label: str | None = None) -> tuple[Span, ...]:
     """'Label: value (source; source)'; without a label when listed under a heading of
     disagreeing sources."""
-    head = (Span(label + (" : " if lang == "fr" else ": "), bold=True),) if label else ()
+    head = (Span(labelled(label, lang), bold=True),) if label else ()
     return spans(*head, Span(shown(fact.value, lang)), _cited(fact.sources, lang))
 
 
@@ -149,5 +149,5 @@ def _cited(sources: list[Source], lang: str) -> Span | str:
     """' (source; source)': every source of a statement, in order, after it."""
     if not sources:
         return ""
-    names = (" ; " if lang == "fr" else "; ").join(pick(s.name, lang) or s.title for s in sources)
+    names = t("punct.list", lang).join(pick(s.name, lang) or s.title for s in sources)
     return Span(f" ({names})", italic=True)

@@ -21,7 +21,7 @@ from handlers.base import Command, Deps, Option, Request, UserError
 from handlers.catalog import CATALOG
 from handlers.desk import audit, topic_names
 from handlers.fanout.corrections import send_corrections, send_restorations, send_retractions
-from handlers.i18n import format_day, format_moment, t
+from handlers.i18n import format_day, format_moment, labelled, quoted, t, t_counts
 from handlers.news import full_item
 from handlers.program_admin import (
     PARTICIPANT_FIELDS,
@@ -111,7 +111,7 @@ def _value(value: Any, lang: str, sources: dict[int, str], key: str) -> str:
     text = " ".join(text.split())
     if len(text) > VALUE_SHOWN:  # shown shortened, on a word boundary; stored whole
         text = text[:VALUE_SHOWN].rsplit(" ", 1)[0] + " …"
-    return f"« {text} »" if lang == "fr" else f"“{text}”"
+    return quoted(text, lang)
 
 
 def _field_label(key: str, lang: str) -> str:
@@ -156,7 +156,7 @@ def change_lines(entry: AuditEntry, lang: str, sources: dict[int, str]) -> list[
             continue
         if key == "published_at" and word and entry.action == "item.publish":
             continue
-        lines.append(f"{_field_label(key, lang)} : " if lang == "fr" else f"{_field_label(key, lang)}: ")
+        lines.append(labelled(_field_label(key, lang), lang))
         lines[-1] += (f"{_value(before.get(key), lang, sources, key)} → "
                       f"{_value(after.get(key), lang, sources, key)}")
     return lines
@@ -311,7 +311,7 @@ async def _item_effects(uow: UnitOfWork, deps: Deps, b: ReplyBuilder, lang: str,
         held = await withdraw_pending(uow.session, item.id, change, deps.clock())
         counts = await send_retractions(uow, deps.fanout, item, change)
         if held or any(counts):
-            b.para(Span(t("item.withdrawn", lang, held=held, edits=counts[0], notices=counts[1]),
+            b.para(Span(t_counts("item.withdrawn", lang, held=held, edits=counts[0], notices=counts[1]),
                         italic=True))
         return
     if now and not was:
@@ -319,15 +319,15 @@ async def _item_effects(uow: UnitOfWork, deps: Deps, b: ReplyBuilder, lang: str,
         if entry.action == "item.delete":
             requeued = await restore_withdrawn(uow.session, item.id, entry.id)
         if requeued:
-            b.para(Span(t("item.restored_alerts", lang, count=requeued), italic=True))
+            b.para(Span(t("item.restored_alerts", lang, n=requeued), italic=True))
         counts = await send_restorations(uow, deps.fanout, item, change)
         if any(counts):
-            b.para(Span(t("item.restored_copies", lang, edits=counts[0], notices=counts[1]),
+            b.para(Span(t_counts("item.restored_copies", lang, edits=counts[0], notices=counts[1]),
                         italic=True))
     elif now:
         counts = await send_corrections(uow, deps.fanout, item, change)
         if any(counts):
-            b.para(Span(t("item.corrections", lang, edits=counts[0], notices=counts[1]), italic=True))
+            b.para(Span(t_counts("item.corrections", lang, edits=counts[0], notices=counts[1]), italic=True))
     if now:
         b.blocks.extend(full_item(item, lang, deps.timezone, await topic_names(uow, lang)).blocks)
 

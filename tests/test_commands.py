@@ -33,7 +33,7 @@ async def test_agenda_filters_by_topic_and_day(app: App) -> None:
     tuesday = await text_of(app, "/agenda 25/11", lang="en")
     assert "No session is dated Tuesday 25 November 2025" in tuesday
     nothing = await text_of(app, "/agenda quidditch")
-    assert "Rien au programme pour « quidditch »" in nothing
+    assert "Rien au programme pour «\u202fquidditch\u202f»" in nothing
 
 
 async def test_participants_by_name_role_and_country(app: App) -> None:
@@ -72,8 +72,8 @@ async def test_about_shows_both_sides_where_sources_disagree(app: App) -> None:
     ("en", "When: 24 or 25 – 27 November 2025: the sources disagree "
            "(Article “Marrakesh: 93rd session of the INTERPOL General Assembly”; "
            "Article “Cybercrime: INTERPOL calls for ratification of the UN Convention”)"),
-    ("fr", "Dates : 24 ou 25 – 27 novembre 2025 : les sources divergent "
-           "(Article « Marrakech : 93ème session de l’assemblée générale d’Interpol » ; "
+    ("fr", "Dates\u00a0: 24 ou 25 – 27 novembre 2025\u00a0: les sources divergent "
+           "(Article « Marrakech : 93ème session de l’assemblée générale d’Interpol »\u202f; "
            "Article « Cybercriminalité : INTERPOL appelle à ratifier la Convention de l’ONU »)"),
 ])
 async def test_about_dates_line_shows_the_disputed_opening_day_with_both_sources(
@@ -83,8 +83,8 @@ async def test_about_dates_line_shows_the_disputed_opening_day_with_both_sources
     when = [x for x in lines if x.startswith(line.split(" ", 1)[0])]
     assert when == [line]
     assert lines.index(line) < lines.index("Facts and figures" if lang == "en" else "Chiffres et faits")
-    days = line.split(" : " if lang == "fr" else ": ", 1)[1].split(" (")[0]  # the same on /agenda
-    assert days in " ".join((await text_of(app, "/agenda quidditch", lang=lang)).split())
+    days = line.split("\u00a0: " if lang == "fr" else ": ", 1)[1].split(" (")[0]  # the same on /agenda
+    assert " ".join(days.split()) in " ".join((await text_of(app, "/agenda quidditch", lang=lang)).split())
 
 
 async def test_news_and_item(app: App) -> None:
@@ -158,7 +158,7 @@ async def test_search_beyond_the_count_cap_says_so_and_shows_the_newest(app: App
     assert "More than 1,000 results, most recent first" in text
     assert f"Omnipresent dispatch {COUNT_CAP + 4}" in text  # the newest first
     narrowed = await text_of(app, "/search omnipresente 1004", lang="en")
-    assert "1 result(s)" in narrowed
+    assert "1 result" in narrowed and "1 results" not in narrowed
 
 
 async def test_in_a_group_only_its_admins_change_the_language(app: App) -> None:

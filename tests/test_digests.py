@@ -107,7 +107,7 @@ async def test_missed_digest_is_sent_within_grace_else_skipped(app: App) -> None
     assert await tick(app, utc(2025, 11, 27, 19, 1)) == 1
     last = next(r for r in await rows(app.uow) if r.dedupe_key.endswith(":2025-11-27"))
     text = plain_text(Reply.from_dict(last.payload))
-    assert "1 new item(s) since 24 Nov 2025, 20:00" in text
+    assert "1 new item since 24 Nov 2025, 20:00" in text
     assert "UN Convention" in text  # published on the 27th
 
 

@@ -75,10 +75,10 @@ async def test_alerts_and_digest_go_into_the_topics_they_were_asked_in(
     async with running_bot(tg, db_url) as h:
         h.app.deps.clock = lambda: T0
         text = await say(h, FORUM, f"/subscribe@{BOT} alerts cybercrime", thread=77)
-        assert "Alertes publiées dans : le sujet n° 77 du forum" in text
+        assert "Alertes publiées dans\u00a0: le sujet n° 77 du forum" in text
         text = await say(h, FORUM, f"/subscribe@{BOT} digest", thread=78)
-        assert "Récapitulatif publié dans : le sujet n° 78 du forum" in text
-        assert "Alertes publiées dans : le sujet n° 77 du forum" in text
+        assert "Récapitulatif publié dans\u00a0: le sujet n° 78 du forum" in text
+        assert "Alertes publiées dans\u00a0: le sujet n° 77 du forum" in text
         text = await say(h, FORUM, f"/settings@{BOT} lang en")  # from General: moves nothing
         assert "Digest posted in: forum topic #78" in text and "Alerts posted in: forum topic #77" in text
         before = len(tg.messages(FORUM))
@@ -107,7 +107,7 @@ async def test_a_chat_subscribed_outside_a_topic_gets_messages_without_thread_id
         h.app.deps.clock = lambda: T0
         await say(h, FORUM, f"/subscribe@{BOT} both", thread=77)
         text = await say(h, FORUM, f"/subscribe@{BOT} alerts")  # from General: alerts move there
-        assert "Récapitulatif publié dans : le sujet n° 77 du forum" in text
+        assert "Récapitulatif publié dans\u00a0: le sujet n° 77 du forum" in text
         assert "Alertes publiées dans" not in text
         text = await say(h, OTHER_FORUM, f"/subscribe@{BOT} both")
         assert "publié dans" not in text and "publiées dans" not in text
@@ -147,7 +147,7 @@ async def test_corrections_and_broadcasts_reach_the_topic_too(
         assert "1 avis de correction" in edited
         [preview] = await h.say(PRIVATE, "/broadcast Conférence de presse à 15 h")
         await h.press(PRIVATE, preview)
-        await h.until_text(PRIVATE, "Message mis en file pour 1 discussion(s).")
+        await h.until_text(PRIVATE, "Message mis en file pour 1 discussion.")
         before = len(tg.messages(FORUM))
         await send_all(h, later)
 

@@ -68,7 +68,7 @@ async def test_owners_are_told_once_of_each_trouble(fake_telegram: FakeTelegram,
         await expire_lease(app)
         await deliver(app, bot)
         texts = [m.text for m in fake_telegram.messages(OWNER)]
-        assert any("2 message(s) could not be sent" in x or "2 message(s) n’ont pas" in x
+        assert any("2 messages could not be sent" in x or "2 messages n’ont pas" in x
                    for x in texts)
         assert any("host-b:2" in x and "host-a:1" in x for x in texts)
 

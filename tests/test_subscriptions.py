@@ -56,10 +56,10 @@ async def test_subscribe_defaults_to_the_daily_digest_at_eight(app: App) -> None
 async def test_subscribe_with_kind_time_and_topics_by_key_or_name(app: App) -> None:
     at(app, NOW)
     text = await text_of(app, "/subscribe both 7h30 Cybercriminalité GOUVERNANCE", lang="fr")
-    assert "Récapitulatif quotidien : oui, à 07:30 (Africa/Casablanca)" in text
-    assert "Alertes : oui" in text
+    assert "Récapitulatif quotidien\u00a0: oui, à 07:30 (Africa/Casablanca)" in text
+    assert "Alertes\u00a0: oui" in text
     both = "Cybercriminalité, fraude en ligne et Convention de l’ONU, Gouvernance"
-    assert f"Thèmes du récapitulatif : {both}" in text and f"Thèmes des alertes : {both}" in text
+    assert f"Thèmes du récapitulatif\u00a0: {both}" in text and f"Thèmes des alertes\u00a0: {both}" in text
     sub = await subscription(app)
     assert sub is not None and sub.digest and sub.alerts
     assert sub.digest_time == "07:30"
@@ -120,7 +120,7 @@ async def test_settings_show_and_change_each_value(app: App) -> None:
     assert "Unknown setting “colour”" in await text_of(app, "/settings colour red", lang="en")
     assert "needs a value" in await text_of(app, "/settings time", lang="en")
     fr = await text_of(app, "/settings lang fr", lang="en")
-    assert "Réglage enregistré." in fr and "Langue : fr" in fr
+    assert "Réglage enregistré." in fr and "Langue\u00a0: fr" in fr
     sub = await subscription(app)
     assert sub is not None
     # 07:30 in Paris (UTC+1) = 06:30 UTC, already past at 06:00? no: 06:30 > 06:00 -> today
@@ -219,10 +219,10 @@ async def test_settings_topics_address_one_kind_or_both(app: App) -> None:
     assert "Digest topics: all" in text and "Alert topics: all" in text
     await text_of(app, "/settings lang fr", lang="en")
     fr = await text_of(app, "/settings thèmes alertes gouvernance", lang="fr")
-    assert "Thèmes des alertes : Gouvernance" in fr and "Thèmes du récapitulatif : tous" in fr
+    assert "Thèmes des alertes\u00a0: Gouvernance" in fr and "Thèmes du récapitulatif\u00a0: tous" in fr
     fr = await text_of(app, "/settings thèmes récap cybercriminalité", lang="fr")
-    assert "Thèmes du récapitulatif : Cybercriminalité" in fr and "Thèmes des alertes : Gouvernance" in fr
-    assert "Quels thèmes pour « alertes » ?" in await text_of(app, "/settings topics alertes", lang="fr")
+    assert "Thèmes du récapitulatif\u00a0: Cybercriminalité" in fr and "Thèmes des alertes\u00a0: Gouvernance" in fr
+    assert "Quels thèmes pour «\u202falertes\u202f»\u202f?" in await text_of(app, "/settings topics alertes", lang="fr")
     await text_of(app, "/settings lang en", lang="en")
     assert "Which topics for “alerts”?" in await text_of(app, "/settings topics alerts", lang="en")
     assert "I don't understand “quidditch”" in await text_of(

@@ -65,7 +65,7 @@ async def test_correction_edits_fresh_copies_and_notifies_old_ones(
     app, sender = newsroom
     added = await send(app, "/additem Interpol élit son comité topics=governance\nLe vote a eu lieu.", **OWNER)
     item_id = int(added.buttons[0].args)
-    assert "Alertes en file : 2" in await text_of(app, f"/publish {item_id} confirm", **OWNER)
+    assert "Alertes en file\u00a0: 2" in await text_of(app, f"/publish {item_id} confirm", **OWNER)
     await deliver(app, sender)
     [fresh_alert] = fake_telegram.messages(FRESH)
     [old_alert] = fake_telegram.messages(OLD)
@@ -77,7 +77,7 @@ async def test_correction_edits_fresh_copies_and_notifies_old_ones(
         ).values(sent_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=72)))
 
     reply = await text_of(app, f"/edititem {item_id} title Interpol élit son nouveau comité exécutif", **OWNER)
-    assert "1 message(s) corrigé(s) sur place, 1 avis de correction" in reply
+    assert "1 message corrigé sur place, 1 avis de correction" in reply
     await deliver(app, sender)
 
     [edited] = fake_telegram.messages(FRESH)  # no new message: the alert itself changed
@@ -120,8 +120,8 @@ async def test_deleting_a_published_item_withdraws_it_and_undo_brings_it_back(
     assert "Le texte erroné." in alert.text and fake_telegram.messages(OLD) == []
 
     reply = await text_of(app, f"/delitem {item_id}", **OWNER)
-    assert ("1 alerte(s) en attente annulée(s), 1 message(s) remplacé(s) par un avis de retrait, "
-            "0 avis de retrait envoyé(s)") in reply
+    assert ("1 alerte en attente annulée, 1 message remplacé par un avis de retrait, "
+            "0 avis de retrait envoyé.") in reply
     await deliver_due(app, sender)
     [withdrawn] = fake_telegram.messages(FRESH)  # the alert itself now says it was withdrawn
     assert withdrawn.message_id == alert.message_id and withdrawn.edited
@@ -131,7 +131,7 @@ async def test_deleting_a_published_item_withdraws_it_and_undo_brings_it_back(
     assert [(r.status, (r.last_error or "")[:9]) for r in held] == [("dead", "withdrawn")]
 
     reply = await text_of(app, "/undo", **OWNER)
-    assert "1 alerte(s) annulée(s) par la suppression remise(s) en file" in reply
+    assert "1 alerte annulée par la suppression remise en file" in reply
     async with app.uow() as uow:  # quiet hours are over
         await uow.session.execute(update(OutboxMessage).where(
             OutboxMessage.chat_id == old_chat.id).values(next_attempt_at=dt.datetime.now(dt.UTC)))
@@ -171,7 +171,7 @@ async def test_an_alert_already_claimed_by_the_sender_is_withdrawn_too(
         [first] = [c for c in (FRESH, OLD) if fake_telegram.messages(c)]
         second = OLD if first == FRESH else FRESH
         reply = await text_of(app, f"/delitem {item_id}", **OWNER)
-        assert "1 message(s) remplacé(s) par un avis de retrait" in reply
+        assert "1 message remplacé par un avis de retrait" in reply
         # the worker drops the claimed one and sends the edit
         await eventually(lambda: rows(app.uow),
                          lambda _: any(m.edited for m in fake_telegram.messages(first)))
@@ -181,7 +181,7 @@ async def test_an_alert_already_claimed_by_the_sender_is_withdrawn_too(
         withdrawn = [r for r in await rows(app.uow) if r.status == "dead"]
         assert [(r.kind, r.last_error) for r in withdrawn] == [("alert", "withdrawn: item deleted")]
 
-        assert "1 alerte(s) annulée(s) par la suppression remise(s) en file" in \
+        assert "1 alerte annulée par la suppression remise en file" in \
             await text_of(app, "/undo", **OWNER)
         worker.wake()
         [late] = await fake_telegram.wait_for_messages(second, timeout=10)
@@ -300,14 +300,14 @@ async def test_withdrawing_a_two_part_alert_counts_what_readers_get(
     assert len(fake_telegram.messages(FRESH)) == 2  # the alert took two messages
 
     reply = await text_of(app, f"/delitem {item_id}", **OWNER)
-    assert "0 message(s) remplacé(s) par un avis de retrait, 2 avis de retrait envoyé(s)" in reply
+    assert "0 message remplacé par un avis de retrait, 2 avis de retrait envoyés" in reply
     await deliver_due(app, sender)
     *alert_parts, notice = fake_telegram.messages(FRESH)
     assert len(alert_parts) == 2 and "Retrait" in notice.text
     assert not any(c.method == "editMessageText" for c in fake_telegram.calls)
 
     back = await text_of(app, "/undo", **OWNER)
-    assert "Lecteurs : 0 message(s) rétabli(s) sur place, 2 avis de retour envoyé(s)" in back
+    assert "Lecteurs\u00a0: 0 message rétabli sur place, 2 avis de retour envoyés" in back
     await deliver_due(app, sender)
     last = fake_telegram.messages(FRESH)[-1]
     assert "Rétablie" in last.text and "est de nouveau publiée" in last.text

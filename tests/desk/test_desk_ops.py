@@ -43,13 +43,13 @@ async def test_broadcast_previews_then_queues_once_per_active_subscriber(desk: A
     await subscribe(desk, "telegram", "44", active=False)
     preview = await send(desk, "/broadcast La conférence de presse est avancée à 15 h.\n\n<b>Salle B</b>",
                          **OWNER)
-    assert "3 discussion(s)" in await text_of(desk, "/broadcast x", **OWNER)
+    assert "3 discussions" in await text_of(desk, "/broadcast x", **OWNER)
     assert await broadcasts(desk) == []  # nothing goes out before the confirmation
     args = confirm_args(preview)
     assert "Aucun message en attente" in await text_of(  # another admin cannot send my draft
         desk, f"/broadcast {args}", user_id="1001", platform="telegram")
-    assert "3 discussion(s)" in await text_of(desk, f"/broadcast {args}", **OWNER)
-    assert "0 discussion(s)" in await text_of(desk, f"/broadcast {args}", **OWNER)  # a second press
+    assert "3 discussions" in await text_of(desk, f"/broadcast {args}", **OWNER)
+    assert "pour 0 discussion." in await text_of(desk, f"/broadcast {args}", **OWNER)  # a second press
     rows = await broadcasts(desk)
     assert len(rows) == 3 and len({r.chat_id for r in rows}) == 3
     assert "<b>Salle B</b>" in str(rows[0].payload["blocks"])  # stored raw; the renderer escapes

@@ -30,7 +30,7 @@ async def test_an_owner_writes_previews_and_publishes_from_the_phone(fake_telegr
         assert "Interpol élit son comité <b>exécutif</b>" in draft.text  # shown literally
         assert "Le Matin" in draft.text
         await bot.press(OWNER, draft)  # "Publier…" under the draft -> the preview, with its confirm button
-        await bot.until_text(OWNER, "Aperçu : voici ce que verront les abonnés.")
+        await bot.until_text(OWNER, "Aperçu\u00a0: voici ce que verront les abonnés.")
         preview = next(m for m in fake_telegram.messages(OWNER) if "Aperçu" in m.text)
         await bot.press(OWNER, preview)  # confirm
         await bot.until_text(OWNER, "publiée")
@@ -76,4 +76,4 @@ async def test_undo_from_the_phone_takes_back_only_the_publish(fake_telegram: Fa
         assert item is not None and item.status == "draft"
         assert item.title == {"fr": "Titre <i>initial</i>", "en": "Initial title"}
         [history] = await bot.say(OWNER, f"/history item {item_id}")
-        assert "titre (en) : — → « Initial title »" in history.text
+        assert "titre (en)\u00a0: — → «\u202fInitial title\u202f»" in history.text

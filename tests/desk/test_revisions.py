@@ -37,7 +37,7 @@ async def test_undo_of_a_publish_withdraws_it_and_keeps_the_translation(desk: Ap
     undone = await text_of(desk, "/undo", **OWNER)
     assert f"publication (nouvelle #{item_id})" in undone
     assert "retirée (redevenue brouillon)" in undone
-    assert "1 message(s) remplacé(s)" in undone  # the reader's alert becomes a withdrawal notice
+    assert "1 message remplacé par" in undone  # the reader's alert becomes a withdrawal notice
     item = await item_of(desk, item_id)
     assert item.status == "draft"
     assert item.title == {"en": "Nouveau titre", "fr": "Titre français"}  # translation kept
@@ -60,7 +60,7 @@ async def test_undo_takes_back_the_callers_last_change_not_an_older_one(desk: Ap
     added = await text_of(desk, "/addparticipant Jane Doe role=Chief", **OWNER)
     assert "Participant ajouté" in added
     undone = await text_of(desk, "/undo", **OWNER)
-    assert "ajout (participant #" in undone and "nom : « Jane Doe » → —" in undone
+    assert "ajout (participant #" in undone and "nom\u00a0: «\u202fJane Doe\u202f» → —" in undone
     async with desk.uow() as uow:
         names = (await uow.session.scalars(select(Participant.name))).all()
     assert not any(name.startswith("Jane") for name in names)  # the new participant is gone
@@ -89,7 +89,7 @@ async def test_history_and_revert_an_older_revision(desk: App) -> None:
     await send(desk, "/edititem 4 body Un nouveau texte.", **OWNER)
     history = await text_of(desk, "/history item 4", **OWNER)
     assert "Révisions — nouvelle #4" in history
-    assert "titre (fr) : «" in history and "→ « Premier changement »" in history
+    assert "titre (fr)\u00a0: «" in history and "→ «\u202fPremier changement\u202f»" in history
     async with desk.uow() as uow:
         from storage.revisions import history as revs
 
@@ -104,7 +104,7 @@ async def test_history_and_revert_an_older_revision(desk: App) -> None:
 async def test_audit_is_readable_with_names_not_ids(desk: App) -> None:
     await send(desk, "/edititem 2 source Le Matin", **OWNER)
     text = await text_of(desk, "/audit 1", **OWNER)
-    assert "source : " in text and "→ Le Matin" in text
+    assert "source\u00a0: " in text and "→ Le Matin" in text
     assert "source_id" not in text and "{" not in text
     async with desk.uow() as uow:
         assert (await uow.session.scalars(select(Source).where(Source.title == "Le Matin"))).first()
@@ -181,7 +181,7 @@ async def test_stillvalid_clears_the_mark_and_undo_puts_it_back(desk: App) -> No
     await send(desk, "/undo", **OWNER)
     assert "(Translation being updated.)" in await text_of(desk, "/resolution", lang="en")
     drafts = await text_of(desk, "/history resolution 1", **OWNER)
-    assert "date d’adoption (en) : à retraduire" in drafts
+    assert "date d’adoption (en)\u00a0: à retraduire" in drafts
 
 
 async def test_a_long_body_is_typed_in_several_messages_with_append(desk: App) -> None:
@@ -233,5 +233,5 @@ async def test_undo_of_an_add_says_what_it_removed_without_noise(desk: App) -> N
     item_id = int(added.buttons[0].args)
     undone = await text_of(desk, "/undo", **OWNER)
     assert f"ajout (nouvelle #{item_id})" in undone
-    assert "titre (fr) : « Titre éphémère » → —" in undone
+    assert "titre (fr)\u00a0: «\u202fTitre éphémère\u202f» → —" in undone
     assert "— → —" not in undone and "rétablie" not in undone

@@ -37,7 +37,7 @@ async def test_add_preview_publish_edit_undo_delete(desk: App) -> None:
     assert item.body == {"fr": "Premier paragraphe.\n\nSecond paragraphe."}
     assert item.topics == ["cybercrime"] and item.key and item.key.startswith("item-")
     assert item.published_at == dt.datetime(2025, 11, 25, 9, 0, tzinfo=dt.UTC)  # 10:00 in Casablanca (UTC+1)
-    assert f"ajout (nouvelle #{item_id})" in text and "thèmes : — → « cybercrime »" in text
+    assert f"ajout (nouvelle #{item_id})" in text and "thèmes\u00a0: — → «\u202fcybercrime\u202f»" in text
     # a draft is invisible to readers
     assert "Aucune nouvelle publiée" in await text_of(desk, f"/item {item_id}")
 
@@ -46,7 +46,7 @@ async def test_add_preview_publish_edit_undo_delete(desk: App) -> None:
     assert "Second paragraphe." in await text_of(desk, f"/publish {item_id}", **OWNER)
     assert (await item_of(desk, item_id)).status == "draft"
     done = await text_of(desk, f"/publish {item_id} confirm", **OWNER)
-    assert "publiée" in done and "Alertes en file : 3" in done
+    assert "publiée" in done and "Alertes en file\u00a0: 3" in done
     async with desk.uow() as uow:
         announced = (await uow.session.scalars(
             select(OutboxMessage.item_id).where(OutboxMessage.kind == "alert"))).all()
@@ -61,8 +61,8 @@ async def test_add_preview_publish_edit_undo_delete(desk: App) -> None:
     assert f"#{item_id}" in await text_of(desk, "/search adoptee marrakech")  # search_doc in sync
 
     undone = await text_of(desk, "/undo", **OWNER)
-    assert f"Annulé (révision #{await _last_rev(desk)}) : modification (nouvelle #{item_id})" in undone
-    assert "titre (fr) : « Résolution adoptée à Marrakech » → « Interpol adopte la résolution »" \
+    assert f"Annulé (révision #{await _last_rev(desk)})\u00a0: modification (nouvelle #{item_id})" in undone
+    assert "titre (fr)\u00a0: «\u202fRésolution adoptée à Marrakech\u202f» → «\u202fInterpol adopte la résolution\u202f»" \
         in undone
     assert (await item_of(desk, item_id)).title["fr"] == "Interpol adopte la résolution"
     assert f"#{item_id}" not in await text_of(desk, "/search adoptee marrakech")
@@ -126,7 +126,7 @@ async def test_editing_a_delivered_item_queues_edits_or_notices(desk: App) -> No
                                           item_id=2, payload={"blocks": []}, status="sent",
                                           platform_message_ids=ids, sent_at=sent))
     reply = await text_of(desk, "/edititem 2 title.en Corrected headline", **OWNER)
-    assert "1 message(s) corrigé(s) sur place, 1 avis de correction" in reply
+    assert "1 message corrigé sur place, 1 avis de correction" in reply
     async with desk.uow() as uow:
         rows = (await uow.session.scalars(select(OutboxMessage).where(
             OutboxMessage.kind.in_(("edit", "correction"))).order_by(OutboxMessage.kind))).all()
@@ -170,7 +170,7 @@ async def test_publish_says_how_many_alerts_quiet_hours_hold(desk: App) -> None:
     await text_of(desk, "/settings quiet 08:00-12:00", chat_id="day", user_id="day")  # not now
     first = int((await send(desk, "/additem Arrestations à Casablanca\nTexte.", **OWNER)).buttons[0].args)
     done = await text_of(desk, f"/publish {first} confirm", **OWNER)
-    assert f"Nouvelle #{first} publiée. Alertes en file : 3, dont 2 retenue(s) par les heures " \
+    assert f"Nouvelle #{first} publiée. Alertes en file\u00a0: 3, dont 2 retenues par les heures " \
            "calmes des abonnés." in done
     second = int((await send(desk, "/additem Arrests in Casablanca lang=en\nText.", lang="en",
                              **OWNER)).buttons[0].args)
