@@ -15,6 +15,7 @@ from bot.platforms import PLATFORMS
 from bot.platforms import enabled as enabled_platforms
 from bot.platforms import secrets as platform_secrets
 from bot.platforms.base import TokenRejected
+from storage.text import LANGUAGES
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", parents=[common], help="run the bot (console chat when no platform token is set)")
     a = sub.add_parser("ask", parents=[common], help="print the reply to one command and exit")
     a.add_argument("text", help='a command line, e.g. "/agenda cybercrime"')
-    a.add_argument("--lang", choices=("fr", "en"), help="reply language")
+    a.add_argument("--lang", choices=LANGUAGES, help="reply language")
     sub.add_parser("migrate", parents=[common], help="apply database migrations")
     sd = sub.add_parser("seed", parents=[common],
                         help="load the bundled content (idempotent; keeps what the desk changed)")

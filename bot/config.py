@@ -24,6 +24,7 @@ from bot.platforms.discord.config import DiscordSection
 from bot.platforms.telegram.config import TelegramSection
 from bot.platforms.webhook.config import WebhookEndpoint, check_endpoints
 from bot.sections import Section
+from storage.text import Language
 
 DEFAULT_DB_URL = "sqlite+aiosqlite:///data/newsbot.db"
 
@@ -41,7 +42,7 @@ def _check_timezone(value: str) -> str:
 
 
 class BotSection(Section):
-    default_language: Literal["fr", "en"] = "fr"
+    default_language: Language = "fr"
     #: the event's time zone, for dates shown in replies
     timezone: str = "Africa/Casablanca"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -106,7 +107,7 @@ class FeedSection(Section):
     publish: bool = False
     interval_minutes: float = Field(default=15, gt=0, le=24 * 60)
     #: the language the feed is written in (its entries are stored under it)
-    language: Literal["fr", "en"] = "fr"
+    language: Language = "fr"
     #: at most this many new entries are taken per poll, newest first; the others wait for
     #: the next polls (nothing is lost: the feed's ETag is kept back until all are taken)
     max_entries_per_poll: int = Field(default=50, ge=1, le=10_000)

@@ -292,7 +292,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "append", append, admin=True, group="admin",
-        usage="/append <id> [fr|en] ↵ <text>",
+        usage="/append <id> [fr|en|es|ar] ↵ <text>",
         help_args=(("body_max", str(BODY_MAX)),),
         options=(_id_option(),
                  Option("text", "option.append.text", required=True,
@@ -300,9 +300,9 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "translate", translate, admin=True, group="admin",
-        usage="/translate <id> <fr|en> ↵ <title> ↵ <text>",
+        usage="/translate <id> <fr|en|es|ar> ↵ <title> ↵ <text>",
         options=(_id_option(),
-                 Option("lang", "option.translate.lang", required=True, choices=("fr", "en")),
+                 Option("lang", "option.translate.lang", required=True, choices=LANGUAGES),
                  Option("text", "option.translate.text", rest=True)),
     ),
     Command(

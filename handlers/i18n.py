@@ -9,6 +9,7 @@ from functools import lru_cache
 import storage.text
 from handlers.catalog import CATALOG
 from handlers.words import LANGUAGE_NAMES
+from storage.text import Language as Language
 
 
 def normalize_language(code: str | None) -> str | None:

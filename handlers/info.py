@@ -11,7 +11,7 @@ from handlers.i18n import format_days, labelled, normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span, spans
 from handlers.subscriptions import may_change
 from storage.models import Fact, Source
-from storage.text import pick
+from storage.text import LANGUAGES, pick
 
 START_COMMANDS = ("agenda", "participants", "resolution", "news", "search", "about")
 
@@ -132,8 +132,8 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "lang", lang_,
-        usage="/lang fr|en",
-        options=(Option("language", "option.lang.language", choices=("fr", "en")),),
+        usage="/lang fr|en|es|ar",
+        options=(Option("language", "option.lang.language", choices=LANGUAGES),),
     ),
 )
 

@@ -333,7 +333,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "settings", settings,
-        usage="/settings [time HH:MM | tz Zone/City | lang fr|en | topics [digest|alerts] …|all "
+        usage="/settings [time HH:MM | tz Zone/City | lang fr|en|es|ar | topics [digest|alerts] …|all "
               "| quiet HH:MM-HH:MM|off | empty on|off]",
         options=(Option("setting", "option.settings.setting",
                         choices=("time", "tz", "lang", "topics", "quiet", "empty")),

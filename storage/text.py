@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from typing import Literal, get_args
 
-LANGUAGES = ("fr", "en")
+#: the languages the bot speaks: INTERPOL's four official languages
+Language = Literal["fr", "en", "es", "ar"]
+LANGUAGES: tuple[str, ...] = get_args(Language)
 DEFAULT_LANGUAGE = "fr"
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-#: the languages the bundled content (storage/seed) is written in; a multilingual text may
-#: carry any of them, whichever languages the bot itself speaks (``LANGUAGES``)
-CONTENT_LANGUAGES = ("fr", "en", "es", "ar")
+#: the languages the bundled content (storage/seed) is written in: the bot's own
+CONTENT_LANGUAGES = LANGUAGES
 
 
 def pick_lang(texts: Mapping[str, str] | None, lang: str) -> tuple[str, str | None]:

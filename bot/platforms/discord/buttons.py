@@ -18,7 +18,8 @@ from typing import Any
 
 from bot.button_store import ButtonStore, button_token
 from bot.render import bidi
-from handlers.i18n import normalize_language
+from handlers.catalog import CATALOG
+from handlers.i18n import normalize_language, t
 from handlers.reply import Button
 
 with warnings.catch_warnings():
@@ -31,14 +32,9 @@ BUTTONS_MAX = 25
 TEMPLATE = r"nb:(?P<command>[a-z0-9_-]{1,32}):(?P<page>[0-9]{1,6}):(?P<args>[=~].*)"
 _PATTERN = re.compile(TEMPLATE)
 
-STALE = {
-    "fr": "Ce bouton n’est plus valide : relancez la commande.",
-    "en": "This button is no longer valid: please run the command again.",
-}
-
-
 def stale_text(locale: str | None) -> str:
-    return STALE[normalize_language(locale) or "fr"]
+    """What a button the bot can no longer read answers, in the user's language."""
+    return t("button.stale", normalize_language(locale) or CATALOG.default_language)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from handlers.i18n import Language
+
 #: what a delivery can be; the receiver reads it as the JSON body's ``type``
 Kind = Literal["alert", "digest", "correction", "withdrawal", "restoration", "broadcast"]
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -70,7 +72,7 @@ class WebhookEndpoint(BaseModel):
     #: the topics whose alerts and digests go to this endpoint (none: every topic)
     topics: list[str] = Field(default_factory=list)
     kinds: list[Kind] = Field(default_factory=lambda: list(get_args(Kind)))
-    language: Literal["fr", "en"] = "fr"
+    language: Language = "fr"
     #: with "digest" in kinds: when the daily digest is sent, in ``timezone``
     digest_time: str = "08:00"
     #: None: the event's time zone ([bot] timezone)
