@@ -84,8 +84,8 @@ WEEKDAYS: Words[int] = Words({
 RELATIVE_DAYS: Words[int] = Words({
     -1: ("hier", "yesterday", "ayer", "أمس", "البارحة"),
     0: ("aujourd'hui", "aujourd’hui", "aujourdhui", "auj", "today", "hoy", "اليوم"),
-    1: ("demain", "tomorrow", "mañana", "غدا", "غداً", "بكرة"),
-    2: ("après-demain", "apres demain", "day after tomorrow", "pasado mañana", "بعد غد",
+    1: ("demain", "tomorrow", "mañana", "manana", "غدا", "غداً", "بكرة"),
+    2: ("après-demain", "apres demain", "day after tomorrow", "pasado mañana", "pasado manana", "بعد غد",
         "بعد غدا"),
 })
 

@@ -31,7 +31,7 @@ def command_texts(name: str, summary: dict[str, str], help: dict[str, str] | Non
     if help is not None:
         texts[f"command.{name}.help"] = help
     texts.update({f"option.{name}.{option}": words for option, words in options.items()})
-    return Catalog(texts)
+    return Catalog(texts, languages=tuple(summary))
 
 
 FOUR_LANGUAGES = ("fr", "en", "es", "ar")

@@ -103,7 +103,7 @@ async def test_sync_registers_every_command_with_french_and_english_descriptions
     (opt,) = item["options"]
     assert (opt["name"], opt["type"], opt["required"], opt["autocomplete"]) == ("id", 4, True, True)
     lang = synced["lang"]["options"][0]
-    assert [c["value"] for c in lang["choices"]] == ["fr", "en"]
+    assert [c["value"] for c in lang["choices"]] == ["fr", "en", "es", "ar"]
     for c in synced.values():
         assert 1 <= len(c["description"]) <= 100
         assert all(1 <= len(d) <= 100 for d in c["description_localizations"].values())

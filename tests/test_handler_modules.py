@@ -26,6 +26,7 @@ from handlers.base import Command, Deps, Registry, Request
 from handlers.news import news as news_command
 from handlers.reply import plain_text
 from storage.db import make_engine, make_session_factory
+from storage.text import LANGUAGES
 from storage.uow import UnitOfWork
 
 MODULES = (info, content, news, subscriptions, editorial, revisions, admins, desk_ops, program_admin)
@@ -128,7 +129,9 @@ def test_every_command_has_its_words_in_the_catalog() -> None:
 def test_a_command_reads_its_words_from_the_catalog() -> None:
     additem = build_registry().get("additem")
     assert additem is not None
-    assert additem.summary == {"fr": "Créer une nouvelle (brouillon)", "en": "Create a news item (draft)"}
+    assert set(additem.summary) == set(LANGUAGES)
+    assert {k: additem.summary[k] for k in ("fr", "en")} == {
+        "fr": "Créer une nouvelle (brouillon)", "en": "Create a news item (draft)"}
     assert "source ≤ 200" in additem.help["fr"] and "Then /publish <n>." in additem.help["en"]
     start = build_registry().get("start")
     assert start is not None and start.help == start.summary  # no help text: the summary
@@ -145,4 +148,5 @@ def test_every_option_has_its_description_in_the_catalog() -> None:
     assert sorted(k for k in CATALOG if k.startswith("option.") and k not in used) == []
     news_count = build_registry().get("news")
     assert news_count is not None
-    assert news_count.options[0].description == {"fr": "Combien (1–50)", "en": "How many (1–50)"}
+    assert {k: news_count.options[0].description[k] for k in ("fr", "en")} == {
+        "fr": "Combien (1–50)", "en": "How many (1–50)"}

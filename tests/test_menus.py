@@ -13,11 +13,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.app import App
 from bot.platforms.discord.commands import DISCORD_LOCALES
 from bot.platforms.telegram.frontend import command_menu, menu_languages
 from handlers.base import Command, Deps, Option, Request
-from handlers.catalog import CATALOG, Catalog
+from handlers.catalog import CATALOG, Catalog, MissingText
 from handlers.reply import Reply, ReplyBuilder
 from tests.discord_bot import GUILD, guild_app
 from tests.fakes.discord_fixtures import fake_discord  # noqa: F401
@@ -58,12 +60,17 @@ def test_menu_languages_follow_the_catalogs() -> None:
 
 
 def test_telegram_menu_keeps_to_telegrams_limits() -> None:
-    blank = command_texts("blank", {"fr": " \n ", "en": "Two\nlines"})
-    commands = [Command("blank", nothing, "/blank", catalog=blank),
-                Command("Bad-Name", nothing, "/Bad-Name", catalog=blank)]
+    """One line, never empty (a blank text cannot even enter a catalog), only names Telegram
+    accepts."""
+    two = command_texts("two", {"fr": "Deux\nlignes", "en": "Two\nlines"})
+    commands = [Command("two", nothing, "/two", catalog=two),
+                Command("Bad-Name", nothing, "/Bad-Name", catalog=two)]
     menu = command_menu(commands, "fr")
-    assert [(c.command, c.description) for c in menu] == [("blank", "…")]
+    assert [(c.command, c.description) for c in menu] == [("two", "Deux lignes")]
     assert command_menu(commands, "en")[0].description == "Two lines"
+    blank = command_texts("blank", {"fr": " \n ", "en": "x"})
+    with pytest.raises(MissingText):
+        Command("blank", nothing, "/blank", catalog=blank).summary  # noqa: B018
 
 
 async def test_telegram_menus_in_every_catalog_language(fake_telegram: FakeTelegram,
@@ -87,7 +94,9 @@ async def test_telegram_menus_in_every_catalog_language(fake_telegram: FakeTeleg
             assert TELEGRAM_COMMAND.fullmatch(c["command"]), c
             assert 1 <= len(c["description"]) <= 256 and "\n" not in c["description"], c
     assert menus[("default", "")] == menus[("default", "fr")]  # French is the default language
-    assert "[ع]" in menus[("default", "ar")][0]["description"]
+    first = public[0].name
+    assert menus[("default", "ar")][0]["description"] == four.text(f"command.{first}.summary", "ar")
+    assert any("\u0600" <= ch <= "\u06ff" for ch in menus[("default", "ar")][0]["description"])
 
 
 def discord_spec_locales() -> set[str]:

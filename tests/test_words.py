@@ -73,12 +73,12 @@ def test_words_match_folded() -> None:
 
 
 def test_language_names_follow_the_bots_languages() -> None:
-    """Today French and English: their names in every language; Spanish and Arabic not yet."""
+    """The four languages, by their names in every language and by regional codes."""
     for lang, names in NAMES.items():
         for name in names:
             assert words.LANGUAGE_NAMES.get(name) == lang, name
-            assert normalize_language(name) == (lang if lang in ("fr", "en") else None), name
-    assert normalize_language("es-419") is None and normalize_language("ar-MA") is None
+            assert normalize_language(name) == lang, name
+    assert normalize_language("es-419") == "es" and normalize_language("ar-MA") == "ar"
     assert normalize_language("fr-FR") == "fr" and normalize_language("EN_gb") == "en"
     assert normalize_language("de") is None and normalize_language("") is None
 
@@ -140,16 +140,17 @@ async def test_lang_by_name(app: App) -> None:
     assert await text_of(app, "/lang anglais") == "Language: English."
     assert await text_of(app, "/start", chat_id="c1") == await text_of(app, "/start", lang="en",
                                                                          chat_id="c9")
-    assert await text_of(app, "/lang الفرنسية") == "Langue : français."
+    assert await text_of(app, "/lang الفرنسية") == "Langue\u00a0: français."
     assert await text_of(app, "/lang inglés", chat_id="c2") == "Language: English."
     assert await text_of(app, "/lang ENGLISH", chat_id="c3") == "Language: English."
-    refused = await text_of(app, "/lang español")  # not a language of the bot yet
-    assert "Langue inconnue « español »" in refused
+    assert await text_of(app, "/lang español", chat_id="c4") == "Idioma: español."
+    refused = await text_of(app, "/lang klingon", chat_id="c5")
+    assert "Langue inconnue" in refused and "klingon" in refused
 
 
 @pytest.mark.usefixtures("four_languages")
 async def test_lang_and_settings_lang_in_four_languages(app: App) -> None:
-    assert "[es]" in await text_of(app, "/lang español")
+    assert await text_of(app, "/lang español") == "Idioma: español."
     async with app.uow() as uow:
         chat = await uow.chats.find("console", "c1")
         assert chat is not None and chat.language == "es"

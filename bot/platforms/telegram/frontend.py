@@ -58,7 +58,8 @@ def menu_languages(commands: Iterable[Command]) -> tuple[str, ...]:
 def _describe(summary: dict[str, str], lang: str, fallback: str) -> str:
     """One line of at most 256 characters, never empty (Telegram refuses both)."""
     text = summary.get(lang) or summary.get(fallback) or next(iter(summary.values()), "")
-    text = " ".join(text.split()) or "…"
+    # one line; no-break spaces (French typography) are kept
+    text = " ".join(re.split(r"[ \t\r\n]+", text.strip(" \t\r\n"))) or "…"
     return text if len(text) <= DESCRIPTION_MAX else text[: DESCRIPTION_MAX - 1].rstrip() + "…"
 
 
