@@ -259,7 +259,7 @@ def test_import_json_writes_spanish_and_arabic_with_their_plural_forms(tmp_path:
     assert catalog.text("search.count", "ar", n=2) == AR[2]
     assert catalog.text("usage", "ar", usage="/x") == "Usage: /x (ar)"
     errors, gaps = tools.validate(tmp_path)
-    assert errors == [] and gaps == ["digest.title: no ar text"]
+    assert errors == ["digest.title: no ar text"] and gaps == []  # ar is a language of the bot
 
 
 def test_update_adds_a_missing_key_empty_and_fuzzy_to_every_language(tmp_path: Path) -> None:

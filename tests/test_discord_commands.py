@@ -14,6 +14,7 @@ import pytest
 
 from bot.platforms.discord.render import render
 from handlers.base import Command, Deps, NotAllowed, Option, Request
+from handlers.i18n import t
 from handlers.reply import Reply, ReplyBuilder
 from tests.discord_bot import (  # noqa: F401
     ALICE,
@@ -56,7 +57,7 @@ def as_stored(reply: Reply) -> list[dict[str, Any]]:
     ]
 
 
-@pytest.mark.parametrize("locale", ["fr", "en-US"])
+@pytest.mark.parametrize("locale", ["fr", "en-US", "es-ES", "es-419"])
 async def test_every_command_answers_in_the_users_language(
     discord_bot: DiscordBot, locale: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -87,8 +88,9 @@ async def test_every_command_answers_in_the_users_language(
         if command.name in CORE_COMMANDS:
             assert not reply.is_error, (command.name, texts[command.name])
     assert CORE_COMMANDS <= set(texts)
-    assert ("Commandes" if locale == "fr" else "Commands") in texts["help"]
-    assert ("Programme" if locale == "fr" else "Agenda") in texts["agenda"]
+    lang = locale[:2]
+    assert t("help.title", lang) in texts["help"]
+    assert t("agenda.title", lang) in texts["agenda"]
 
 
 async def test_sync_registers_every_command_with_french_and_english_descriptions(
