@@ -63,7 +63,7 @@ def parse_day(text: str, event: Event | None, today: dt.date | None = None) -> d
 
 
 def _session_row(s: AgendaSession, topics: dict[str, Topic], lang: str) -> tuple[Span, ...]:
-    parts = [Span(shown(s.title, lang), bold=True)]
+    parts = [Span(shown(s.title, lang), bold=True, foreign=True)]
     if s.topic and s.topic in topics:
         parts.append(Span(f" [{shown(topics[s.topic].name, lang)}]", italic=True))
     desc = shown(s.description, lang)
@@ -151,7 +151,8 @@ async def participants(req: Request, deps: Deps) -> Reply:
     b = ReplyBuilder().heading(title)
     rows = []
     for p in on_page:
-        row = [Span(p.name, bold=True), Span(" — " + shown(p.role, lang))]
+        row = [Span(p.name, bold=True, foreign=True), Span(" — "),
+               Span(shown(p.role, lang), foreign=True)]
         org = pick(p.organisation, lang)
         if org and not _says_the_same(org, pick(p.role, lang)):
             row.append(Span(f", {shown(p.organisation, lang)}"))

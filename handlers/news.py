@@ -40,9 +40,10 @@ def item_line(item: NewsItem, lang: str, tz: str) -> tuple[Span, ...]:
     when = format_moment(item.published_at, lang, tz) if item.published_at else ""
     return (
         Span(f"#{item.id} ", code=True),
-        Span(shown(item.title, lang), bold=True),
+        Span(shown(item.title, lang), bold=True, foreign=True),
         Span(f" ({when})" if when else "", italic=True),
-        Span(" — " + summary(pick(item.body, lang)) + fallback_mark(item.body, lang)),
+        Span(" — "),
+        Span(summary(pick(item.body, lang)) + fallback_mark(item.body, lang), foreign=True),
     )
 
 
@@ -53,7 +54,7 @@ def full_item(item: NewsItem, lang: str, tz: str, topic_names: dict[str, str] | 
         meta.append(format_moment(item.published_at, lang, tz))
     b.para(Span(" · ".join(meta), italic=True))
     for para in shown(item.body, lang).split("\n\n"):
-        b.para(para.strip())
+        b.para(Span(para.strip(), foreign=True))  # the desk's or a feed's text
     if shown_stale(item, lang, ("title", "body")):
         b.para(Span(t("stale.reader", lang), italic=True))
     if item.topics:
