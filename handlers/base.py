@@ -10,6 +10,7 @@ Exception tree (only UserError is shown to users as-is):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -178,6 +179,32 @@ class Command:
     def help(self) -> dict[str, str]:
         """{language: help text}, every language of the catalog."""
         return self.catalog.texts(self.help_key, **dict(self.help_args))
+
+    def usage_in(self, lang: str) -> str:
+        """The usage line as a reader of ``lang`` sees it: the descriptive words in its
+        brackets translated ("/item <numéro>"), the words typed as they are ("confirm",
+        "digest|alerts", field names)."""
+        return localized_usage(self.usage, lang, CATALOG)
+
+
+#: one bracketed group of a usage line: <…> or […]
+_GROUP = re.compile(r"<([^<>\[\]]+)>|\[([^<>\[\]]+)\]")
+
+
+def localized_usage(usage: str, lang: str, catalog: Catalog) -> str:
+    """Translate a group's words (``usage.word.<word>`` in the catalog) when every word of
+    the group is descriptive; a group holding anything typed as is stays as it is."""
+
+    def group(match: re.Match[str]) -> str:
+        inner = match.group(1) if match.group(1) is not None else match.group(2)
+        words = [w.strip() for w in inner.split("|")]
+        keys = [f"usage.word.{w.replace(' ', '_')}" for w in words]
+        if not all(k in catalog for k in keys):
+            return match.group(0)
+        shown = (" | " if " | " in inner else "|").join(catalog.text(k, lang) for k in keys)
+        return f"<{shown}>" if match.group(1) is not None else f"[{shown}]"
+
+    return _GROUP.sub(group, usage)
 
 
 class Registry:

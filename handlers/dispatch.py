@@ -100,7 +100,7 @@ async def _dispatch(registry: Registry, deps: Deps, request: Request) -> tuple[R
         if len(request.args) > ARGS_MAX:  # refused whole: a command's text is never cut
             outcome = "too_long"
             return error_reply(t("error.too_long", lang, limit=ARGS_MAX, length=len(request.args)),
-                               command.usage, lang), lang
+                               command.usage_in(lang), lang), lang
         try:
             return await command.handler(request, deps), lang
         except NotAllowed as exc:
@@ -108,7 +108,7 @@ async def _dispatch(registry: Registry, deps: Deps, request: Request) -> tuple[R
             return error_reply(exc.message(lang)), lang
         except UserError as exc:
             outcome = "user_error"
-            return error_reply(exc.message(lang), command.usage if exc.show_usage else None, lang), lang
+            return error_reply(exc.message(lang), command.usage_in(lang) if exc.show_usage else None, lang), lang
     except Exception:
         outcome = "error"
         log.exception("command failed", extra={"command": name, "platform": request.platform})

@@ -52,16 +52,17 @@ async def help_(req: Request, deps: Deps) -> Reply:
             raise UserError("help.unknown", show_usage=False, command=wanted[0][:64])
         b = ReplyBuilder().heading(f"/{cmd.name}")
         b.para(pick(cmd.help, lang))
-        b.para(Span(t("usage", lang, usage=cmd.usage), italic=True))
+        b.para(Span(t("usage", lang, usage=cmd.usage_in(lang)), italic=True))
         return b.build()
     b = ReplyBuilder().heading(t("help.title", lang))
     public = [c for c in _registry() if c.listed and not c.admin]
-    b.bullets([(Span(c.usage, code=True), Span(" — " + pick(c.summary, lang))) for c in public])
+    b.bullets([(Span(c.usage_in(lang), code=True), Span(" — " + pick(c.summary, lang))) for c in public])
     if req.is_admin:
         admin = [c for c in _registry() if c.listed and c.admin]
         if admin:
             b.para(Span(t("help.admin", lang), bold=True))
-            b.bullets([(Span(c.usage, code=True), Span(" — " + pick(c.summary, lang))) for c in admin])
+            b.bullets([(Span(c.usage_in(lang), code=True), Span(" — " + pick(c.summary, lang)))
+                       for c in admin])
     b.para(Span(t("help.more", lang), italic=True))
     return b.build()
 

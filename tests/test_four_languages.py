@@ -100,3 +100,17 @@ async def test_public_commands_answer_in_each_language_on_telegram(
             if lang == "ar":
                 assert _isolated(text), (command, text)
     assert fake_telegram.violations == []
+
+
+@pytest.mark.parametrize(("lang", "shown"), [
+    ("fr", "/item <numéro>"), ("en", "/item <number>"), ("es", "/item <número>"),
+    ("ar", "/item <الرقم>")])
+async def test_the_usage_shown_speaks_the_readers_language(db_url: str, lang: str,
+                                                          shown: str) -> None:
+    """The descriptive words of a usage line are translated; what is typed stays as typed."""
+    async with App(make_settings(db_url)) as app:
+        await text_of(app, f"/lang {lang}", chat_id=f"u-{lang}")
+        reply = await text_of(app, "/item", chat_id=f"u-{lang}")
+        assert shown in reply, reply
+        edit = build_registry().get("edititem")
+        assert edit is not None and "<title|body|topics" in edit.usage_in(lang)
