@@ -114,7 +114,7 @@ async def lang_(req: Request, deps: Deps) -> Reply:
         chat = await uow.chats.touch(req.platform, req.chat_id, kind=req.chat_kind,
                                      title=req.chat_title, now=deps.clock())
         chat.language = new
-    return ReplyBuilder().para(t("lang.set", new)).build()
+    return ReplyBuilder().para(t("lang.set", new)).build(language=new)  # in the new language
 
 
 COMMANDS: tuple[Command, ...] = (

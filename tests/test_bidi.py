@@ -370,3 +370,14 @@ async def test_the_dispatcher_says_the_reply_language(app: App) -> None:
     assert (await send(app, "/help", lang="en")).language == "en"
     assert (await send(app, "/nosuchcommand", lang="en", chat_id="c2")).language == "en"
     assert (await send(app, "/help", chat_id="c3")).language == "fr"
+
+
+async def test_leaving_arabic_answers_left_to_right_in_the_new_language(app) -> None:  # type: ignore[no-untyped-def]
+    """/lang es from an Arabic chat: the confirmation is Spanish, so laid out left to right."""
+    from tests.helpers import send
+
+    await send(app, "/lang ar", chat_id="rtl")
+    reply = await send(app, "/lang es", chat_id="rtl")
+    assert reply.language == "es" and reply.direction == "ltr"
+    back = await send(app, "/lang ar", chat_id="rtl")
+    assert back.language == "ar" and back.direction == "rtl"
