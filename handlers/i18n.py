@@ -55,12 +55,17 @@ def labelled(label: str, lang: str) -> str:
     return t("punct.label", lang, label=label)
 
 
+#: the project's day format where the language's own full date reads otherwise
+DAY_PATTERNS = {"fr": "EEEE d MMMM y", "en": "EEEE d MMMM y"}
+
+
 @lru_cache(maxsize=256)
 def format_day(day: dt.date, lang: str) -> str:
-    """'lundi 24 novembre 2025' / 'Monday 24 November 2025'."""
+    """'lundi 24 novembre 2025' / 'Monday 24 November 2025' / 'lunes, 24 de noviembre de
+    2025' / 'الاثنين، 24 نوفمبر 2025' (Spanish and Arabic: the language's full date)."""
     from babel.dates import format_date
 
-    return format_date(day, format="EEEE d MMMM y", locale=lang)
+    return format_date(day, format=DAY_PATTERNS.get(lang, "full"), locale=lang)
 
 
 def format_days(starts: dt.date, ends: dt.date, lang: str, alt_starts: dt.date | None = None) -> str:

@@ -116,14 +116,14 @@ def test_yes_no_of_the_desk_in_every_language() -> None:
 
 def test_dates_in_spanish_and_arabic() -> None:
     monday = dt.date(2025, 11, 24)
-    assert format_day(monday, "es") == "lunes 24 noviembre 2025"
-    assert format_day(monday, "ar") == "الاثنين 24 نوفمبر 2025"
+    assert format_day(monday, "es") == "lunes, 24 de noviembre de 2025"  # not "lunes 24 noviembre"
+    assert format_day(monday, "ar") == "الاثنين، 24 نوفمبر 2025"
     moment = dt.datetime(2025, 11, 24, 9, 0, tzinfo=dt.UTC)
     assert format_moment(moment, "es", "Africa/Casablanca") == "24 nov 2025, 10:00"
     arabic = format_moment(moment, "ar", "Africa/Casablanca")
     assert "نوفمبر" in arabic and "10:00" in arabic and "2025" in arabic
     assert format_days(monday, dt.date(2025, 11, 27), "es") == (
-        "lunes 24 noviembre 2025 – jueves 27 noviembre 2025")
+        "lunes, 24 de noviembre de 2025 – jueves, 27 de noviembre de 2025")
 
 
 async def test_agenda_by_weekday_and_relative_day(app: App) -> None:
