@@ -127,8 +127,7 @@ def delivery_components(app: App) -> list[Component]:
     from bot.platforms import rate_limits
 
     # each platform's own limits (Telegram's from [delivery], Discord's its own, ...)
-    limits = {name: (rl.overall_per_second, rl.private_per_second, rl.group_per_minute)
-              for name, rl in rate_limits(app.settings).items()}
+    limits = {name: rl.windows for name, rl in rate_limits(app.settings).items()}
     worker = OutboxWorker(app.uow, app.senders, app.settings.delivery, clock=app.deps.clock,
                           limits=limits,
                           owner=instance.owner, takeover=instance.takeover_prefix,

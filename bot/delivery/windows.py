@@ -13,6 +13,7 @@ from typing import Literal
 
 from bot.config import DeliverySection
 from bot.platforms.base import RateLimited
+from bot.platforms.spec import RateLimits
 from bot.ratelimit import LOOP_TIMER, Limits, Timer
 
 #: a platform's limits: (overall per second, per private chat per second, per group per minute)
@@ -25,9 +26,7 @@ LimitsSource = Callable[[str], PlatformLimits] | Mapping[str, PlatformLimits]
 def default_limits(settings: DeliverySection) -> Callable[[str], PlatformLimits]:
     """The ``[delivery]`` limits, for any platform: the overall rate (the paid broadcast's
     when on) less ``reserve_per_second`` (left to interactive replies; at least 1/s)."""
-    s = settings
-    rate = s.paid_global_per_second if s.paid_broadcast else s.global_per_second
-    limits = (max(1.0, rate - s.reserve_per_second), s.private_per_second, s.group_per_minute)
+    limits = RateLimits.of_delivery(settings).windows
     return lambda platform: limits
 
 

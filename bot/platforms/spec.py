@@ -20,7 +20,7 @@ from pydantic import BaseModel, SecretStr
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.config import Settings
+    from bot.config import DeliverySection, Settings
     from bot.platforms.base import Component
 
 
@@ -63,6 +63,20 @@ class RateLimits:
         if self.paid_broadcast and self.paid_global_per_second is not None:
             rate = self.paid_global_per_second
         return max(1.0, rate - self.reserve_per_second)
+
+    @property
+    def windows(self) -> tuple[float, float, float]:
+        """What the outbox worker's windows take: (overall/s, private chat/s, group/min)."""
+        return self.overall_per_second, self.private_per_second, self.group_per_minute
+
+    @classmethod
+    def of_delivery(cls, d: DeliverySection) -> RateLimits:
+        """From the ``[delivery]`` keys (a ``DeliverySection``): Telegram's limits, paid
+        broadcasts and the reserve for replies."""
+        return cls(global_per_second=d.global_per_second,
+                   paid_global_per_second=d.paid_global_per_second,
+                   private_per_second=d.private_per_second, group_per_minute=d.group_per_minute,
+                   paid_broadcast=d.paid_broadcast, reserve_per_second=d.reserve_per_second)
 
 
 def _token_set(section: Any) -> bool:

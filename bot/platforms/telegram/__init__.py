@@ -37,12 +37,7 @@ def _sender_only(app: App) -> Component:
 
 def _limits(settings: Settings) -> RateLimits:
     """From the ``[delivery]`` keys, which describe Telegram's limits (and paid broadcasts)."""
-    d = settings.delivery
-    return RateLimits(global_per_second=d.global_per_second,
-                      paid_global_per_second=d.paid_global_per_second,
-                      private_per_second=d.private_per_second,
-                      group_per_minute=d.group_per_minute,
-                      paid_broadcast=d.paid_broadcast, reserve_per_second=d.reserve_per_second)
+    return RateLimits.of_delivery(settings.delivery)
 
 
 SPEC = PlatformSpec(
