@@ -255,10 +255,15 @@ async def test_a_sender_frozen_past_its_lease_sends_nothing_beside_the_new_one(
     fake answers 0.2 s late) or long after (full speed, its windows open when it wakes)."""
     tg = fake_telegram
     tg.limits = TelegramLimits(global_per_second=400, private_per_second=10, group_per_minute=600)
-    if woken.startswith("within"):
+    within = woken.startswith("within")
+    # the new sender's grace is one TTL: the woken one records its sends in flight within
+    # it; a longer TTL there leaves a loaded machine (CI: both cores busy) time to do so
+    ttl = 4.0 if within else 2.0
+    if within:
         tg.answer_late(0.2)
     ids = await fan_out(app, 600, 0)
     env = env_for(tg, db_url, tmp_path / "state")
+    env["NEWSBOT_DELIVERY__LEADER_TTL_SECONDS"] = str(ttl)
     a, b = await start_bot(env), await start_bot(env)
     procs = {a.pid: a, b.pid: b}
     try:
@@ -277,7 +282,7 @@ async def test_a_sender_frozen_past_its_lease_sends_nothing_beside_the_new_one(
             in_flight = at_freeze - (await counts(app.uow)).get("sent", 0)
             assert 0 <= in_flight <= IN_FLIGHT
             try:
-                await wait_for(lambda: _taken_from(app, frozen_owner), 6,  # noqa: B023
+                await wait_for(lambda: _taken_from(app, frozen_owner), 3 * ttl,  # noqa: B023
                                "the takeover")
                 break
             except AssertionError:
@@ -287,7 +292,7 @@ async def test_a_sender_frozen_past_its_lease_sends_nothing_beside_the_new_one(
                 frozen.send_signal(signal.SIGCONT)
         else:
             raise AssertionError("no takeover after 5 freezes")
-        await asyncio.sleep(0.3 if woken.startswith("within") else 3.0)  # TTL: 2 s
+        await asyncio.sleep(0.3 if within else 1.5 * ttl)
         frozen.send_signal(signal.SIGCONT)
         await wait_for(lambda: _eq(counts(app.uow), {"sent": len(ids)}), 90, "all sent")
         await asyncio.sleep(0.5)  # anything the woken one would still send
@@ -303,10 +308,13 @@ async def test_a_sender_frozen_past_its_lease_sends_nothing_beside_the_new_one(
     # yet written when frozen (at most max_in_flight, less those the fake had) can reach
     # the fake once it wakes, and find the window full
     assert tg.count_429 <= IN_FLIGHT - in_flight
-    if woken.startswith("within"):
+    if within:
         assert duplicates == 0
         # what it had in flight when frozen, it recorded on waking: nobody sent it again
-        assert await recorded_by(app, frozen_owner) == by_frozen + in_flight
+        # (the fake had taken in_flight of them 0.3 s after the freeze; on a loaded machine
+        # a few more may still have been on their way to it, never more than the window)
+        assert (by_frozen + in_flight <= await recorded_by(app, frozen_owner)
+                <= by_frozen + IN_FLIGHT)
     else:  # like a crash: at most the sends in flight (started, not recorded) when frozen,
         # which includes any whose request had not reached the fake yet
         assert duplicates <= IN_FLIGHT
