@@ -21,6 +21,7 @@ from handlers.common import (
 )
 from handlers.i18n import format_day, format_days, t
 from handlers.reply import Reply, ReplyBuilder, Span
+from handlers.sessions import session_spans
 from handlers.words import RELATIVE_DAYS, WEEKDAYS
 from storage.localtime import zone
 from storage.models import AgendaSession, Event, Topic
@@ -62,14 +63,8 @@ def parse_day(text: str, event: Event | None, today: dt.date | None = None) -> d
     return None
 
 
-def _session_row(s: AgendaSession, topics: dict[str, Topic], lang: str) -> tuple[Span, ...]:
-    parts = [Span(shown(s.title, lang), bold=True, foreign=True)]
-    if s.topic and s.topic in topics:
-        parts.append(Span(f" [{shown(topics[s.topic].name, lang)}]", italic=True))
-    desc = shown(s.description, lang)
-    if desc:
-        parts.append(Span(" — " + desc))
-    return tuple(parts)
+def _session_row(s: AgendaSession, topics: dict[str, Topic], lang: str, tz: str) -> tuple[Span, ...]:
+    return session_spans(s, topics, lang, tz)
 
 
 def _topic_for(query: str, topics: Sequence[Topic]) -> Topic | None:
@@ -126,7 +121,7 @@ async def agenda(req: Request, deps: Deps) -> Reply:
             group = []
             current = s.day
             b.para(Span(format_day(s.day, lang) if s.day else t("agenda.no_day", lang), bold=True))
-        group.append(_session_row(s, topics, lang))
+        group.append(_session_row(s, topics, lang, event.timezone if event else deps.timezone))
     b.bullets(group)
     add_pager(b, req, page, pages)
     add_sources(b, sources_of(on_page), lang)

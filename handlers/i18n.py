@@ -96,6 +96,16 @@ def format_moment(moment: dt.datetime, lang: str, tz: str) -> str:
     return format_datetime(local, format="d MMM y, HH:mm", locale=lang)
 
 
+def format_time(moment: dt.datetime, lang: str, tz: str) -> str:
+    """A time of day in ``tz``: '14:30' (24-hour in every language the bot speaks; Arabic
+    with its own digits as Babel gives them)."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_time as babel_time
+
+    return babel_time(moment.astimezone(ZoneInfo(tz)), format="HH:mm", locale=lang)
+
+
 def format_count(n: int, lang: str) -> str:
     """'1,000' / '1 000' (narrow no-break space in French)."""
     from babel.numbers import format_decimal

@@ -9,6 +9,7 @@ cold start of ``python -m bot ask`` short.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,19 +60,42 @@ def _config(connection: Any) -> Any:
     return cfg
 
 
+async def _migrate(engine: AsyncEngine, step: Callable[[Any], None]) -> None:
+    """Run ``step`` (an Alembic command on a connection) in one transaction.
+
+    On SQLite, foreign keys are off meanwhile (the pragma is a no-op inside a transaction, so
+    it is set before): a migration that rebuilds a table others reference (Alembic's batch
+    mode: copy, DROP, rename) would otherwise cascade the DROP to their rows. Before the
+    commit, ``PRAGMA foreign_key_check`` must find nothing, or everything is rolled back."""
+    async with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            async with conn.begin():
+                await conn.run_sync(step)
+                if sqlite:
+                    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        raise RuntimeError(f"a migration left rows without their parent: {broken[:5]}")
+        finally:
+            if sqlite:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (idempotent)."""
     from alembic import command
 
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda c: command.upgrade(_config(c), revision))
+    await _migrate(engine, lambda c: command.upgrade(_config(c), revision))
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
     from alembic import command
 
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda c: command.downgrade(_config(c), revision))
+    await _migrate(engine, lambda c: command.downgrade(_config(c), revision))
 
 
 async def ensure_schema(engine: AsyncEngine) -> bool:

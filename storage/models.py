@@ -215,6 +215,9 @@ class Event(Cited, Base):
     name: Mapped[LocalizedText]
     place: Mapped[LocalizedText]
     summary: Mapped[LocalizedText]
+    #: the summary once the event is over (migration 0008p); empty: the summary is shown as
+    #: what was planned
+    summary_past: Mapped[LocalizedText] = mapped_column(default=dict, server_default="{}")
     timezone: Mapped[str] = mapped_column(String(64))
     starts_on: Mapped[dt.date] = mapped_column(Date)
     #: another opening day some source gives, when the sources disagree on it (migration 0005c)
@@ -239,6 +242,8 @@ class Fact(Cited, Base):
     __tablename__ = "facts"
     __table_args__ = (UniqueConstraint("key", "source_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the event the row belongs to (migration 0008p; rows before it: the first event)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     #: where the row came from: bundled (seed), import, feed or desk
     origin: Mapped[str] = mapped_column(String(16), default="bundled", server_default="bundled")
     key: Mapped[str] = mapped_column(String(64), index=True)
@@ -251,9 +256,20 @@ class Fact(Cited, Base):
     citation_model = FactCitation
 
 
+SESSION_STATUSES = ("scheduled", "moved", "cancelled")
+
+
 class AgendaSession(Cited, Base):
+    """A session of an event's programme. ``starts_at``/``ends_at`` are UTC instants, both
+    optional (a source may give only ``day``, or nothing); ``day`` is the local day, kept in
+    step with ``starts_at`` when there is one (migration 0008p)."""
+
     __tablename__ = "agenda_sessions"
+    __table_args__ = (Index("ix_agenda_sessions_event_external", "event_id", "external_id",
+                            unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the event the row belongs to (migration 0008p; rows before it: the first event)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     #: where the row came from: bundled (seed), import, feed or desk
     origin: Mapped[str] = mapped_column(String(16), default="bundled", server_default="bundled")
     #: "field.lang" keys whose text predates an edit in another language (needs translation)
@@ -261,6 +277,16 @@ class AgendaSession(Cited, Base):
     key: Mapped[str] = mapped_column(String(100), unique=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     day: Mapped[dt.date | None] = mapped_column(Date)
+    starts_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    ends_at: Mapped[dt.datetime | None]
+    #: the room or venue, as the source names it
+    room: Mapped[str | None] = mapped_column(Text)
+    #: one of SESSION_STATUSES
+    status: Mapped[str] = mapped_column(String(16), default="scheduled", server_default="scheduled")
+    #: the language spoken at the session (a schedule file's "language"), when given
+    language: Mapped[str | None] = mapped_column(String(8))
+    #: the session's id in the schedule file it was imported from (re-imports match on it)
+    external_id: Mapped[str | None] = mapped_column(String(200))
     topic: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[LocalizedText]
     description: Mapped[LocalizedText]
@@ -274,6 +300,8 @@ class AgendaSession(Cited, Base):
 class Participant(Cited, Base):
     __tablename__ = "participants"
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the event the row belongs to (migration 0008p; rows before it: the first event)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     #: where the row came from: bundled (seed), import, feed or desk
     origin: Mapped[str] = mapped_column(String(16), default="bundled", server_default="bundled")
     #: "field.lang" keys whose text predates an edit in another language (needs translation)
@@ -296,6 +324,8 @@ class Participant(Cited, Base):
 class Resolution(Cited, Base):
     __tablename__ = "resolutions"
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the event the row belongs to (migration 0008p; rows before it: the first event)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     #: where the row came from: bundled (seed), import, feed or desk
     origin: Mapped[str] = mapped_column(String(16), default="bundled", server_default="bundled")
     #: "field.lang" keys whose text predates an edit in another language (needs translation)
@@ -319,6 +349,8 @@ class NewsItem(Cited, Base):
     __tablename__ = "news_items"
     __table_args__ = (Index("ix_news_items_status_published", "status", "published_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the event the row belongs to (migration 0008p; rows before it: the first event)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     #: where the row came from: bundled (seed), import, feed or desk
     origin: Mapped[str] = mapped_column(String(16), default="bundled", server_default="bundled")
     #: "field.lang" keys whose text predates an edit in another language (needs translation)
@@ -356,6 +388,8 @@ class Chat(Base):
     inactive_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime | None]
+    #: the event the chat follows (migration 0008p); None: the current or next one
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
 
 
 class Subscription(Base):
@@ -376,12 +410,42 @@ class Subscription(Base):
     quiet_start: Mapped[str | None] = mapped_column(String(5))
     quiet_end: Mapped[str | None] = mapped_column(String(5))
     notify_empty: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: minutes before a followed session its reminder goes out; None: the chat kind's
+    #: default (REMIND_DEFAULT), 0: no reminders (migration 0008p)
+    remind_minutes: Mapped[int | None] = mapped_column(Integer)
     last_digest_at: Mapped[dt.datetime | None]
     #: the UTC instant of the next digest (the chat's local time on its next day); the
     #: scheduler's tick is an indexed "next_digest_at <= now" (migration 0002)
     next_digest_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+#: reminder minutes when a chat has not chosen: private chats 10, groups and channels none
+REMIND_DEFAULT = {"private": 10}
+
+
+class SessionSpeaker(Base):
+    """A participant speaking at a session, in order."""
+
+    __tablename__ = "session_speakers"
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_sessions.id", ondelete="CASCADE"), primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class Follow(Base):
+    """A chat follows a session: it is reminded before it and told when it changes."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("chat_id", "session_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_sessions.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Lease(Base):
@@ -457,6 +521,9 @@ class OutboxMessage(Base):
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("news_items.id"))
+    #: the session a reminder or a programme change is about (migration 0008p)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_sessions.id", ondelete="SET NULL"), index=True)
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

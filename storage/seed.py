@@ -259,32 +259,35 @@ async def load_seed(session: AsyncSession, data: dict[str, Any], *, force: bool 
             return {"source_id": listed[0].id if listed else None, "sources": listed}
 
         ev = data["event"]
-        await _upsert(session, Event, ev["key"], {
+        event = await _upsert(session, Event, ev["key"], {
             "name": ev["name"], "place": ev["place"], "summary": ev["summary"],
             "timezone": ev["timezone"], "starts_on": _date(ev["starts_on"]),
             "alt_starts_on": _date(ev.get("alt_starts_on")),
             "ends_on": _date(ev["ends_on"]), **src(ev, "event"),
+            "summary_past": ev.get("summary_past") or {},
         }, report)
+        await session.flush()
+        of_event = {"event_id": event.id}
         for t in data["topics"]:
             await _upsert(session, Topic, t["key"], {"name": t["name"]}, report)
-        await _load_facts(session, data["facts"], sources, report)
+        await _load_facts(session, data["facts"], sources, report, event.id)
         for pos, a in enumerate(data["agenda"]):
             await _upsert(session, AgendaSession, a["key"], {
                 "position": pos, "day": _date(a.get("day")), "topic": a.get("topic"),
                 "title": a["title"], "description": a["description"],
-                **src(a, f"agenda[{pos}]"),
+                **src(a, f"agenda[{pos}]"), **of_event,
             }, report, prov)
         for pos, p in enumerate(data["participants"]):
             await _upsert(session, Participant, p["key"], {
                 "position": pos, "name": p["name"], "role": p["role"],
                 "organisation": p.get("organisation") or {}, "country": p.get("country"),
                 "country_code": p.get("country_code"), "spoke": bool(p.get("spoke")),
-                **src(p, f"participants[{pos}]"),
+                **src(p, f"participants[{pos}]"), **of_event,
             }, report, prov)
         r = data["resolution"]
         await _upsert(session, Resolution, r["key"], {
             "title": r["title"], "summary": r["summary"], "status": r["status"],
-            "adopted": r["adopted"], "points": r["points"], **src(r, "resolution"),
+            "adopted": r["adopted"], "points": r["points"], **src(r, "resolution"), **of_event,
         }, report, prov)
         new_items: list[NewsItem] = []
         for n, it in enumerate(data["items"]):
@@ -292,7 +295,7 @@ async def load_seed(session: AsyncSession, data: dict[str, Any], *, force: bool 
             row = await _upsert(session, NewsItem, it["key"], {
                 "status": "published", "topics": it.get("topics", []), "title": it["title"],
                 "body": it["body"], "search_doc": search_doc(it["title"], it["body"]),
-                **src(it, f"items[{n}]"),
+                **src(it, f"items[{n}]"), **of_event,
                 "published_at": _datetime(it.get("published_at")),
             }, report, prov)
             if report.inserted.get("news_items", 0) > before:
@@ -305,7 +308,7 @@ async def load_seed(session: AsyncSession, data: dict[str, Any], *, force: bool 
 
 
 async def _load_facts(session: AsyncSession, facts: list[dict[str, Any]],
-                      by_key: dict[str, Source], report: SeedReport) -> None:
+                      by_key: dict[str, Source], report: SeedReport, event_id: int) -> None:
     """Facts are known by (key, first source): several rows with one key are sources that
     disagree; the further sources of a row are the ones that say the same."""
     existing = {(f.key, f.source_id): f for f in (await session.scalars(select(Fact))).all()}
@@ -313,7 +316,8 @@ async def _load_facts(session: AsyncSession, facts: list[dict[str, Any]],
         listed = cited(f, by_key, f"facts[{pos}]")
         if not listed:
             raise SeedError(f"facts[{pos}]: a fact needs a source")
-        values = {"position": pos, "label": f["label"], "value": f["value"], "sources": listed}
+        values = {"position": pos, "label": f["label"], "value": f["value"], "sources": listed,
+                  "event_id": event_id}
         row = existing.get((f["key"], listed[0].id))
         if row is None:
             session.add(Fact(key=f["key"], **values))

@@ -13,6 +13,7 @@ Nothing here runs at import: Babel is imported when a file is read or written.
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,9 @@ from pathlib import Path
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "newsbot"
 PROJECT = "assembly-newsbot"
+
+#: the catalogs' POT-Creation-Date
+CREATED = dt.datetime(2025, 11, 1, tzinfo=dt.UTC)
 
 #: a text: a plain template, or a plural message's forms in the language's gettext order
 Text = str | tuple[str, ...]
@@ -142,8 +146,11 @@ def write_language(lang: str, texts: Mapping[str, Text | Mapping[str, str]], *,
     from babel.messages.pofile import write_po
 
     forms = plural_forms(lang)
+    # a fixed creation date: writing the files again changes only the messages (no header
+    # churn, no merge conflict on it between branches)
     catalog = BabelCatalog(locale=lang, domain=DOMAIN, project=PROJECT, version="1",
-                           fuzzy=False, header_comment=f"# {PROJECT}: the bot's words ({lang}).")
+                           fuzzy=False, header_comment=f"# {PROJECT}: the bot's words ({lang}).",
+                           creation_date=CREATED)
     for key in sorted(texts):
         text = as_forms(texts[key], forms)
         comments = []

@@ -217,6 +217,31 @@ def import_json(lang: str, file: Path, directory: Path = LOCALE_DIR) -> tuple[Pa
     return path, todo
 
 
+def add_messages(file: Path, directory: Path = LOCALE_DIR) -> list[Path]:
+    """Add (or replace) messages in every language from ``file``: JSON
+    ``{key: {lang: text, ...}}``, a plural message's text being ``{CLDR category: text}``
+    (a category left out takes "other"). Every language of the catalog must be given."""
+    given = json.loads(Path(file).read_text(encoding="utf-8"))
+    if not isinstance(given, dict) or not all(isinstance(v, dict) for v in given.values()):
+        raise SystemExit(f"{file}: expected a JSON object key -> {{lang: text}}")
+    languages = present_languages(directory)
+    for key, texts in given.items():
+        lacking = [lang for lang in languages if not texts.get(lang)]
+        if lacking:
+            raise SystemExit(f"{file}: {key} lacks {', '.join(lacking)}")
+    paths = []
+    english_file = read_language(po_path("en", directory))
+    english: dict[str, Text | Mapping[str, str]] = dict(english_file.texts)
+    english.update({key: texts["en"] for key, texts in given.items()})
+    for lang in languages:
+        current = read_language(po_path(lang, directory))
+        texts_now: dict[str, Text | Mapping[str, str]] = dict(current.texts)
+        texts_now.update({key: texts[lang] for key, texts in given.items()})
+        paths.append(write_language(lang, texts_now, english=None if lang == "en" else english,
+                                    fuzzy=sorted(current.fuzzy), directory=directory))
+    return paths
+
+
 def _count_as_n(text: str, expected: set[str]) -> str:
     """A plural message's count is ``{n}``: a translation that names it otherwise (``{count}``,
     ``{held}``, as the messages did before they were plural) gets it renamed, when that one
@@ -235,11 +260,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for name in ("extract", "update", "validate", "all"):
         sub.add_parser(name)
+    add = sub.add_parser("add", help="add messages in every language from a JSON file "
+                                     "key -> {lang: text}")
+    add.add_argument("file", type=Path)
     imp = sub.add_parser("import-json", help="write LANG's .po from a JSON file key -> text")
     imp.add_argument("lang")
     imp.add_argument("file", type=Path)
     args = parser.parse_args(argv)
     status = 0
+    if args.command == "add":
+        for path in add_messages(args.file, args.dir):
+            print(f"updated: {path}")
+        args.command = "validate"
     if args.command == "import-json":
         path, todo = import_json(args.lang, args.file, args.dir)
         print(f"{path}: {len(todo)} key(s) left to translate (fuzzy)"
