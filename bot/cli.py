@@ -1,4 +1,4 @@
-"""`python -m bot COMMAND`: run, ask, migrate, seed, discord-sync.
+"""`python -m bot COMMAND`: run, ask, migrate, seed, discord-sync, import-programme, export-programme.
 
 Exit codes: 0 success, 1 failure at run time, 2 bad configuration or usage.
 """
@@ -42,6 +42,18 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("file", help="the JSON file to read")
     i.add_argument("--force", action="store_true",
                    help="overwrite fields the news desk changed since")
+    ip = sub.add_parser("import-programme", parents=[common],
+                        help="load a frab/pretalx schedule.json or a programme export "
+                             "(applies only the differences; change notices for followers)")
+    ip.add_argument("file", help="the schedule.json or newsbot-programme file")
+    ip.add_argument("--dry-run", action="store_true", help="report the changes, write nothing")
+    ip.add_argument("--event", metavar="KEY", help="the event's key (default: the file's acronym)")
+    ip.add_argument("--force", action="store_true",
+                    help="overwrite session fields the news desk changed since")
+    ep = sub.add_parser("export-programme", parents=[common],
+                        help="write one event's programme to a newsbot-programme JSON file")
+    ep.add_argument("file", help="the JSON file to write")
+    ep.add_argument("--event", metavar="KEY", help="the event's key (default: the first event)")
     sub.add_parser("poll-feeds", parents=[common], help="poll every [[feeds]] source once and report")
     sub.add_parser("deliver", parents=[common],
                    help="only send digests and alerts (no command handling); one sender per database")
@@ -160,6 +172,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_discord_sync(settings, args.guild))
         if args.cmd == "poll-feeds":
             return asyncio.run(_poll_feeds(settings))
+        if args.cmd in ("import-programme", "export-programme"):
+            from bot.programme_cli import run_programme
+
+            return run_programme(settings, args.cmd, args.file,
+                                 dry_run=getattr(args, "dry_run", False), event=args.event,
+                                 force=getattr(args, "force", False))
         if args.cmd in ("export", "import"):
             from bot.transfer_cli import run_transfer
 
