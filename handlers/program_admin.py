@@ -1,4 +1,5 @@
-"""/addsession, /editsession, /addparticipant, /editparticipant, /setresolution.
+"""/addsession, /editsession, /cancelsession, /restoresession, /addparticipant,
+/editparticipant, /setresolution.
 
 One small table of fields per kind of row drives parsing, validation and the audit snapshot, so
 the five commands behave alike: ``<field> <value>``, ``field.en`` for one language, errors that
@@ -13,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -29,16 +31,19 @@ from handlers.admin_input import (
     parse_bool,
     parse_day,
     parse_id,
+    parse_moment,
     parse_options,
     split_field,
     split_title_body,
 )
 from handlers.base import Command, Deps, Handler, Option, Request, UserError
 from handlers.desk import audit, split_args
+from handlers.fanout.programme import queue_changes
 from handlers.i18n import format_day, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.editorial import source_for
-from storage.models import AgendaSession, Base, Participant
+from storage.models import SESSION_STATUSES, AgendaSession, Base, Event, Participant
+from storage.programme import SessionChange
 from storage.revisions import diff, mark_stale, stale_languages
 from storage.text import pick
 from storage.uow import UnitOfWork
@@ -47,7 +52,7 @@ from storage.uow import UnitOfWork
 @dataclass(frozen=True)
 class FieldSpec:
     attr: str
-    kind: str  # text | loc | day | topic | bool | cc | status | source | url
+    kind: str  # text | loc | day | topic | bool | cc | status | source | url | moment | room | programme
     limit: int = NAME_MAX
 
 
@@ -55,6 +60,10 @@ SESSION_FIELDS = {
     "title": FieldSpec("title", "loc", TITLE_MAX), "description": FieldSpec("description", "loc", DESC_MAX),
     "day": FieldSpec("day", "day"), "topic": FieldSpec("topic", "topic"),
     "source": FieldSpec("source_id", "source"), "url": FieldSpec("source_id", "url"),
+    # the programme (issue 15): times in the event's zone (or ISO 8601), room, status; a new
+    # start also sets the day (and "moved" once the session had a time)
+    "start": FieldSpec("starts_at", "moment"), "end": FieldSpec("ends_at", "moment"),
+    "room": FieldSpec("room", "room"), "status": FieldSpec("status", "programme"),
 }
 PARTICIPANT_FIELDS = {
     "name": FieldSpec("name", "text"), "role": FieldSpec("role", "loc"),
@@ -68,7 +77,8 @@ RESOLUTION_FIELDS = {
     "source": FieldSpec("source_id", "source"), "url": FieldSpec("source_id", "url"),
 }
 ALIASES = {"org": "organisation", "organization": "organisation", "pays": "country",
-           "country_code": "cc", "jour": "day", "date": "day", "theme": "topic", "langue": "lang"}
+           "country_code": "cc", "jour": "day", "date": "day", "theme": "topic", "langue": "lang",
+           "debut": "start", "début": "start", "fin": "end", "salle": "room", "statut": "status"}
 STATUSES = ("adopted", "draft")
 
 
@@ -91,7 +101,11 @@ def restore(row: Base, snap: dict[str, Any], fields: dict[str, FieldSpec]) -> No
     for spec in fields.values():
         if spec.attr in snap:
             value = snap[spec.attr]
-            setattr(row, spec.attr, dt.date.fromisoformat(value) if spec.kind == "day" and value else value)
+            if spec.kind == "day" and value:
+                value = dt.date.fromisoformat(value)
+            elif spec.kind == "moment" and value:
+                value = dt.datetime.fromisoformat(value)
+            setattr(row, spec.attr, value)
 
 
 async def apply_field(uow: UnitOfWork, row: Any, spec: FieldSpec, value: str, lang: str) -> None:
@@ -116,6 +130,16 @@ async def apply_field(uow: UnitOfWork, row: Any, spec: FieldSpec, value: str, la
         known = [tp.key for tp in await uow.content.topics()]
         chosen = [] if value.strip() == "-" else check_topics(value, known)
         setattr(row, spec.attr, chosen[0] if chosen else None)
+    elif kind == "moment":
+        await _set_moment(uow, row, spec.attr, value)
+    elif kind == "room":
+        setattr(row, spec.attr, None if value.strip() == "-" else check_text(value, "room", NAME_MAX))
+    elif kind == "programme":
+        status = value.strip().lower()
+        if status not in SESSION_STATUSES:
+            raise UserError("program.bad_status", value=value.strip()[:16],
+                            statuses=", ".join(SESSION_STATUSES))
+        setattr(row, spec.attr, status)
     elif kind == "bool":
         setattr(row, spec.attr, parse_bool(value))
     elif kind == "cc":
@@ -132,6 +156,32 @@ async def apply_field(uow: UnitOfWork, row: Any, spec: FieldSpec, value: str, la
         # the column too: the revision's snapshot reads source_id, which a relationship
         # assignment alone would only change at the next flush (the edit went unrecorded)
         row.source, row.source_id = source, source.id
+
+
+async def _event_of(uow: UnitOfWork, row: Any) -> Event | None:
+    event = await uow.session.get(Event, row.event_id) if row.event_id is not None else None
+    return event or await uow.content.event()
+
+
+async def _set_moment(uow: UnitOfWork, row: AgendaSession, attr: str, value: str) -> None:
+    """``start``/``end``: '2025-11-26 14:30' in the event's zone, or ISO 8601 with a zone;
+    '-' clears. A new start sets the day, and makes a session that had a time "moved"."""
+    event = await _event_of(uow, row)
+    tz = event.timezone if event is not None else "UTC"
+    raw = value.strip()
+    # a bare HH:MM is on the session's own day (else the event's first day)
+    day = row.day or (event.starts_on if event is not None else dt.date(2000, 1, 1))
+    base = row.starts_at or dt.datetime.combine(day, dt.time(12), tzinfo=ZoneInfo(tz))
+    moment = None if raw == "-" else parse_moment(raw, tz, base)
+    if attr == "ends_at" and moment is not None and row.starts_at is not None \
+            and moment <= row.starts_at:
+        raise UserError("admin.bad_time", value=raw[:40], tz=tz)
+    old = row.starts_at
+    setattr(row, attr, moment)
+    if attr == "starts_at" and moment is not None:
+        row.day = moment.astimezone(ZoneInfo(tz)).date()
+        if old is not None and old != moment and row.status == "scheduled":
+            row.status = "moved"
 
 
 async def _find(uow: UnitOfWork, model: type[Any], ref: str, what: str) -> Any:
@@ -174,15 +224,81 @@ async def _edit_field(uow: UnitOfWork, req: Request, deps: Deps, row: Any,
     lang = (lang or req.language) if spec.kind == "loc" else None
     before = snapshot(row, fields)
     await apply_field(uow, row, spec, value, lang or req.language)
-    mark_stale(row, diff(before, snapshot(row, fields)))
-    await audit(uow, req, f"{what}.edit", f"{what}:{row.id}", before, snapshot(row, fields),
-                deps=deps)
+    after = snapshot(row, fields)
+    mark_stale(row, diff(before, after))
+    rev = await audit(uow, req, f"{what}.edit", f"{what}:{row.id}", before,
+                      snapshot(row, fields), deps=deps)
     b = ReplyBuilder().para(t("program.updated", req.language, id=row.id, ref=row.key,
                               label=label))
     b.para(Span(t("edit.field", req.language, field=f"{field} ({lang})" if lang else field),
                 italic=True))
     stale_note(b, row, req.language, what)
+    if isinstance(row, AgendaSession):
+        await notify_change(uow, deps, row, before, after, rev, b, req.language)
     return b.build()
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def session_change(row: AgendaSession, before: dict[str, Any], after: dict[str, Any],
+                   ref: int) -> SessionChange | None:
+    """What readers are told about a session edit (time, room, status), if anything."""
+    was, now = before.get("status"), after.get("status")
+    start0, start1 = _moment(before.get("starts_at")), _moment(after.get("starts_at"))
+    room0, room1 = before.get("room"), after.get("room")
+    if was != "cancelled" and now == "cancelled":
+        kind = "cancelled"
+    elif was == "cancelled" and now != "cancelled":
+        kind = "restored"
+    elif start0 != start1:
+        kind = "moved"
+    elif room0 != room1:
+        kind = "room"
+    else:
+        return None
+    return SessionChange(row.id, kind, start0, room0, start1, room1, ref)
+
+
+async def notify_change(uow: UnitOfWork, deps: Deps, row: AgendaSession, before: dict[str, Any],
+                        after: dict[str, Any], ref: int, b: ReplyBuilder | None = None,
+                        lang: str = "fr") -> int:
+    """The change notices of one session edit (a desk command or its undo); the number
+    queued is said in ``b``."""
+    change = session_change(row, before, after, ref)
+    if change is None:
+        return 0
+    await uow.session.flush()
+    queued = await queue_changes(uow, deps.fanout, [change], deps.clock())
+    if b is not None:
+        b.para(Span(t("programme.notices", lang, n=queued), italic=True))
+    return queued
+
+
+async def _set_status(req: Request, deps: Deps, cancel: bool) -> Reply:
+    """/cancelsession and /restoresession: the status field, with its notices."""
+    async with deps.uow() as uow:
+        row = await _find(uow, AgendaSession, req.args, "session")
+        if (row.status == "cancelled") == cancel:
+            raise UserError("programme.already_cancelled" if cancel else "programme.not_cancelled",
+                            show_usage=False, id=row.id)
+        before = snapshot(row, SESSION_FIELDS)
+        row.status = "cancelled" if cancel else "scheduled"
+        after = snapshot(row, SESSION_FIELDS)
+        rev = await audit(uow, req, "session.edit", f"session:{row.id}", before, after, deps=deps)
+        b = ReplyBuilder().para(t("programme.cancelled" if cancel else "programme.restored",
+                                  req.language, id=row.id, title=pick(row.title, req.language)))
+        await notify_change(uow, deps, row, before, after, rev, b, req.language)
+        return b.build()
+
+
+async def cancelsession(req: Request, deps: Deps) -> Reply:
+    return await _set_status(req, deps, True)
+
+
+async def restoresession(req: Request, deps: Deps) -> Reply:
+    return await _set_status(req, deps, False)
 
 
 def stale_note(b: ReplyBuilder, row: Any, lang: str, what: str) -> None:
@@ -283,6 +399,16 @@ COMMANDS: tuple[Command, ...] = (
         options=(Option("text", "option.addparticipant.text", required=True, rest=True),),
     ),
     _edit_spec("editsession", editsession, SESSION_FIELDS),
+    Command(
+        "cancelsession", cancelsession, admin=True, group="admin",
+        usage="/cancelsession <id|key>",
+        options=(Option("ref", "option.cancelsession.ref", required=True),),
+    ),
+    Command(
+        "restoresession", restoresession, admin=True, group="admin",
+        usage="/restoresession <id|key>",
+        options=(Option("ref", "option.restoresession.ref", required=True),),
+    ),
     _edit_spec("editparticipant", editparticipant, PARTICIPANT_FIELDS),
     Command(
         "setresolution", setresolution, admin=True, group="admin",

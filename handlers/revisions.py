@@ -28,6 +28,7 @@ from handlers.program_admin import (
     RESOLUTION_FIELDS,
     SESSION_FIELDS,
     FieldSpec,
+    notify_change,
     restore,
     snapshot,
 )
@@ -103,7 +104,7 @@ def _value(value: Any, lang: str, sources: dict[int, str], key: str) -> str:
             return format_day(dt.date.fromisoformat(text), lang)
         except ValueError:
             pass
-    if key in ("published_at", "deleted_at"):
+    if key in ("published_at", "deleted_at", "starts_at", "ends_at"):
         try:
             return format_moment(dt.datetime.fromisoformat(text), lang, "UTC")
         except ValueError:
@@ -273,6 +274,8 @@ async def _take_back_one(uow: UnitOfWork, req: Request, deps: Deps, entry: Audit
         await uow.session.delete(row)
     else:
         kind.restore(row, wanted)
+        if isinstance(row, AgendaSession):  # a time, room or status put back: readers told
+            await notify_change(uow, deps, row, current, wanted, change, b, lang)
     await uow.session.flush()
 
 

@@ -311,10 +311,16 @@ def _where(loc: tuple[Any, ...]) -> str:
 
 def _first_problem(exc: ValidationError, drop: int = 0) -> str:
     err = exc.errors()[0]
-    message = str(err["msg"]).removeprefix("Value error, ")
-    if err["type"] == "missing":
-        message = "missing"
-    return f"{_where(tuple(err['loc'])[drop:]) or 'file'}: {message}"
+    message = _MESSAGES.get(err["type"]) or str(err["msg"]).removeprefix("Value error, ")
+    loc = tuple(err["loc"])
+    return f"{_where(loc[drop:] if len(loc) > drop else loc) or 'file'}: {message}"
+
+
+#: pydantic's error types, said the way the rest of the message is
+_MESSAGES = {"missing": "missing", "model_type": "expected an object",
+             "dict_type": "expected an object", "list_type": "expected a list",
+             "string_type": "expected text", "int_type": "expected a number",
+             "int_parsing": "expected a number"}
 
 
 def slug(text: str) -> str:
