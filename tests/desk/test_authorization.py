@@ -22,6 +22,7 @@ GOOD_ARGS = {
     "addparticipant": "Jane role=Chief", "editsession": "1 title X", "editparticipant": "1 spoke no",
     "setresolution": "status draft", "drafts": "", "revert": "1", "history": "item 1",
     "stillvalid": "item 1 en", "append": "1 Suite du texte.",
+    "cancelsession": "1", "restoresession": "1",
 }
 
 

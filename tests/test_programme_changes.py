@@ -1,0 +1,127 @@
+"""The desk changes the programme by chat command: a new start, room or status tells the
+session's followers (and its topic's alert subscribers) once each; /undo puts the time back
+and tells them again. On SQLite and PostgreSQL (``db_url``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from handlers.fanout.programme import queue_changes
+from handlers.reply import Reply, plain_text
+from storage.models import AgendaSession, Follow, OutboxMessage
+from storage.programme import apply_programme, read_programme
+from tests.desk.conftest import desk_settings
+from tests.helpers import text_of
+
+DATA = Path(__file__).resolve().parent / "data" / "programme"
+OWNER = {"user_id": "local", "lang": "en"}
+RANSOMWARE = "6f1c0a2e-0000-4000-8000-000000000004"
+
+
+@pytest.fixture
+async def desk(db_url: str) -> AsyncIterator[App]:
+    async with App(desk_settings(db_url)) as a:
+        async with a.uow() as uow:  # the RC26 programme, as import-programme loads it
+            report = await apply_programme(uow.session, read_programme(DATA / "rc26-v1.json"),
+                                           at=a.deps.clock())
+            await queue_changes(uow, a.deps.fanout, report.changes, a.deps.clock())
+        yield a
+
+
+async def _session(app: App) -> AgendaSession:
+    async with app.uow() as uow:
+        return (await uow.session.scalars(
+            select(AgendaSession).where(AgendaSession.external_id == RANSOMWARE))).one()
+
+
+async def _follow(app: App, chat: str, session_id: int, language: str = "en") -> None:
+    await text_of(app, "/start", chat_id=chat, lang=language)
+    async with app.uow() as uow:
+        row = await uow.chats.find("console", chat)
+        assert row is not None
+        row.language, row.timezone = language, "Europe/Paris"
+        uow.session.add(Follow(chat_id=row.id, session_id=session_id))
+
+
+async def _notices(app: App) -> list[tuple[str, str]]:
+    """(chat, text) of every change notice queued, oldest first."""
+    async with app.uow() as uow:
+        rows = (await uow.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "change").order_by(OutboxMessage.id))).all()
+        out = []
+        for r in rows:
+            chat = await uow.chats.get(r.chat_id)
+            assert chat is not None
+            out.append((chat.platform_chat_id, " ".join(plain_text(Reply.from_dict(r.payload)).split())))
+        return out
+
+
+async def test_a_new_start_tells_each_follower_once_and_undo_puts_it_back(desk: App) -> None:
+    session = await _session(desk)
+    await _follow(desk, "f-en", session.id)
+    await _follow(desk, "f-fr", session.id, "fr")
+    await text_of(desk, "/start", chat_id="bystander")
+
+    reply = await text_of(desk, f"/editsession {session.id} start 2026-03-11 16:00", **OWNER)
+    assert "Updated: Ransomware response in practice" in reply, reply
+    assert "2 change notices queued" in reply, reply
+    moved = await _session(desk)
+    assert moved.starts_at == dt.datetime(2026, 3, 11, 15, 0, tzinfo=dt.UTC)  # Paris time
+    assert moved.day == dt.date(2026, 3, 11) and moved.status == "moved"
+    notices = await _notices(desk)
+    assert [c for c, _ in notices] == ["f-en", "f-fr"]
+    assert ("Programme change — Regional Conference 2026 “Ransomware response in practice” "
+            "moves from Tuesday 10 March 2026 14:30 (Room A) to Wednesday 11 March 2026 16:00 "
+            "(Room A)") in notices[0][1]
+    assert "Changement de programme" in notices[1][1] and "mercredi 11 mars 2026 16:00" in notices[1][1]
+
+    undone = await text_of(desk, "/undo", **OWNER)
+    assert "2 change notices queued" in undone, undone
+    back = await _session(desk)
+    assert back.starts_at == dt.datetime(2026, 3, 10, 13, 30, tzinfo=dt.UTC)
+    assert back.day == dt.date(2026, 3, 10) and back.status == "scheduled"
+    notices = await _notices(desk)
+    assert len(notices) == 4
+    assert "from Wednesday 11 March 2026 16:00 (Room A) to Tuesday 10 March 2026 14:30" in notices[2][1]
+
+
+async def test_room_cancel_and_restore_by_command(desk: App) -> None:
+    session = await _session(desk)
+    await _follow(desk, "f", session.id)
+    reply = await text_of(desk, f"/editsession {session.id} room Salle Atlas", **OWNER)
+    assert "1 change notice queued" in reply
+    assert (await _session(desk)).room == "Salle Atlas"
+    assert "Cancelled" not in reply
+    cancelled = await text_of(desk, f"/cancelsession {session.id}", **OWNER)
+    assert f"Session #{session.id} cancelled: Ransomware response in practice" in cancelled
+    assert (await _session(desk)).status == "cancelled"
+    again = await text_of(desk, f"/cancelsession {session.id}", **OWNER)
+    assert "already cancelled" in again
+    restored = await text_of(desk, f"/restoresession {session.id}", **OWNER)
+    assert "back on the programme" in restored and "1 change notice queued" in restored
+    texts = [text for _, text in await _notices(desk)]
+    assert len(texts) == 3
+    assert "moves from Tuesday 10 March 2026 14:30 (Room A) to Tuesday 10 March 2026 14:30 (Salle Atlas)" in texts[0]
+    assert "“Ransomware response in practice” is cancelled — Tuesday 10 March 2026 14:30 (Salle Atlas)" in texts[1]
+    assert "is back on the programme: Tuesday 10 March 2026 14:30 (Salle Atlas)" in texts[2]
+
+
+async def test_bad_times_change_nothing(desk: App) -> None:
+    session = await _session(desk)
+    await _follow(desk, "f", session.id)
+    for value in ("next tuesday", "2026-13-40 10:00", "25:99"):
+        text = await text_of(desk, f"/editsession {session.id} start {value}", **OWNER)
+        assert "Traceback" not in text and value in text, text
+    text = await text_of(desk, f"/editsession {session.id} end 2026-03-10 09:00", **OWNER)
+    assert "2026-03-10 09:00" in text  # an end before the start is refused
+    text = await text_of(desk, f"/editsession {session.id} status postponed", **OWNER)
+    assert "postponed" in text and "scheduled" in text
+    assert await _notices(desk) == []
+    same = await _session(desk)
+    assert same.starts_at == session.starts_at and same.status == "scheduled"
