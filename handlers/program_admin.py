@@ -165,7 +165,8 @@ async def _event_of(uow: UnitOfWork, row: Any) -> Event | None:
 
 async def _set_moment(uow: UnitOfWork, row: AgendaSession, attr: str, value: str) -> None:
     """``start``/``end``: '2025-11-26 14:30' in the event's zone, or ISO 8601 with a zone;
-    '-' clears. A new start sets the day, and makes a session that had a time "moved"."""
+    '-' clears. A new start sets the day, keeps the session's length (the end moves with it),
+    and makes a session that had a time "moved"."""
     event = await _event_of(uow, row)
     tz = event.timezone if event is not None else "UTC"
     raw = value.strip()
@@ -178,6 +179,9 @@ async def _set_moment(uow: UnitOfWork, row: AgendaSession, attr: str, value: str
         raise UserError("admin.bad_time", value=raw[:40], tz=tz)
     old = row.starts_at
     setattr(row, attr, moment)
+    if attr == "starts_at" and moment is not None and old is not None \
+            and row.ends_at is not None and row.ends_at > old:
+        row.ends_at = row.ends_at + (moment - old)  # the session keeps its length
     if attr == "starts_at" and moment is not None:
         row.day = moment.astimezone(ZoneInfo(tz)).date()
         if old is not None and old != moment and row.status == "scheduled":

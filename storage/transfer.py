@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Cited, NewsItem, Source
+from storage.models import SESSION_STATUSES, AgendaSession, Cited, NewsItem, Source
 from storage.repositories import ContentRepository
 from storage.seed import Provenance, SeedError, SeedReport, _upsert, cited, load_seed
 from storage.text import search_doc
@@ -59,7 +59,8 @@ async def export_content(session: AsyncSession) -> dict[str, Any]:
         "facts": [{"key": f.key, "label": f.label, "value": f.value, "sources": _src(f)}
                   for f in await content.facts()],
         "agenda": [{"key": a.key, "day": _d(a.day), "topic": a.topic, "title": a.title,
-                    "description": a.description, "sources": _src(a)} for a in await content.agenda()],
+                    "description": a.description, "sources": _src(a), **_programme_fields(a)}
+                   for a in await content.agenda()],
         "participants": [{"key": p.key, "name": p.name, "role": p.role, "organisation": p.organisation,
                           "country": p.country, "country_code": p.country_code, "spoke": p.spoke,
                           "sources": _src(p)} for p in await content.participants()],
@@ -72,6 +73,16 @@ async def export_content(session: AsyncSession) -> dict[str, Any]:
                    "created_by": i.created_by, "topics": list(i.topics or []), "title": i.title,
                    "body": i.body, "sources": _src(i)} for i in items],
     }
+
+
+#: a session's programme fields (migration 0008p), optional in a file: older exports lack them
+PROGRAMME_FIELDS = ("starts_at", "ends_at", "room", "status", "language", "external_id")
+
+
+def _programme_fields(a: AgendaSession) -> dict[str, Any]:
+    return {"starts_at": a.starts_at.isoformat() if a.starts_at else None,
+            "ends_at": a.ends_at.isoformat() if a.ends_at else None, "room": a.room,
+            "status": a.status, "language": a.language, "external_id": a.external_id}
 
 
 # ------------------------------------------------------------------ validation
@@ -109,7 +120,12 @@ SHAPES: dict[str, dict[str, tuple[Check, str]]] = {
     "topics": {"key": (_KEY, "a key"), "name": (_LOC, "{lang: text}")},
     "facts": {"key": (_KEY, "a key"), "label": (_LOC, "{lang: text}"), "value": (_LOC, "{lang: text}")},
     "agenda": {"key": (_KEY, "a key"), "day": (_date_ok, "YYYY-MM-DD or null"), "title": (_LOC, "{lang: text}"),
-               "description": (_LOC, "{lang: text}"), "topic": (_OPT_STR, "a topic key or null")},
+               "description": (_LOC, "{lang: text}"), "topic": (_OPT_STR, "a topic key or null"),
+               "starts_at": (_moment_ok, "an ISO 8601 time with a zone, or null"),
+               "ends_at": (_moment_ok, "an ISO 8601 time with a zone, or null"),
+               "room": (_OPT_STR, "text or null"), "language": (_OPT_STR, "a language or null"),
+               "external_id": (_OPT_STR, "text or null"),
+               "status": (lambda v: v in SESSION_STATUSES, " or ".join(SESSION_STATUSES))},
     "participants": {"key": (_KEY, "a key"), "name": (_STR, "text"), "role": (_LOC, "{lang: text}"),
                      "country": (_OPT_LOC, "{lang: text} or null")},
     "items": {"key": (_KEY, "a key"), "status": (lambda v: v in STATUSES, "draft or published"),
@@ -138,8 +154,8 @@ def validate(data: Any) -> None:
             if not isinstance(row, dict):
                 raise TransferError(f"{where}: expected an object")
             for name, (ok, expected) in fields.items():
-                if name not in row and section != "items" and name in ("day", "topic", "country", "url",
-                                                                        "published_on"):
+                if name not in row and section != "items" and name in (
+                        "day", "topic", "country", "url", "published_on", *PROGRAMME_FIELDS):
                     continue
                 if not ok(row.get(name)):
                     raise TransferError(f"{where}.{name}: expected {expected}, got {row.get(name)!r:.60}")
@@ -194,6 +210,13 @@ async def import_content(session: AsyncSession, data: dict[str, Any], *,
     prov = Provenance(origin="import", force=force)
     try:
         report = await load_seed(session, {**data, "items": []}, force=force, origin="import")
+        for a in data.get("agenda", []):  # the programme fields a newer file has
+            extra = {k: a[k] for k in PROGRAMME_FIELDS if k in a}
+            if extra:
+                for k in ("starts_at", "ends_at"):
+                    if k in extra:
+                        extra[k] = dt.datetime.fromisoformat(extra[k]) if extra[k] else None
+                await _upsert(session, AgendaSession, a["key"], extra, report, prov)
         by_key = {s.key: s for s in (await session.scalars(select(Source))).all()}
         for n, it in enumerate(data.get("items", [])):
             listed = cited(it, by_key, f"items[{n}]")

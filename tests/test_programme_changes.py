@@ -74,6 +74,7 @@ async def test_a_new_start_tells_each_follower_once_and_undo_puts_it_back(desk: 
     moved = await _session(desk)
     assert moved.starts_at == dt.datetime(2026, 3, 11, 15, 0, tzinfo=dt.UTC)  # Paris time
     assert moved.day == dt.date(2026, 3, 11) and moved.status == "moved"
+    assert moved.ends_at == dt.datetime(2026, 3, 11, 16, 0, tzinfo=dt.UTC)  # same length
     notices = await _notices(desk)
     assert [c for c, _ in notices] == ["f-en", "f-fr"]
     assert ("Programme change — Regional Conference 2026 “Ransomware response in practice” "
@@ -86,6 +87,7 @@ async def test_a_new_start_tells_each_follower_once_and_undo_puts_it_back(desk: 
     back = await _session(desk)
     assert back.starts_at == dt.datetime(2026, 3, 10, 13, 30, tzinfo=dt.UTC)
     assert back.day == dt.date(2026, 3, 10) and back.status == "scheduled"
+    assert back.ends_at == dt.datetime(2026, 3, 10, 14, 30, tzinfo=dt.UTC)
     notices = await _notices(desk)
     assert len(notices) == 4
     assert "from Wednesday 11 March 2026 16:00 (Room A) to Tuesday 10 March 2026 14:30" in notices[2][1]
@@ -125,3 +127,66 @@ async def test_bad_times_change_nothing(desk: App) -> None:
     assert await _notices(desk) == []
     same = await _session(desk)
     assert same.starts_at == session.starts_at and same.status == "scheduled"
+
+
+async def test_content_export_carries_the_programme_fields(db_url: str) -> None:
+    """`python -m bot export`/`import` (storage/transfer.py) keep times, rooms and statuses;
+    a file without them (an older export) still imports, changing none of them."""
+    from storage.transfer import TransferError, export_content, import_content
+
+    async with App(desk_settings(db_url)) as app:
+        assert "Updated" in await text_of(app, "/editsession opening-ceremony start 2025-11-24 10:00",
+                                          **OWNER)
+        await text_of(app, "/editsession opening-ceremony room Palais des congrès", **OWNER)
+        async with app.uow() as uow:
+            data = await export_content(uow.session)
+        entry = next(a for a in data["agenda"] if a["key"] == "opening-ceremony")
+        assert entry["starts_at"] == "2025-11-24T09:00:00+00:00"  # Casablanca, UTC+1
+        assert entry["room"] == "Palais des congrès" and entry["status"] == "scheduled"
+        async with app.uow() as uow:
+            assert not (await import_content(uow.session, data)).changed
+        entry.update(room="Salle 2", status="moved", starts_at="2025-11-25T09:00:00+00:00")
+        async with app.uow() as uow:
+            report = await import_content(uow.session, data)
+        assert report.changed and any("kept starts_at" in line and "room (desk" in line
+                                      for line in report.skipped), report.skipped
+        async with app.uow() as uow:  # the desk's room and time are kept unless forced
+            row = (await uow.session.scalars(select(AgendaSession).where(
+                AgendaSession.key == "opening-ceremony"))).one()
+            assert (row.room, row.status) == ("Palais des congrès", "moved")
+        async with app.uow() as uow:
+            await import_content(uow.session, data, force=True)
+        async with app.uow() as uow:
+            row = (await uow.session.scalars(select(AgendaSession).where(
+                AgendaSession.key == "opening-ceremony"))).one()
+            assert (row.room, row.status) == ("Salle 2", "moved")
+            assert row.starts_at == dt.datetime(2025, 11, 25, 9, 0, tzinfo=dt.UTC)
+        for a in data["agenda"]:  # an export from before the programme fields
+            for key in ("starts_at", "ends_at", "room", "status", "language", "external_id"):
+                a.pop(key)
+        async with app.uow() as uow:
+            assert not (await import_content(uow.session, data)).changed
+        bad = {**data["agenda"][0], "status": "postponed"}
+        with pytest.raises(TransferError, match=r"agenda\[0\]\.status"):
+            async with app.uow() as uow:
+                await import_content(uow.session, {**data, "agenda": [bad]})
+
+
+async def test_a_reimport_keeps_what_the_desk_changed_unless_forced(desk: App) -> None:
+    session = await _session(desk)
+    await _follow(desk, "f", session.id)
+    await text_of(desk, f"/editsession {session.id} start 2026-03-12 09:00", **OWNER)
+    prog = read_programme(DATA / "rc26-v1.json")
+    async with desk.uow() as uow:
+        report = await apply_programme(uow.session, prog, at=desk.deps.clock())
+    assert report.moved == 0 and not report.changes
+    assert any("starts_at (desk revision" in line for line in report.skipped), report.skipped
+    assert (await _session(desk)).day == dt.date(2026, 3, 12)
+    async with desk.uow() as uow:
+        report = await apply_programme(uow.session, prog, force=True, at=desk.deps.clock())
+        queued = await queue_changes(uow, desk.deps.fanout, report.changes, desk.deps.clock())
+    assert report.moved == 1 and queued == 1
+    back = await _session(desk)
+    assert back.starts_at == dt.datetime(2026, 3, 10, 13, 30, tzinfo=dt.UTC)
+    assert back.day == dt.date(2026, 3, 10) and back.status == "moved"
+    assert len(await _notices(desk)) == 2  # the desk's move, then the forced import's
