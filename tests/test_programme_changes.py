@@ -190,3 +190,24 @@ async def test_a_reimport_keeps_what_the_desk_changed_unless_forced(desk: App) -
     assert back.starts_at == dt.datetime(2026, 3, 10, 13, 30, tzinfo=dt.UTC)
     assert back.day == dt.date(2026, 3, 10) and back.status == "moved"
     assert len(await _notices(desk)) == 2  # the desk's move, then the forced import's
+
+
+async def test_the_outbox_worker_delivers_the_notice_once(desk: App) -> None:
+    """A Telegram follower gets the change notice through the outbox worker, once."""
+    from bot.delivery import OutboxWorker
+    from tests.outbox_support import ScriptedSender, add_chats, fast_settings, run_until_settled
+
+    session = await _session(desk)
+    chats = await add_chats(desk.uow, ["4242"])
+    async with desk.uow() as uow:
+        chat = await uow.chats.get(chats["4242"])
+        assert chat is not None
+        chat.language, chat.timezone = "en", "Europe/Paris"
+        uow.session.add(Follow(chat_id=chat.id, session_id=session.id))
+    await text_of(desk, f"/cancelsession {session.id}", **OWNER)
+    sender = ScriptedSender()
+    await run_until_settled(OutboxWorker(desk.uow, {"telegram": sender}, fast_settings()), desk.uow)
+    assert len(sender.texts("4242")) == 1
+    text = " ".join(sender.texts("4242")[0].split())
+    assert text == ("Programme change — Regional Conference 2026 “Ransomware response in practice” "
+                    "is cancelled — Tuesday 10 March 2026 14:30 (Room A)")
