@@ -211,3 +211,25 @@ async def test_the_outbox_worker_delivers_the_notice_once(desk: App) -> None:
     text = " ".join(sender.texts("4242")[0].split())
     assert text == ("Programme change — Regional Conference 2026 “Ransomware response in practice” "
                     "is cancelled — Tuesday 10 March 2026 14:30 (Room A)")
+
+
+async def test_a_session_back_in_the_file_is_on_the_programme_again(desk: App) -> None:
+    dropped = "6f1c0a2e-0000-4000-8000-000000000009"
+    async with desk.uow() as uow:
+        row = (await uow.session.scalars(select(AgendaSession).where(
+            AgendaSession.external_id == dropped))).one()
+    await _follow(desk, "f", row.id)
+    for name in ("rc26-v2.json", "rc26-v1.json"):
+        async with desk.uow() as uow:
+            report = await apply_programme(uow.session, read_programme(DATA / name),
+                                           at=desk.deps.clock())
+            await queue_changes(uow, desk.deps.fanout, report.changes, desk.deps.clock())
+    assert (report.restored, report.moved, report.room, report.cancelled) == (1, 1, 1, 0)
+    assert "1 back on the programme" in report.summary()[0]
+    async with desk.uow() as uow:
+        back = await uow.session.get(AgendaSession, row.id)
+        assert back is not None and back.status == "scheduled"
+    texts = [text for _, text in await _notices(desk)]
+    assert len(texts) == 2 and "is cancelled" in texts[0]
+    assert ("“Lightning talks” is back on the programme: Thursday 12 March 2026 11:30 (Room C)"
+            in texts[1])

@@ -287,3 +287,10 @@ def test_a_malformed_file_exits_2_naming_the_place(sqlite_url: str, tmp_path: Pa
     assert out.returncode == 2, out.stdout
     assert expected in out.stderr, out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_the_event_key_can_be_chosen(sqlite_url: str) -> None:
+    out = _import(sqlite_url, "rc26-v1.json", "--event", "rc26-rehearsal")
+    assert out.returncode == 0, out.stderr
+    assert "Programme rc26-rehearsal: 10 sessions — 10 added" in out.stdout
+    assert "event rc26-rehearsal created" in out.stdout
