@@ -20,6 +20,7 @@ def build_registry() -> Registry:
         content,
         desk_ops,
         editorial,
+        events,
         info,
         news,
         program_admin,
@@ -27,7 +28,7 @@ def build_registry() -> Registry:
         subscriptions,
     )
 
-    modules = (info, content, news, subscriptions, editorial, revisions, admins, desk_ops,
+    modules = (info, events, content, news, subscriptions, editorial, revisions, admins, desk_ops,
                program_admin)
     return Registry(command for module in modules for command in module.COMMANDS)
 

@@ -247,6 +247,12 @@ async def subscribe(req: Request, deps: Deps) -> Reply:
             raise UserError("sub.bad_arg", value=bad[:32], topics=_topic_list(topics))
         if not (digest or alerts):
             digest = True
+        if digest:  # no new digests for an event that is over (alerts for late news still)
+            from handlers.events import digest_refusal
+
+            refused = await digest_refusal(uow, req, deps)
+            if refused is not None:
+                return refused
         chat = await _chat(uow, req, deps)
         if chat.language is None:  # digests and alerts come in the subscriber's language
             chat.language = req.language
