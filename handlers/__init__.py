@@ -28,8 +28,8 @@ def build_registry() -> Registry:
         subscriptions,
     )
 
-    modules = (info, events, content, news, subscriptions, editorial, revisions, admins, desk_ops,
-               program_admin)
+    modules = (info, content, news, subscriptions, editorial, revisions, admins, desk_ops,
+               program_admin, events)
     return Registry(command for module in modules for command in module.COMMANDS)
 
 

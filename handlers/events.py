@@ -144,7 +144,7 @@ async def event(req: Request, deps: Deps) -> Reply:
             if current is None:
                 return ReplyBuilder().para(t("events.none", lang)).build()
             return ReplyBuilder().para(t("event.current", lang, event=event_name(current, lang),
-                                         key=current.key)).build()
+                                         code=current.key)).build()
         auto = value.casefold() in AUTO_WORDS
         chosen = None if auto else _pick_event(value, found)
         if not auto and chosen is None:
