@@ -178,10 +178,11 @@ COMMANDS: tuple[Command, ...] = (
 async def digest_refusal(uow: UnitOfWork, req: Request, deps: Deps) -> Reply | None:
     """``/subscribe digest`` for a chat whose event is over: the answer that digests are no
     longer offered (alerts for late news still are); None while digests are offered. A chat
-    that already has a digest keeps it (nothing is changed here)."""
+    that already has a digest keeps it (nothing is changed here). An answer, not an error:
+    the reader asked nothing wrong, the offer is over."""
     current = await event_for(uow, req, deps)
     if current is None or phase(current, deps.clock()) != "after":
         return None
     lang = req.language
     return ReplyBuilder().para(t("event.digest_over", lang, event=event_name(current, lang),
-                                 day=format_day(current.ends_on, lang))).build(is_error=True)
+                                 day=format_day(current.ends_on, lang))).build()
