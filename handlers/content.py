@@ -155,9 +155,9 @@ async def agenda(req: Request, deps: Deps) -> Reply:
         day = parse_day(query, event, today)
         topic = None if day else _topic_for(query, list(topics.values()))
         outside = _outside(day, event, lang) if day is not None and event is not None else None
-        if outside is not None:
-            return ReplyBuilder().heading(t(title_for, lang, what=format_day(day, lang))) \
-                .para(outside).build()  # type: ignore[arg-type]
+        if day is not None and outside is not None:  # not the undated sessions instead
+            b = ReplyBuilder().heading(t(title_for, lang, what=format_day(day, lang)))
+            return b.para(outside).build()
         if day is not None:
             title = t(title_for, lang, what=format_day(day, lang))
             dated = [s for s in sessions if local_day(s, tz) == day]
@@ -186,12 +186,13 @@ async def agenda(req: Request, deps: Deps) -> Reply:
     current: object = object()
     group: list[tuple[Span, ...]] = []
     for s in on_page:
-        day = local_day(s, tz)
-        if day != current:
+        its_day = local_day(s, tz)
+        if its_day != current:
             b.bullets(group)
             group = []
-            current = day
-            b.para(Span(format_day(day, lang) if day else t("agenda.no_day", lang), bold=True))
+            current = its_day
+            b.para(Span(format_day(its_day, lang) if its_day else t("agenda.no_day", lang),
+                        bold=True))
         group.append(_session_row(s, topics, lang, tz))
     b.bullets(group)
     add_pager(b, req, page, pages)
