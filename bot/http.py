@@ -73,7 +73,7 @@ async def readiness(app: App) -> tuple[bool, dict[str, Any]]:
         async with app.uow() as uow:
             leases = (await uow.session.execute(
                 select(Lease.name, Lease.owner, Lease.until).where(Lease.name != PROBE_LEASE))).all()
-        now = utcnow()
+        now = app.deps.clock()  # leases are written on the App's clock (a rehearsal's too)
         checks["leases"] = {
             "ok": True,
             "detail": {name: {"owner": owner, "valid": _aware(until) > now}

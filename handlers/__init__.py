@@ -23,12 +23,13 @@ def build_registry() -> Registry:
         info,
         news,
         program_admin,
+        programme,
         revisions,
         subscriptions,
     )
 
-    modules = (info, content, news, subscriptions, editorial, revisions, admins, desk_ops,
-               program_admin)
+    modules = (info, content, news, programme, subscriptions, editorial, revisions, admins,
+               desk_ops, program_admin)
     return Registry(command for module in modules for command in module.COMMANDS)
 
 
