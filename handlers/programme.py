@@ -224,6 +224,8 @@ async def _follow(uow: UnitOfWork, chat: Chat, s: AgendaSession, topics: dict[st
     if end is not None and end <= moment:
         return ReplyBuilder().para(Span(t("follow.over", lang, id=s.id), bold=True)) \
             .bullets([line]).build(is_error=True)
+    if chat.language is None:  # reminders come in the follower's language
+        chat.language = lang
     existing = await uow.session.scalar(select(Follow.id).where(
         Follow.chat_id == chat.id, Follow.session_id == s.id))
     if existing is None:

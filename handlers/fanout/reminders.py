@@ -119,7 +119,7 @@ async def plan_reminders(uow: UnitOfWork, fanout: Fanout, now: dt.datetime) -> R
                AgendaSession.starts_at <= now + dt.timedelta(minutes=MAX_MINUTES),
                AgendaSession.status != "cancelled", Chat.active.is_(True))
         .order_by(AgendaSession.starts_at, Chat.id)
-    )).tuples().all()
+    )).all()
     if not rows:
         return RemindReport(dropped=dropped)
     topics = {tp.key: tp for tp in await uow.content.topics()}
