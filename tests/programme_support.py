@@ -71,11 +71,17 @@ async def add_programme(uow_factory: Callable[[], UnitOfWork],
 
 
 async def use_event(uow_factory: Callable[[], UnitOfWork], platform: str, chat_id: str,
-                    event_id: int, *, kind: str = "private") -> int:
-    """The chat (created if new) answers for ``event_id``; our chat id."""
+                    event_id: int, *, kind: str = "private", timezone: str | None = None,
+                    language: str | None = None) -> int:
+    """The chat (created if new) answers for ``event_id`` (and has ``timezone``,
+    ``language`` when given: what a process test cannot type before it starts); our chat id."""
     async with uow_factory() as uow:
         chat = await uow.chats.touch(platform, chat_id, kind=kind, title=None)
         chat.event_id = event_id
+        if timezone:
+            chat.timezone = timezone
+        if language:
+            chat.language = language
         await uow.session.flush()
         return chat.id
 
