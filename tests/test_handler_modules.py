@@ -19,6 +19,7 @@ from handlers import (
     info,
     news,
     program_admin,
+    programme,
     revisions,
     subscriptions,
 )
@@ -29,7 +30,8 @@ from storage.db import make_engine, make_session_factory
 from storage.text import LANGUAGES
 from storage.uow import UnitOfWork
 
-MODULES = (info, content, news, subscriptions, editorial, revisions, admins, desk_ops, program_admin)
+MODULES = (info, content, news, programme, subscriptions, editorial, revisions, admins, desk_ops,
+           program_admin)
 NOW = dt.datetime(2025, 11, 28, 9, 0, tzinfo=dt.UTC)
 
 
