@@ -118,7 +118,7 @@ class OperatorHTTP:
     async def metrics(self, request: web.Request) -> web.Response:
         try:
             async with self.app.uow() as uow:
-                await self.app.metrics.refresh(uow)
+                await self.app.metrics.refresh(uow, self.app.deps.clock())  # rows carry its time
         except Exception as exc:
             log.warning("metrics: database figures unavailable", extra={"reason": _reason(exc)})
         response = web.Response(body=self.app.metrics.exposition())
