@@ -201,6 +201,10 @@ async def follow(req: Request, deps: Deps) -> Reply:
         else:
             event = await programme_event(uow, chat)
             found = [s for s in await _sessions(uow, event) if matches(query, s.title)]
+            # a session that can still be followed before one cancelled or over
+            open_ = [s for s in found if s.status != "cancelled"
+                     and not ((end := end_of(s, deps)) is not None and end <= moment)]
+            found = open_ or found
             if not found:
                 raise UserError("follow.none", query=quoted(query[:80], lang))
             if len(found) > 1:

@@ -86,14 +86,18 @@ async def test_follow_by_words_one_match_several_or_none(db_url: str) -> None:
         one = await text_of(app, "/follow cybercrime WORKSHOP", lang="en", chat_id=CHAT)
         several = await send(app, "/follow session", lang="en", chat_id=CHAT)
         none = await send(app, "/follow karaoke", lang="en", chat_id=CHAT)
+        only_cancelled = await send(app, "/follow drone session", lang="en", chat_id=CHAT)
         listing = await text_of(app, "/following", lang="en", chat_id=CHAT)
     assert one.startswith(f"You follow session #{prog.ids['workshop']}:")
     text = plain_text(several)
-    assert text.startswith("3 sessions match “session”; pick one:")
+    # the cancelled "Drone session" is left out while others can be followed
+    assert text.startswith("2 sessions match “session”; pick one:")
+    assert "Drone session" not in text
     assert [(b.label, b.command, b.args) for b in several.buttons] == [
-        (f"Follow #{prog.ids[k]}", "follow", str(prog.ids[k]))
-        for k in ("drones", "forensics", "closing")]
+        (f"Follow #{prog.ids[k]}", "follow", str(prog.ids[k])) for k in ("forensics", "closing")]
     assert none.is_error and "No session's title matches “karaoke”." in plain_text(none)
+    assert only_cancelled.is_error and plain_text(only_cancelled).startswith(
+        f"Session #{prog.ids['drones']} is cancelled")
     assert "Forensics" not in listing  # picking is pressing a button: nothing followed yet
 
 
