@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import delete, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from handlers.fanout import Fanout
 from handlers.i18n import t
@@ -78,6 +79,11 @@ def reminder_reply(s: AgendaSession, topics: dict[str, Topic], lang: str, tz: st
     return b.build(language=lang)
 
 
+def _free(now: dt.datetime) -> ColumnElement[bool]:
+    """A row no worker holds: never leased, given back, or its lease expired."""
+    return or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
+
+
 async def _drop_stale(uow: UnitOfWork, now: dt.datetime) -> int:
     """Delete pending reminders nobody holds that no longer hold (see the module's doc)."""
     rows = (await uow.session.execute(
@@ -90,7 +96,7 @@ async def _drop_stale(uow: UnitOfWork, now: dt.datetime) -> int:
         .outerjoin(Follow, (Follow.chat_id == OutboxMessage.chat_id)
                    & (Follow.session_id == OutboxMessage.session_id))
         .where(OutboxMessage.kind == KIND, OutboxMessage.status == PENDING,
-               or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
+               _free(now))
     )).all()
     stale = []
     for (row_id, key, chat_id, session_id, starts_at, status, kind, active, minutes,
@@ -100,9 +106,11 @@ async def _drop_stale(uow: UnitOfWork, now: dt.datetime) -> int:
                 or not active or chosen <= 0 or starts_at <= now
                 or key != reminder_key(chat_id, session_id, starts_at)):
             stale.append(row_id)
-    if stale:
-        await uow.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(stale))
-                                  .execution_options(synchronize_session=False))
+    if stale:  # still nobody's (a worker may have claimed one since it was read)
+        await uow.session.execute(
+            delete(OutboxMessage).where(OutboxMessage.id.in_(stale),
+                                        OutboxMessage.status == PENDING, _free(now))
+            .execution_options(synchronize_session=False))
     return len(stale)
 
 
@@ -149,8 +157,7 @@ async def drop_pending(uow: UnitOfWork, chat_id: int, session_ids: list[int] | N
     them): the chat unfollowed."""
     stmt = delete(OutboxMessage).where(
         OutboxMessage.kind == KIND, OutboxMessage.status == PENDING,
-        OutboxMessage.chat_id == chat_id,
-        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
+        OutboxMessage.chat_id == chat_id, _free(now))
     if session_ids is not None:
         stmt = stmt.where(OutboxMessage.session_id.in_(session_ids))
     await uow.session.execute(stmt.execution_options(synchronize_session=False))
