@@ -129,11 +129,13 @@ async def now(req: Request, deps: Deps) -> Reply:
     if not upcoming:
         b.para(t("now.over", lang, event=_event_name(event, lang)))
         return b.build()
-    first = upcoming[0]
-    assert first.starts_at is not None
-    b.para(t("now.none_next", lang, when=when_words(first.starts_at, moment, lang, tz)))
-    b.bullets([_line(first, topics, lang, tz)])
-    _follow_button(b, first, lang)
+    start = upcoming[0].starts_at
+    assert start is not None
+    b.para(t("now.none_next", lang, when=when_words(start, moment, lang, tz)))
+    together = [s for s in upcoming if s.starts_at == start]  # parallel rooms start together
+    b.bullets([_line(s, topics, lang, tz) for s in together])
+    for s in together:
+        _follow_button(b, s, lang)
     return b.build()
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from bot.app import App
 from handlers.i18n import t
+from handlers.reply import plain_text
+from storage.models import AgendaSession
 from tests.conftest import make_settings
 from tests.helpers import send, text_of
 from tests.programme_support import FakeClock, Programme, add_programme, paris, use_event
@@ -48,6 +50,22 @@ async def test_now_in_a_session_shows_it_with_its_room_and_end(db_url: str, at: 
     assert text.startswith("On now — Rehearsal Conference 2026")
     assert f"{until} · " in text and room in text and title in text
     assert "Drone session" not in text  # cancelled, 14:00–15:00
+
+
+async def test_between_sessions_now_shows_every_room_starting_next(db_url: str) -> None:
+    async with App(make_settings(db_url), clock=FakeClock(paris(11, "09:40"))) as app:
+        prog = await _ready(app)
+        async with app.uow() as uow:  # a second room opens at the same time
+            uow.session.add(AgendaSession(
+                key="parallel", event_id=prog.event_id, day=paris(11, "10:00").date(),
+                starts_at=paris(11, "10:00"), ends_at=paris(11, "10:45"), room="Room B",
+                title={"en": "Parallel track"}, description={}))
+        reply = await send(app, "/now", lang="en", chat_id=CHAT)
+    text = plain_text(reply)
+    assert "The next one, in 20 minutes:" in text
+    assert "10:00–10:30 Room A — Day two opening" in text
+    assert "10:00–10:45 Room B — Parallel track" in text
+    assert len(reply.buttons) == 2
 
 
 async def test_now_skips_a_cancelled_session_in_its_slot(db_url: str) -> None:
