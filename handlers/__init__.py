@@ -24,12 +24,13 @@ def build_registry() -> Registry:
         info,
         news,
         program_admin,
+        programme,
         revisions,
         subscriptions,
     )
 
-    modules = (info, content, news, subscriptions, editorial, revisions, admins, desk_ops,
-               program_admin, events)
+    modules = (info, content, news, programme, subscriptions, editorial, revisions, admins,
+               desk_ops, program_admin, events)
     return Registry(command for module in modules for command in module.COMMANDS)
 
 

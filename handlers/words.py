@@ -111,6 +111,8 @@ SETTINGS: Words[str] = Words({
     "topics": ("topics", "themes", "thèmes", "temas", "المواضيع", "مواضيع"),
     "quiet": ("quiet", "calme", "silencio", "هدوء", "الهدوء"),
     "empty": ("empty", "vide", "vacío", "فارغ"),
+    "remind": ("remind", "reminder", "reminders", "rappel", "rappels", "recordatorio",
+               "recordatorios", "تذكير", "التذكير"),
 })
 
 #: what a subscription delivers (``/subscribe alerts``, ``/settings topics récap …``)

@@ -52,6 +52,8 @@ class NewMessage:
     next_attempt_at: dt.datetime | None = None
     #: the forum topic to post in (Telegram message_thread_id), None for the chat itself
     thread_id: str | None = None
+    #: the programme session a reminder or change notice is about
+    session_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ class OutboxRepository:
                 {"dedupe_key": m.dedupe_key, "chat_id": m.chat_id, "kind": m.kind,
                  "item_id": m.item_id, "payload": m.payload, "status": PENDING, "attempts": 0,
                  "next_attempt_at": m.next_attempt_at or now, "platform_message_ids": [],
-                 "thread_id": m.thread_id, "created_at": now})
+                 "thread_id": m.thread_id, "session_id": m.session_id, "created_at": now})
             if len(batch) >= batch_size:
                 inserted |= {r[0] for r in (await self.session.execute(stmt, batch)).all()}
                 batch = []

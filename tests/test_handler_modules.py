@@ -20,6 +20,7 @@ from handlers import (
     info,
     news,
     program_admin,
+    programme,
     revisions,
     subscriptions,
 )
@@ -30,8 +31,8 @@ from storage.db import make_engine, make_session_factory
 from storage.text import LANGUAGES
 from storage.uow import UnitOfWork
 
-MODULES = (info, content, news, subscriptions, editorial, revisions, admins, desk_ops, program_admin,
-           events)
+MODULES = (info, content, news, programme, subscriptions, editorial, revisions, admins, desk_ops,
+           program_admin, events)
 NOW = dt.datetime(2025, 11, 28, 9, 0, tzinfo=dt.UTC)
 
 
