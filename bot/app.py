@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any
 
 from bot.button_store import ButtonStore
+from bot.clock import Clock, make_clock
 from bot.config import Settings
 from bot.health import Health
 from bot.metrics import Metrics
@@ -35,8 +36,13 @@ log = logging.getLogger("newsbot.app")
 
 
 class App:
-    def __init__(self, settings: Settings, *, health: Health | None = None) -> None:
+    def __init__(self, settings: Settings, *, health: Health | None = None,
+                 clock: Clock | None = None) -> None:
         self.settings = settings
+        #: the one clock of the process (``Deps.clock``, the fan-out's, the scheduler's, the
+        #: outbox worker's): real time, or the rehearsal clock of ``[bot] simulated_now``,
+        #: which starts at that instant now; ``clock`` (tests) replaces both
+        self.clock: Clock = clock or make_clock(settings.bot.simulated_now)
         self.registry: Registry = build_registry()
         #: platform name -> its Sender; platforms add theirs while they run (outbox worker)
         self.senders: dict[str, Sender] = {}
@@ -54,8 +60,13 @@ class App:
             if await ensure_schema(self.engine):
                 log.info("database migrated")
             self.session_factory = make_session_factory(self.engine)
+            if self.settings.bot.simulated_now is not None:
+                log.warning(f"rehearsal clock: the bot runs as if at "
+                            f"{self.settings.bot.simulated_now.isoformat()} "
+                            f"([bot] simulated_now), then on at real speed")
             self.deps = Deps(
                 uow=self.uow,
+                clock=self.clock,
                 owners=self.settings.owners(),
                 platforms=tuple(PLATFORMS),
                 default_language=self.settings.bot.default_language,
@@ -64,6 +75,7 @@ class App:
                 undo_window=dt.timedelta(minutes=self.settings.editorial.undo_window_minutes),
                 alerts=self.settings.delivery.enabled,
                 wake=self.doorbell.ring,
+                session_minutes=self.settings.programme.default_minutes,
             )
             #: long button payloads, shared through the database by every process
             self.buttons = ButtonStore(self.uow, clock=self.deps.clock,

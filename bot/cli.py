@@ -27,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("ask", parents=[common], help="print the reply to one command and exit")
     a.add_argument("text", help='a command line, e.g. "/agenda cybercrime"')
     a.add_argument("--lang", choices=LANGUAGES, help="reply language")
+    a.add_argument("--now", metavar="ISO",
+                   help="answer as if at this instant, e.g. 2026-06-10T09:55:00+02:00 "
+                        "(the rehearsal clock, over [bot] simulated_now)")
     sub.add_parser("migrate", parents=[common], help="apply database migrations")
     sd = sub.add_parser("seed", parents=[common],
                         help="load the bundled content (idempotent; keeps what the desk changed)")
@@ -161,6 +164,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cmd == "run":
             return asyncio.run(_run(settings))
         if args.cmd == "ask":
+            if args.now is not None:
+                from bot.config import check_instant
+
+                try:
+                    settings.bot.simulated_now = check_instant(args.now)
+                except ValueError as exc:
+                    print(f"--now: {exc} (got {args.now!r})", file=sys.stderr)
+                    return 2
             return asyncio.run(_ask(settings, args.text, args.lang))
         if args.cmd == "deliver":
             from bot.service import serve

@@ -8,6 +8,7 @@ printed.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from collections.abc import Mapping
@@ -41,6 +42,28 @@ def _check_timezone(value: str) -> str:
     return value
 
 
+_INSTANT_EXAMPLE = "2026-06-10T09:55:00+02:00"
+
+
+def check_instant(value: object) -> dt.datetime | None:
+    """An ISO 8601 instant with its UTC offset (a TOML offset date-time or a string); a
+    time without offset, or anything else, is refused with what is expected."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"expected an ISO instant with its UTC offset such as "
+                             f"{_INSTANT_EXAMPLE}") from None
+    if not isinstance(value, dt.datetime):
+        raise ValueError(f"expected an ISO instant with its UTC offset such as {_INSTANT_EXAMPLE}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"the instant has no UTC offset: write it as {_INSTANT_EXAMPLE} "
+                         f"(or with Z for UTC)")
+    return value
+
+
 class BotSection(Section):
     default_language: Language = "fr"
     #: the event's time zone, for dates shown in replies
@@ -63,8 +86,17 @@ class BotSection(Section):
     #: the same host takes its own sender lease back at once; default: the SQLite
     #: database's folder, else ./data
     data_dir: str | None = None
+    #: rehearsal clock: the bot runs as if it were this instant when the process starts
+    #: (then on at real speed): commands, reminders, digests. An ISO instant with its UTC
+    #: offset, e.g. "2026-06-10T09:55:00+02:00"; unset: the real time
+    simulated_now: dt.datetime | None = None
 
     _tz = field_validator("timezone")(_check_timezone)
+
+    @field_validator("simulated_now", mode="before")
+    @classmethod
+    def _instant(cls, value: object) -> object:
+        return check_instant(value)
 
 
 class DatabaseSection(Section):
@@ -169,6 +201,15 @@ class DigestSection(Section):
     batch_size: int = Field(default=500, ge=1)
 
 
+class ProgrammeSection(Section):
+    """The programme: what is on now, reminders of followed sessions."""
+
+    #: a session with a start but no end counts as in progress this long (/now)
+    default_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    #: how often the scheduler queues the reminders that are due
+    remind_tick_seconds: float = Field(default=15, gt=0, le=3600)
+
+
 class HttpSection(Section):
     """The operators' HTTP server (health, readiness, metrics), on in service mode."""
 
@@ -206,6 +247,7 @@ class Settings(BaseSettings):
     feeds: list[FeedSection] = Field(default_factory=list)
     delivery: DeliverySection = Field(default_factory=DeliverySection)
     digest: DigestSection = Field(default_factory=DigestSection)
+    programme: ProgrammeSection = Field(default_factory=ProgrammeSection)
     http: HttpSection = Field(default_factory=HttpSection)
     sentry: SentrySection = Field(default_factory=SentrySection)
 

@@ -73,7 +73,7 @@ async def readiness(app: App) -> tuple[bool, dict[str, Any]]:
         async with app.uow() as uow:
             leases = (await uow.session.execute(
                 select(Lease.name, Lease.owner, Lease.until).where(Lease.name != PROBE_LEASE))).all()
-        now = utcnow()
+        now = app.deps.clock()  # leases are written on the App's clock (a rehearsal's too)
         checks["leases"] = {
             "ok": True,
             "detail": {name: {"owner": owner, "valid": _aware(until) > now}
@@ -118,7 +118,7 @@ class OperatorHTTP:
     async def metrics(self, request: web.Request) -> web.Response:
         try:
             async with self.app.uow() as uow:
-                await self.app.metrics.refresh(uow)
+                await self.app.metrics.refresh(uow, self.app.deps.clock())  # rows carry its time
         except Exception as exc:
             log.warning("metrics: database figures unavailable", extra={"reason": _reason(exc)})
         response = web.Response(body=self.app.metrics.exposition())

@@ -100,7 +100,7 @@ def build_components(app: App, *, deliver_only: bool = False, console: bool = Fa
     if reachable_owners(app.settings):
         from bot.ops import TroubleWatch
 
-        components.append(TroubleWatch(app))
+        components.append(TroubleWatch(app, clock=app.deps.clock))
     components.extend(delivery_components(app))
     if app.settings.feeds and not (deliver_only or console):  # after delivery: feed items are announced
         from bot.feeds import FeedPoller
@@ -135,7 +135,8 @@ def delivery_components(app: App) -> list[Component]:
                           on_lease=lambda event: app.metrics.lease_changes.labels(event).inc(),
                           doorbell=app.doorbell)
     scheduler = DigestScheduler(app.uow, app.settings.digest, app.deps.fanout,
-                                withdraw_seconds=app.settings.delivery.poll_seconds)
+                                withdraw_seconds=app.settings.delivery.poll_seconds,
+                                remind_seconds=app.settings.programme.remind_tick_seconds)
     return [scheduler, worker]
 
 

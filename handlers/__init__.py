@@ -20,15 +20,17 @@ def build_registry() -> Registry:
         content,
         desk_ops,
         editorial,
+        events,
         info,
         news,
         program_admin,
+        programme,
         revisions,
         subscriptions,
     )
 
-    modules = (info, content, news, subscriptions, editorial, revisions, admins, desk_ops,
-               program_admin)
+    modules = (info, content, news, programme, subscriptions, editorial, revisions, admins,
+               desk_ops, program_admin, events)
     return Registry(command for module in modules for command in module.COMMANDS)
 
 

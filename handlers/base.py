@@ -84,6 +84,8 @@ class Deps:
     alerts: bool = True
     #: rung when a command queued outbox rows (the App's Doorbell): the outbox worker looks now
     wake: Callable[[], None] = field(default=_nobody, compare=False)
+    #: a session with a start but no end lasts this long for /now (``[programme] default_minutes``)
+    session_minutes: int = 30
 
     @property
     def fanout(self) -> Fanout:

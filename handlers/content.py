@@ -19,22 +19,59 @@ from handlers.common import (
     shown_stale,
     sources_of,
 )
+from handlers.events import as_planned, event_for, local_today, phase
 from handlers.i18n import format_day, format_days, t
 from handlers.reply import Reply, ReplyBuilder, Span
-from handlers.sessions import session_spans
-from handlers.words import RELATIVE_DAYS, WEEKDAYS
-from storage.localtime import zone
+from handlers.sessions import local_day, session_spans
+from handlers.words import MONTHS, RELATIVE_DAYS, WEEKDAYS
 from storage.models import AgendaSession, Event, Topic
 from storage.text import fold, pick, words
 
 PER_PAGE = 6
 
 
+#: '26', '26 novembre', '26 de noviembre', '1er', '26th November', 'le 26 novembre 2025'
+_DAY_MONTH = re.compile(r"(?:le |el |the )?(\d{1,2})(?:er|st|nd|rd|th)?\.?(?: de| of)? ([^\d\s]+)\.?"
+                        r"(?:,?(?: de)? (\d{4}))?")
+#: 'November 26', 'Nov 26', 'nov. 26th, 2025'
+_MONTH_DAY = re.compile(r"([^\d\s]+)\.? (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?")
+
+
+def _year_for(month: int, event: Event | None, today: dt.date | None) -> int:
+    """The year of a day typed without one: the event's (its last year for a month before
+    its first, when it spans a new year), else today's."""
+    if event is None:
+        return (today or dt.date.today()).year
+    if event.ends_on.year != event.starts_on.year and month < event.starts_on.month:
+        return event.ends_on.year
+    return event.starts_on.year
+
+
+def _month_day(s: str, event: Event | None, today: dt.date | None) -> dt.date | None:
+    """'26 novembre', '26 nov.', '26 November', 'November 26', 'Nov 26', '26 de noviembre',
+    '26 نوفمبر' (month names: handlers.words.MONTHS, from Babel), with an optional year."""
+    for pattern, day_group, month_group in ((_DAY_MONTH, 1, 2), (_MONTH_DAY, 2, 1)):
+        m = pattern.fullmatch(s)
+        if not m:
+            continue
+        month = MONTHS.get(m.group(month_group).rstrip("."))
+        if month is None:
+            continue
+        year = int(m.group(3)) if m.group(3) else _year_for(month, event, today)
+        try:
+            return dt.date(year, month, int(m.group(day_group)))
+        except (ValueError, OverflowError):
+            return None
+    return None
+
+
 def parse_day(text: str, event: Event | None, today: dt.date | None = None) -> dt.date | None:
-    """'2025-11-25', '25/11', '25', a weekday in any of the bot's languages ('mardi',
-    'tuesday', 'martes', 'الثلاثاء': that day within the event's dates), or, given ``today``,
-    a relative day ('demain', 'tomorrow', 'mañana', 'غدا'; handlers.words)."""
-    s = fold(text.strip())
+    """'2025-11-25', '25/11', '25', a day and month named in any of the bot's languages
+    ('26 novembre', '26 nov.', 'November 26', '26 de noviembre', '26 نوفمبر', Arabic-Indic
+    digits too), a weekday ('mardi', 'tuesday', 'martes', 'الثلاثاء': that day within the
+    event's dates), or, given ``today``, a relative day ('aujourd'hui', 'demain', 'hier',
+    'tomorrow', 'mañana', 'غدا'; handlers.words)."""
+    s = " ".join(fold(text.strip()).replace("’", "'").split())  # fold: ٢٦ -> 26
     if not s:
         return None
     shift = RELATIVE_DAYS.get(s)
@@ -53,6 +90,9 @@ def parse_day(text: str, event: Event | None, today: dt.date | None = None) -> d
             return dt.date(year, event.starts_on.month, int(s))
     except (ValueError, OverflowError):
         return None
+    named = _month_day(s, event, today)
+    if named is not None:
+        return named
     weekday = WEEKDAYS.get(s)
     if event and weekday is not None:
         day = event.starts_on
@@ -64,7 +104,29 @@ def parse_day(text: str, event: Event | None, today: dt.date | None = None) -> d
 
 
 def _session_row(s: AgendaSession, topics: dict[str, Topic], lang: str, tz: str) -> tuple[Span, ...]:
-    return session_spans(s, topics, lang, tz)
+    return session_spans(s, topics, lang, tz, with_id=True)
+
+
+def _in_order(sessions: Sequence[AgendaSession], tz: str) -> list[AgendaSession]:
+    """By local day (undated last), then start (untimed last in their day), then position."""
+    def key(s: AgendaSession) -> tuple[object, ...]:
+        day = local_day(s, tz)
+        return (day is None, day or dt.date.min, s.starts_at is None,
+                s.starts_at or dt.datetime.min.replace(tzinfo=dt.UTC), s.position, s.id)
+    return sorted(sessions, key=key)
+
+
+def _outside(day: dt.date, event: Event, lang: str) -> str | None:
+    """'28 November 2025 is after the …, which ended on Thursday 27 November 2025.' (or
+    before, 'which opens on …'); None for a day of the event."""
+    name = pick(event.name, lang) or event.key
+    if day > event.ends_on:
+        return t("agenda.after_event", lang, day=format_day(day, lang), event=name,
+                 end=format_day(event.ends_on, lang))
+    if day < event.starts_on:
+        return t("agenda.before_event", lang, day=format_day(day, lang), event=name,
+                 start=format_day(event.starts_on, lang))
+    return None
 
 
 def _topic_for(query: str, topics: Sequence[Topic]) -> Topic | None:
@@ -79,27 +141,35 @@ async def agenda(req: Request, deps: Deps) -> Reply:
     lang = req.language
     query = req.args.strip()
     async with deps.uow() as uow:
-        event = await uow.content.event()
-        sessions = list(await uow.content.agenda())
+        event = await event_for(uow, req, deps)
+        sessions = list(await uow.content.agenda(event.id if event else None))
         topics = {tp.key: tp for tp in await uow.content.topics()}
-    title = t("agenda.title", lang)
+    tz = event.timezone if event else deps.timezone
+    sessions = _in_order(sessions, tz)
+    over = event is not None and phase(event, deps.clock()) == "after"
+    title = t("agenda.title_planned" if over else "agenda.title", lang)
+    title_for = "agenda.title_for_planned" if over else "agenda.title_for"
     note = None
     if query:
-        today = deps.clock().astimezone(zone(event.timezone) or dt.UTC).date() if event else None
+        today = local_today(event, deps.clock()) if event else None
         day = parse_day(query, event, today)
         topic = None if day else _topic_for(query, list(topics.values()))
+        outside = _outside(day, event, lang) if day is not None and event is not None else None
+        if day is not None and outside is not None:  # not the undated sessions instead
+            b = ReplyBuilder().heading(t(title_for, lang, what=format_day(day, lang)))
+            return b.para(outside).build()
         if day is not None:
-            title = t("agenda.title_for", lang, what=format_day(day, lang))
-            dated = [s for s in sessions if s.day == day]
+            title = t(title_for, lang, what=format_day(day, lang))
+            dated = [s for s in sessions if local_day(s, tz) == day]
             if not dated:
                 note = t("agenda.day_none", lang, day=format_day(day, lang))
                 dated = [s for s in sessions if s.day is None]
             sessions = dated
         elif topic is not None:
-            title = t("agenda.title_for", lang, what=shown(topic.name, lang))
+            title = t(title_for, lang, what=shown(topic.name, lang))
             sessions = [s for s in sessions if s.topic == topic.key]
         else:
-            title = t("agenda.title_for", lang, what=query[:80])
+            title = t(title_for, lang, what=query[:80])
             sessions = [s for s in sessions if matches(query, s.title, s.description,
                         topics[s.topic].name if s.topic in topics else None)]
         if not sessions:
@@ -116,12 +186,14 @@ async def agenda(req: Request, deps: Deps) -> Reply:
     current: object = object()
     group: list[tuple[Span, ...]] = []
     for s in on_page:
-        if s.day != current:
+        its_day = local_day(s, tz)
+        if its_day != current:
             b.bullets(group)
             group = []
-            current = s.day
-            b.para(Span(format_day(s.day, lang) if s.day else t("agenda.no_day", lang), bold=True))
-        group.append(_session_row(s, topics, lang, event.timezone if event else deps.timezone))
+            current = its_day
+            b.para(Span(format_day(its_day, lang) if its_day else t("agenda.no_day", lang),
+                        bold=True))
+        group.append(_session_row(s, topics, lang, tz))
     b.bullets(group)
     add_pager(b, req, page, pages)
     add_sources(b, sources_of(on_page), lang)
@@ -132,7 +204,8 @@ async def participants(req: Request, deps: Deps) -> Reply:
     lang = req.language
     query = req.args.strip()
     async with deps.uow() as uow:
-        people = list(await uow.content.participants())
+        event = await event_for(uow, req, deps)
+        people = list(await uow.content.participants(event.id if event else None))
     title = t("participants.title", lang)
     if query:
         title = t("participants.title_for", lang, what=query[:80])
@@ -165,11 +238,14 @@ async def participants(req: Request, deps: Deps) -> Reply:
 async def resolution(req: Request, deps: Deps) -> Reply:
     lang = req.language
     async with deps.uow() as uow:
-        res = await uow.content.resolution()
+        event = await event_for(uow, req, deps)
+        res = await uow.content.resolution(event.id if event else None)
     if res is None:
         return ReplyBuilder().para(t("resolution.none", lang)).build()
     b = ReplyBuilder().heading(shown(res.title, lang))
     status = t(f"resolution.{res.status}", lang) if res.status in ("adopted", "draft") else res.status
+    if event is not None and res.status != "adopted" and phase(event, deps.clock()) == "after":
+        status = as_planned(status, lang)  # a draft's status spoke of what was to come
     b.para(Span(t("resolution.status", lang), bold=True), status,
            (" — " + t("resolution.when", lang) + shown(res.adopted, lang)) if res.adopted else "")
     b.para(shown(res.summary, lang))

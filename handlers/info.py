@@ -7,10 +7,11 @@ from functools import cache
 
 from handlers.base import Command, Deps, Option, Registry, Request, UserError
 from handlers.common import add_sources, shown, sources_of
+from handlers.events import as_planned, event_for, opens_in, phase, took_place
 from handlers.i18n import format_days, labelled, normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span, spans
 from handlers.subscriptions import may_change
-from storage.models import Fact, Source
+from storage.models import Event, Fact, Source
 from storage.text import LANGUAGES, pick
 
 START_COMMANDS = ("agenda", "participants", "resolution", "news", "search", "about")
@@ -28,10 +29,11 @@ def _registry() -> Registry:
 async def start(req: Request, deps: Deps) -> Reply:
     lang = req.language
     async with deps.uow() as uow:
-        event = await uow.content.event()
+        event = await event_for(uow, req, deps)
     b = ReplyBuilder().heading(t("start.title", lang))
     if event is not None:
         b.para(t("start.body", lang, event=pick(event.name, lang), place=pick(event.place, lang)))
+        _phase_line(b, event, deps, lang)
     b.para(t("start.try", lang))
     items = []
     for name in START_COMMANDS:
@@ -70,12 +72,21 @@ async def help_(req: Request, deps: Deps) -> Reply:
 async def about(req: Request, deps: Deps) -> Reply:
     lang = req.language
     async with deps.uow() as uow:
-        event = await uow.content.event()
-        facts = await uow.content.facts()
+        event = await event_for(uow, req, deps)
+        facts = await uow.content.facts(event.id) if event is not None else []
     if event is None:
         return ReplyBuilder().para(t("about.empty", lang)).build()
     b = ReplyBuilder().heading(shown(event.name, lang))
-    b.para(shown(event.summary, lang))
+    if phase(event, deps.clock()) == "after":
+        b.para(Span(took_place(event, lang), bold=True))
+        # once over, the text written for afterwards, else the summary as what was planned
+        if pick(event.summary_past, lang):
+            b.para(shown(event.summary_past, lang))
+        else:
+            b.para(as_planned(shown(event.summary, lang), lang))
+    else:
+        b.para(shown(event.summary, lang))
+        _phase_line(b, event, deps, lang)
     b.para(Span(t("about.where", lang), bold=True), shown(event.place, lang))
     # The dates line is where a reader meets the dates first: a disagreement shows here,
     # with the sources, not only further down among the figures.
@@ -137,6 +148,16 @@ COMMANDS: tuple[Command, ...] = (
         options=(Option("language", "option.lang.language", choices=LANGUAGES),),
     ),
 )
+
+
+def _phase_line(b: ReplyBuilder, event: Event, deps: Deps, lang: str) -> None:
+    """Where the event stands: 'Opens on …, in N days.' before it, 'It took place …' after."""
+    now = deps.clock()
+    when = phase(event, now)
+    if when == "before":
+        b.para(Span(opens_in(event, now, lang), italic=True))
+    elif when == "after":
+        b.para(Span(took_place(event, lang), italic=True))
 
 
 def _fact_row(fact: Fact, lang: str, label: str | None = None) -> tuple[Span, ...]:

@@ -13,6 +13,7 @@ from handlers.common import (
     shown_stale,
     sources_of,
 )
+from handlers.events import event_for
 from handlers.i18n import format_count, format_moment, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.models import NewsItem
@@ -84,9 +85,12 @@ async def news(req: Request, deps: Deps) -> Reply:
             raise UserError("news.bad_count", value=arg[0][:32], max=MAX_NEWS)
         count = int(arg[0])
     async with deps.uow() as uow:
-        total = await uow.items.count_published(at_most=count)
+        event = await event_for(uow, req, deps)
+        event_id = event.id if event else None  # the chat's event's items and those of none
+        total = await uow.items.count_published(at_most=count, event_id=event_id)
         page, pages, offset = page_slice(total, req, PER_PAGE)
-        items = await uow.items.latest(min(PER_PAGE, total - offset), offset) if total else []
+        items = (await uow.items.latest(min(PER_PAGE, total - offset), offset, event_id=event_id)
+                 if total else [])
     if not items:
         return ReplyBuilder().para(t("news.none", lang)).build()
     b = ReplyBuilder().heading(t("news.title", lang))
@@ -113,8 +117,11 @@ async def search(req: Request, deps: Deps) -> Reply:
     if not query:
         raise UserError("search.empty", show_usage=False)
     async with deps.uow() as uow:
+        event = await event_for(uow, req, deps)
+        event_id = event.id if event else None
         items, total, page, pages = await fetch_page(
-            req, PER_PAGE, lambda limit, offset: uow.items.search(query, limit, offset, lang=lang),
+            req, PER_PAGE, lambda limit, offset: uow.items.search(
+                query, limit, offset, lang=lang, event_id=event_id),
             max_total=COUNT_CAP)
     shown_query = query[:80]
     if not items:

@@ -17,7 +17,7 @@ from handlers.i18n import format_moment, normalize_language, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from handlers.words import ALL_TOPICS, KINDS, SETTINGS, YES_NO
 from storage.localtime import parse_hhmm, quiet_until, zone
-from storage.models import Chat, Subscription, Topic
+from storage.models import REMIND_DEFAULT, Chat, Subscription, Topic
 from storage.text import fold, pick
 from storage.text import words as words_of
 from storage.uow import UnitOfWork
@@ -113,11 +113,36 @@ def settings_reply(chat: Chat, sub: Subscription | None, topics: Sequence[Topic]
         (Span(t("settings.quiet", lang), bold=True),
          Span(f"{sub.quiet_start}–{sub.quiet_end}" if sub and sub.quiet_start else off)),
         (Span(t("settings.empty", lang), bold=True), Span(on if sub and sub.notify_empty else off)),
+        (Span(t("settings.remind", lang), bold=True), Span(remind_setting(chat, sub, lang))),
         (Span(t("settings.language", lang), bold=True), Span(lang)),
     ]
     b.bullets(rows)
     b.para(Span(t("settings.change", lang), italic=True))
     return b.build()
+
+
+#: the most minutes ``/settings remind`` takes: a day
+REMIND_MAX = 1440
+
+
+def remind_setting(chat: Chat, sub: Subscription | None, lang: str) -> str:
+    """'10 minutes before' / 'off', and whether it is the chat kind's default."""
+    chosen = sub.remind_minutes if sub is not None else None
+    minutes = chosen if chosen is not None else REMIND_DEFAULT.get(chat.kind, 0)
+    shown = t("settings.remind_before", lang, n=minutes) if minutes > 0 else t("settings.off", lang)
+    if chosen is None:
+        return t("settings.remind_default", lang, value=shown)
+    return shown
+
+
+def remind_minutes(value: str) -> int:
+    """'10' -> 10 (1–1440), 'off' (any YES_NO no) -> 0; UserError otherwise."""
+    if YES_NO.get(value) is False:
+        return 0
+    word = value.strip()
+    if word.isascii() and word.isdigit() and 1 <= int(word) <= REMIND_MAX:
+        return int(word)
+    raise UserError("settings.remind_bad", value=value[:32], most=REMIND_MAX)
 
 
 def topic_setting(value: str, topics: Sequence[Topic]) -> tuple[bool, bool, list[str]]:
@@ -220,6 +245,8 @@ async def apply_setting(uow: UnitOfWork, chat: Chat, sub: Subscription, name: st
         if on is None:
             raise UserError("sub.bad_onoff", value=value[:32])
         sub.notify_empty = on
+    elif setting == "remind":
+        sub.remind_minutes = remind_minutes(value)
     else:
         raise UserError("sub.bad_setting", value=name[:32])
     await uow.subscriptions.reschedule(sub, chat.timezone, now)
@@ -247,6 +274,12 @@ async def subscribe(req: Request, deps: Deps) -> Reply:
             raise UserError("sub.bad_arg", value=bad[:32], topics=_topic_list(topics))
         if not (digest or alerts):
             digest = True
+        if digest:  # no new digests for an event that is over (alerts for late news still)
+            from handlers.events import digest_refusal
+
+            refused = await digest_refusal(uow, req, deps)
+            if refused is not None:
+                return refused
         chat = await _chat(uow, req, deps)
         if chat.language is None:  # digests and alerts come in the subscriber's language
             chat.language = req.language
@@ -334,9 +367,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "settings", settings,
         usage="/settings [time HH:MM | tz Zone/City | lang fr|en|es|ar | topics [digest|alerts] …|all "
-              "| quiet HH:MM-HH:MM|off | empty on|off]",
+              "| quiet HH:MM-HH:MM|off | empty on|off | remind 1-1440|off]",
         options=(Option("setting", "option.settings.setting",
-                        choices=("time", "tz", "lang", "topics", "quiet", "empty")),
+                        choices=("time", "tz", "lang", "topics", "quiet", "empty", "remind")),
                  Option("value", "option.settings.value", rest=True)),
         group="subscriptions",
     ),

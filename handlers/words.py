@@ -111,6 +111,8 @@ SETTINGS: Words[str] = Words({
     "topics": ("topics", "themes", "thèmes", "temas", "المواضيع", "مواضيع"),
     "quiet": ("quiet", "calme", "silencio", "هدوء", "الهدوء"),
     "empty": ("empty", "vide", "vacío", "فارغ"),
+    "remind": ("remind", "reminder", "reminders", "rappel", "rappels", "recordatorio",
+               "recordatorios", "تذكير", "التذكير"),
 })
 
 #: what a subscription delivers (``/subscribe alerts``, ``/settings topics récap …``)
@@ -131,3 +133,24 @@ ADD_REMOVE: Words[bool] = Words({
     True: ("add", "ajouter", "añadir", "agregar", "إضافة", "أضف"),
     False: ("remove", "retirer", "quitar", "eliminar", "إزالة", "احذف"),
 })
+
+
+def _month_names() -> dict[int, tuple[str, ...]]:
+    """Every month's names as Babel (CLDR) writes them in the bot's languages, wide and
+    abbreviated, in running text and standing alone ('novembre', 'nov.', 'November', 'Nov',
+    'noviembre', 'نوفمبر'; Moroccan Arabic's 'نونبر' too), without an abbreviation's dot."""
+    from babel.dates import get_month_names
+
+    names: dict[int, list[str]] = {m: [] for m in range(1, 13)}
+    for locale in ("fr", "en", "es", "ar", "ar_MA"):
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for month, name in get_month_names(width, context, locale=locale).items():
+                    spelling = name.rstrip(".")
+                    if folded(spelling) not in map(folded, names[month]):
+                        names[month].append(spelling)
+    return {m: tuple(v) for m, v in names.items()}
+
+
+#: months (``/agenda 26 novembre``, ``Nov 26``, ``26 de noviembre``, ``26 نوفمبر``): 1 … 12
+MONTHS: Words[int] = Words(_month_names())

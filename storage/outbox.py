@@ -52,7 +52,7 @@ class NewMessage:
     next_attempt_at: dt.datetime | None = None
     #: the forum topic to post in (Telegram message_thread_id), None for the chat itself
     thread_id: str | None = None
-    #: the session a reminder or a programme change is about
+    #: the programme session a reminder or change notice is about
     session_id: int | None = None
 
 

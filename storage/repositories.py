@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import revisions
@@ -34,10 +34,24 @@ class ContentRepository:
         self.session = session
 
     async def event(self) -> Event | None:
+        """The first event stored (by id): the one event of a single-event bot."""
         return (await self.session.scalars(select(Event).order_by(Event.id).limit(1))).first()
 
-    async def facts(self) -> Sequence[Fact]:
-        return (await self.session.scalars(select(Fact).order_by(Fact.position, Fact.id))).all()
+    async def events(self) -> Sequence[Event]:
+        """Every event, the earliest first."""
+        stmt = select(Event).order_by(Event.starts_on, Event.id)
+        return (await self.session.scalars(stmt)).all()
+
+    async def event_by_key(self, key: str) -> Event | None:
+        return (await self.session.scalars(select(Event).where(Event.key == key))).first()
+
+    async def event_by_id(self, event_id: int) -> Event | None:
+        return await self.session.get(Event, event_id)
+
+    async def facts(self, event_id: int | None = None) -> Sequence[Fact]:
+        """The facts of ``event_id`` (and those of no event); None: every fact."""
+        stmt = select(Fact).where(*_of_event(Fact, event_id)).order_by(Fact.position, Fact.id)
+        return (await self.session.scalars(stmt)).all()
 
     async def topics(self) -> Sequence[Topic]:
         return (await self.session.scalars(select(Topic).order_by(Topic.id))).all()
@@ -48,18 +62,32 @@ class ContentRepository:
     async def source_by_key(self, key: str) -> Source | None:
         return (await self.session.scalars(select(Source).where(Source.key == key))).first()
 
-    async def agenda(self) -> Sequence[AgendaSession]:
-        stmt = select(AgendaSession).order_by(
-            AgendaSession.day.is_(None), AgendaSession.day, AgendaSession.position, AgendaSession.id
+    async def agenda(self, event_id: int | None = None) -> Sequence[AgendaSession]:
+        """The sessions of ``event_id`` (and those of no event); None: every session. Dated
+        first, by day, start, then position; undated last."""
+        stmt = select(AgendaSession).where(*_of_event(AgendaSession, event_id)).order_by(
+            AgendaSession.day.is_(None), AgendaSession.day, AgendaSession.starts_at.is_(None),
+            AgendaSession.starts_at, AgendaSession.position, AgendaSession.id
         )
         return (await self.session.scalars(stmt)).all()
 
-    async def participants(self) -> Sequence[Participant]:
-        stmt = select(Participant).order_by(Participant.position, Participant.id)
+    async def participants(self, event_id: int | None = None) -> Sequence[Participant]:
+        stmt = (select(Participant).where(*_of_event(Participant, event_id))
+                .order_by(Participant.position, Participant.id))
         return (await self.session.scalars(stmt)).all()
 
-    async def resolution(self) -> Resolution | None:
-        return (await self.session.scalars(select(Resolution).order_by(Resolution.id))).first()
+    async def resolution(self, event_id: int | None = None) -> Resolution | None:
+        stmt = (select(Resolution).where(*_of_event(Resolution, event_id))
+                .order_by(Resolution.id))
+        return (await self.session.scalars(stmt)).first()
+
+
+def _of_event(model: Any, event_id: int | None) -> tuple[Any, ...]:
+    """The WHERE clause of "rows of this event": its own rows and those of no event (they
+    belong to every event); nothing when ``event_id`` is None (every row)."""
+    if event_id is None:
+        return ()
+    return (or_(model.event_id == event_id, model.event_id.is_(None)),)
 
 
 class ItemRepository:
@@ -75,20 +103,26 @@ class ItemRepository:
             return None
         return item
 
-    async def latest(self, limit: int, offset: int = 0) -> Sequence[NewsItem]:
+    async def latest(self, limit: int, offset: int = 0, *,
+                     event_id: int | None = None) -> Sequence[NewsItem]:
+        """The latest published items (of ``event_id`` and of no event, when given)."""
         stmt = (
             select(NewsItem)
-            .where(NewsItem.status == PUBLISHED, NewsItem.deleted_at.is_(None))
+            .where(NewsItem.status == PUBLISHED, NewsItem.deleted_at.is_(None),
+                   *_of_event(NewsItem, event_id))
             .order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
             .limit(limit)
             .offset(offset)
         )
         return (await self.session.scalars(stmt)).all()
 
-    async def count_published(self, at_most: int | None = None) -> int:
+    async def count_published(self, at_most: int | None = None, *,
+                              event_id: int | None = None) -> int:
         """How many items are published; with ``at_most``, counting stops there (a bounded
-        count reads a few index entries instead of every row: /news on 100,000 items)."""
-        where = (NewsItem.status == PUBLISHED, NewsItem.deleted_at.is_(None))
+        count reads a few index entries instead of every row: /news on 100,000 items); with
+        ``event_id``, the items of that event and of no event."""
+        where = (NewsItem.status == PUBLISHED, NewsItem.deleted_at.is_(None),
+                 *_of_event(NewsItem, event_id))
         if at_most is None:
             return int(await self.session.scalar(select(func.count()).where(*where)) or 0)
         first = (
@@ -98,11 +132,13 @@ class ItemRepository:
         return int(await self.session.scalar(select(func.count()).select_from(first)) or 0)
 
     async def published_between(
-        self, start: dt.datetime, end: dt.datetime, topics: Sequence[str] = ()
+        self, start: dt.datetime, end: dt.datetime, topics: Sequence[str] = (), *,
+        event_id: int | None = None,
     ) -> list[NewsItem]:
         stmt = (
             select(NewsItem)
             .where(
+                *_of_event(NewsItem, event_id),
                 NewsItem.status == PUBLISHED,
                 NewsItem.deleted_at.is_(None),
                 NewsItem.published_at > start,
@@ -117,10 +153,13 @@ class ItemRepository:
         return items
 
     async def search(
-        self, query: str, limit: int, offset: int = 0, *, lang: str | None = None
+        self, query: str, limit: int, offset: int = 0, *, lang: str | None = None,
+        event_id: int | None = None,
     ) -> tuple[list[NewsItem], int]:
-        """Matching published items, best first (``lang``: the reader's, for ranking)."""
-        ids, total = await search_items(self.session, query, limit, offset, lang=lang)
+        """Matching published items, best first (``lang``: the reader's, for ranking; with
+        ``event_id``, the items of that event and of no event)."""
+        ids, total = await search_items(self.session, query, limit, offset, lang=lang,
+                                        event_id=event_id)
         if not ids:
             return [], total
         rows = (await self.session.scalars(select(NewsItem).where(NewsItem.id.in_(ids)))).all()

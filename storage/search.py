@@ -38,7 +38,8 @@ def query_words(query: str) -> list[str]:
 
 
 async def search_items(
-    session: AsyncSession, query: str, limit: int, offset: int = 0, *, lang: str | None = None
+    session: AsyncSession, query: str, limit: int, offset: int = 0, *, lang: str | None = None,
+    event_id: int | None = None,
 ) -> tuple[list[int], int]:
     """Ids of matching published items and the number of matches, counted up to COUNT_CAP + 1.
 
@@ -49,10 +50,14 @@ async def search_items(
     nearly every item) is not specific enough for relevance to mean much, and ranking every
     match costs hundreds of milliseconds at 100,000 items: those come most recent first, and
     the caller says "more than COUNT_CAP".
+
+    ``event_id``: only the items of that event and those of no event.
     """
     terms = query_words(query)
     if not terms:
         return [], 0
+    of_event = (" AND (news_items.event_id = :event_id OR news_items.event_id IS NULL)"
+                if event_id is not None else "")
     if session.get_bind().dialect.name == "sqlite":
         match = " ".join(f'"{t}"*' for t in terms)
         # CROSS JOIN keeps the FTS match as the outer loop: with a plain JOIN SQLite's planner
@@ -60,18 +65,18 @@ async def search_items(
         base = (
             "FROM news_fts CROSS JOIN news_items ON news_items.id = news_fts.rowid "
             "WHERE news_fts MATCH :q AND news_items.status = 'published' "
-            "AND news_items.deleted_at IS NULL"
+            "AND news_items.deleted_at IS NULL" + of_event
         )
         relevance = "ORDER BY bm25(news_fts), news_items.published_at DESC"
         recent = (
             "FROM news_items WHERE status = 'published' AND deleted_at IS NULL AND id IN "
-            "(SELECT rowid FROM news_fts WHERE news_fts MATCH :q) "
+            "(SELECT rowid FROM news_fts WHERE news_fts MATCH :q)" + of_event + " "
         )
     else:
         match = " & ".join(f"{t}:*" for t in terms)
         base = (
             "FROM news_items WHERE to_tsvector('simple', search_doc) @@ to_tsquery('simple', :q) "
-            "AND status = 'published' AND deleted_at IS NULL"
+            "AND status = 'published' AND deleted_at IS NULL" + of_event
         )
         # matched on the 'simple' document (prefixes of folded words); ranked with the reader's
         # language, whose stems count ("police" also weighs "policiers"), else with 'simple'
@@ -82,12 +87,15 @@ async def search_items(
         )
         recent = base + " "
     capped = text(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_CAP + 1}) AS matches")
-    total = int((await session.execute(capped, {"q": match})).scalar_one())
+    params: dict[str, object] = {"q": match}
+    if event_id is not None:
+        params["event_id"] = event_id
+    total = int((await session.execute(capped, params)).scalar_one())
     if total > COUNT_CAP:
         sql = f"SELECT news_items.id {recent}ORDER BY published_at DESC, id DESC"
     else:
         sql = f"SELECT news_items.id {base} {relevance}"
     rows = await session.execute(
-        text(f"{sql} LIMIT :limit OFFSET :offset"), {"q": match, "limit": limit, "offset": offset}
+        text(f"{sql} LIMIT :limit OFFSET :offset"), {**params, "limit": limit, "offset": offset}
     )
     return [r[0] for r in rows], total

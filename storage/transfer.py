@@ -50,7 +50,7 @@ async def export_content(session: AsyncSession) -> dict[str, Any]:
     return {
         "schema": 1, "format": FORMAT,
         "event": {"key": event.key, "name": event.name, "place": event.place, "summary": event.summary,
-                  "timezone": event.timezone, "starts_on": _d(event.starts_on),
+                  "summary_past": event.summary_past, "timezone": event.timezone, "starts_on": _d(event.starts_on),
                   "alt_starts_on": _d(event.alt_starts_on), "ends_on": _d(event.ends_on),
                   "sources": _src(event)},
         "sources": [{"key": s.key, "title": s.title, "name": s.name, "language": s.language, "url": s.url,

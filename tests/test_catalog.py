@@ -113,7 +113,7 @@ def test_the_catalog_depends_on_nothing_of_the_bot() -> None:
         tree = ast.parse((ROOT / f"handlers/catalog/{module}.py").read_text())
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
             a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        assert imported <= {"__future__", "os", "string", "threading", "collections.abc",
+        assert imported <= {"__future__", "datetime", "os", "string", "threading", "collections.abc",
                             "types", "pathlib", "functools", "dataclasses", "gettext",
                             "babel", "babel.messages.catalog", "babel.messages.pofile",
                             "babel.messages.plurals", "handlers.catalog.po",

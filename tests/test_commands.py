@@ -6,7 +6,14 @@ import pytest
 
 from bot.app import App
 from handlers.reply import Sources
+from tests.event_support import DURING, at
 from tests.helpers import send, text_of
+
+
+@pytest.fixture(autouse=True)
+def during_the_assembly(app: App) -> None:
+    """These answers are the ones of the Assembly's days (after it, see tests/test_lifecycle.py)."""
+    at(app, DURING)
 
 
 async def test_agenda_lists_the_themes_with_sources(app: App) -> None:

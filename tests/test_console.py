@@ -52,7 +52,7 @@ def test_interactive_chat_from_a_pipe(tmp_path: Path) -> None:
     text = out.stdout
     assert "Programme" in text and "Page 2/2" in text  # "1" pressed the Next button
     assert "Language: English" in text
-    assert "Agenda: Cybercrime" in text
+    assert "Agenda (as planned): Cybercrime" in text  # run today: after the Assembly
     assert "Unknown command: /nonsense" in text
     assert "Draft #" in text and "A title on its own line" in text  # continued lines
     assert "Traceback" not in out.stderr

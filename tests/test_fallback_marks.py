@@ -90,6 +90,10 @@ async def test_content_commands_mark_a_missing_language(app: App) -> None:
     """A bundled row whose English text is gone (say, a desk deleted it) is shown in French, marked."""
     from sqlalchemy import select
 
+    from tests.event_support import DURING, at
+
+    at(app, DURING)  # the summary as written before and during the Assembly
+
     from storage.models import AgendaSession, Event, Participant, Resolution
 
     async with app.uow() as uow:

@@ -16,9 +16,11 @@ from handlers import (
     content,
     desk_ops,
     editorial,
+    events,
     info,
     news,
     program_admin,
+    programme,
     revisions,
     subscriptions,
 )
@@ -29,7 +31,8 @@ from storage.db import make_engine, make_session_factory
 from storage.text import LANGUAGES
 from storage.uow import UnitOfWork
 
-MODULES = (info, content, news, subscriptions, editorial, revisions, admins, desk_ops, program_admin)
+MODULES = (info, content, news, programme, subscriptions, editorial, revisions, admins, desk_ops,
+           program_admin, events)
 NOW = dt.datetime(2025, 11, 28, 9, 0, tzinfo=dt.UTC)
 
 

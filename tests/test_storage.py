@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import func, insert, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -282,24 +283,33 @@ async def test_upgrade_from_0004_makes_each_rows_source_its_first_citation(blank
     try:
         await upgrade(engine, "0004")
         async with engine.begin() as conn:
+            # the tables as 0004 made them (the models have columns added since)
+            names = ("sources", "events", "facts", "agenda_sessions", "participants",
+                     "resolutions", "news_items")
+            present = await conn.run_sync(lambda c: {
+                n: {col["name"] for col in inspect(c).get_columns(n)} for n in names})
+            models = {m.__tablename__: m.__table__ for m in (
+                Source, Event, Fact, AgendaSession, Participant, Resolution, NewsItem)}
+            at_0004 = {n: sa.Table(n, sa.MetaData(), *[  # the models' columns, defaults too
+                c._copy() for c in models[n].columns if c.name in present[n]]) for n in names}
             for n in (1, 2):
-                await conn.execute(insert(Source.__table__).values(
+                await conn.execute(insert(at_0004["sources"]).values(
                     id=n, key=f"src-{n}", title=f"Source {n}", name={"fr": f"Source {n}"}))
-            await conn.execute(insert(Event.__table__).values(
+            await conn.execute(insert(at_0004["events"]).values(
                 id=1, key="ev", name=loc, place=loc, summary=loc, timezone="UTC",
                 starts_on=dt.date(2025, 11, 24), ends_on=dt.date(2025, 11, 27), source_id=1))
-            await conn.execute(insert(Fact.__table__).values(
+            await conn.execute(insert(at_0004["facts"]).values(
                 [{"id": 1, "key": "k", "label": loc, "value": loc, "source_id": 2},
                  {"id": 2, "key": "k", "label": loc, "value": loc, "source_id": 1}]))
-            await conn.execute(insert(AgendaSession.__table__).values(
+            await conn.execute(insert(at_0004["agenda_sessions"]).values(
                 [{"id": 1, "key": "s1", "title": loc, "description": loc, "source_id": 2},
                  {"id": 2, "key": "s2", "title": loc, "description": loc, "source_id": None}]))
-            await conn.execute(insert(Participant.__table__).values(
+            await conn.execute(insert(at_0004["participants"]).values(
                 id=1, key="p", name="P", role=loc, organisation=loc, source_id=1))
-            await conn.execute(insert(Resolution.__table__).values(
+            await conn.execute(insert(at_0004["resolutions"]).values(
                 id=1, key="r", title=loc, summary=loc, status="adopted", adopted=loc, points=[],
                 source_id=2))
-            await conn.execute(insert(NewsItem.__table__).values(
+            await conn.execute(insert(at_0004["news_items"]).values(
                 [{"id": 1, "key": "i1", "title": loc, "body": loc, "source_id": 2, "published_at": now},
                  {"id": 2, "key": "i2", "title": loc, "body": loc, "source_id": None,
                   "published_at": now}]))

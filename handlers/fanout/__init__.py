@@ -7,6 +7,8 @@
 - :mod:`handlers.fanout.corrections` — corrections, withdrawals (and late copies of deleted
   items), restorations of delivered copies;
 - :mod:`handlers.fanout.broadcast` — a desk message to every subscriber;
+- :mod:`handlers.fanout.reminders` — a reminder before each followed session (the
+  scheduler's tick);
 - :mod:`handlers.fanout.compose` — the alert and digest messages themselves.
 
 All of them queue through one storage call, ``uow.outbox.enqueue_many`` (batched, idempotent

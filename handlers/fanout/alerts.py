@@ -41,6 +41,7 @@ async def queue_alerts(uow: UnitOfWork, fanout: Fanout, item_id: int) -> AlertsQ
     if not subs:
         return AlertsQueued()
     topics = await uow.content.topics()
+    event = await uow.content.event_by_id(item.event_id) if item.event_id else None
     now = fanout.clock()
     payloads: dict[tuple[str, str], dict[str, object]] = {}  # one per language and zone
     messages = []
@@ -49,7 +50,8 @@ async def queue_alerts(uow: UnitOfWork, fanout: Fanout, item_id: int) -> AlertsQ
         chat = sub.chat
         key = (chat.language or fanout.default_language, chat.timezone)
         if key not in payloads:
-            payloads[key] = alert_reply(item, topics, lang=key[0], tz=key[1]).to_dict()
+            payloads[key] = alert_reply(item, topics, lang=key[0], tz=key[1],
+                                        event=event).to_dict()
         held = quiet_until(sub.quiet_start, sub.quiet_end, chat.timezone, now)
         dedupe = alert_key(item.id, chat.id)
         if held is not None:

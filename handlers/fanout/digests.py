@@ -67,7 +67,8 @@ async def plan_digests(uow_factory: Callable[[], UnitOfWork], now: dt.datetime, 
                 start = sub.last_digest_at or sub.created_at
                 reply = await composer.digest(
                     lang=chat.language or default_language, tz=tz, topics=sub.digest_topics or [],
-                    start=start, end=due, notify_empty=sub.notify_empty)
+                    start=start, end=due, notify_empty=sub.notify_empty,
+                    event=await composer.event_of(chat, due))
                 sub.last_digest_at = due
                 if reply is None:
                     report.empty += 1
