@@ -233,3 +233,31 @@ async def test_a_session_back_in_the_file_is_on_the_programme_again(desk: App) -
     assert len(texts) == 2 and "is cancelled" in texts[0]
     assert ("“Lightning talks” is back on the programme: Thursday 12 March 2026 11:30 (Room C)"
             in texts[1])
+
+
+async def test_a_moved_session_gets_its_reminder_at_the_new_time(desk: App) -> None:
+    """The pending reminder of the old start is dropped by the change; the reminders planner
+    (handlers/fanout/reminders.py) queues the new one from the new start."""
+    from handlers.fanout.reminders import plan_reminders
+    from tests.outbox_support import add_chats
+
+    session = await _session(desk)
+    chats = await add_chats(desk.uow, ["777"])
+    async with desk.uow() as uow:
+        uow.session.add(Follow(chat_id=chats["777"], session_id=session.id))
+    assert session.starts_at is not None
+    async with desk.uow() as uow:  # 5 minutes before the first start: one reminder pending
+        await plan_reminders(uow, desk.deps.fanout, session.starts_at - dt.timedelta(minutes=5))
+
+    async def reminders() -> list[str]:
+        async with desk.uow() as uow:
+            return list((await uow.session.scalars(select(OutboxMessage.dedupe_key).where(
+                OutboxMessage.kind == "reminder", OutboxMessage.status == "pending"))).all())
+
+    assert len(await reminders()) == 1
+    await text_of(desk, f"/editsession {session.id} start 2026-03-11 16:00", **OWNER)
+    assert await reminders() == []
+    new_start = dt.datetime(2026, 3, 11, 15, 0, tzinfo=dt.UTC)
+    async with desk.uow() as uow:
+        await plan_reminders(uow, desk.deps.fanout, new_start - dt.timedelta(minutes=5))
+    assert await reminders() == [f"reminder:{chats['777']}:{session.id}:{new_start.isoformat()}"]
