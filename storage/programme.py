@@ -506,6 +506,7 @@ class _Importer:
         self.report = ImportReport(prog.key, sessions=len(prog.sessions))
         self.batch: int | None = None
         self.owned: dict[int, dict[str, int]] | None = None
+        self._src: Source | None = None
 
     async def record(self, row: AgendaSession, before: dict[str, Any],
                      after: dict[str, Any]) -> int:
@@ -518,6 +519,10 @@ class _Importer:
         return self.batch
 
     async def source(self) -> Source:
+        """The file's source, created or updated the first time a row cites it (an import
+        that changes nothing writes nothing)."""
+        if self._src is not None:
+            return self._src
         key = f"programme:{self.prog.key}"[:100]
         src = (await self.session.scalars(select(Source).where(Source.key == key))).first()
         title = self.prog.source_title
@@ -529,15 +534,16 @@ class _Importer:
         elif src.title != title or (self.prog.url and src.url != self.prog.url):
             src.title, src.name = title, {"en": title, "fr": title}
             src.url = self.prog.url or src.url
+        self._src = src
         return src
 
-    async def event(self, src: Source) -> Event:
+    async def event(self) -> Event:
         p = self.prog
         ev = (await self.session.scalars(select(Event).where(Event.key == p.key))).first()
         if ev is None:
             ev = Event(key=p.key, name=p.name, place=p.place, summary=p.summary,
                        timezone=p.timezone, starts_on=p.starts_on, ends_on=p.ends_on)
-            ev.sources = [src]
+            ev.sources = [await self.source()]
             self.session.add(ev)
             await self.session.flush()
             self.report.event_created = True
@@ -555,7 +561,7 @@ class _Importer:
                 self.session.add(Topic(key=key, name=name))
         await self.session.flush()
 
-    async def participants(self, ev: Event, src: Source) -> dict[str, Participant]:
+    async def participants(self, ev: Event) -> dict[str, Participant]:
         wanted: dict[str, str] = {}
         for s in self.prog.sessions:
             for key, name in s.speakers:
@@ -568,7 +574,7 @@ class _Importer:
             if key not in rows:
                 row = Participant(key=key, name=name, role={}, organisation={}, event_id=ev.id,
                                   origin=ORIGIN)
-                row.sources = [src]
+                row.sources = [await self.source()]
                 self.session.add(row)
                 rows[key] = row
             elif rows[key].name != name:
@@ -595,10 +601,9 @@ class _Importer:
         return self.owned.get(row_id, {})
 
     async def run(self) -> ImportReport:
-        src = await self.source()
-        ev = await self.event(src)
+        ev = await self.event()
         await self.topics()
-        people = await self.participants(ev, src)
+        people = await self.participants(ev)
         rows = (await self.session.scalars(
             select(AgendaSession).where(AgendaSession.event_id == ev.id))).all()
         by_ext = {r.external_id: r for r in rows if r.external_id}
@@ -615,7 +620,7 @@ class _Importer:
                     description=ps.description, starts_at=ps.starts_at, ends_at=ps.ends_at,
                     day=ps.day, room=ps.room, language=ps.language, topic=ps.topic,
                     status=ps.status or ("cancelled" if ps.cancelled else "scheduled"))
-                row.sources = [src]
+                row.sources = [await self.source()]
                 self.session.add(row)
                 await self.session.flush()
                 await self.speakers(row, speaker_ids)
@@ -624,7 +629,7 @@ class _Importer:
                 present.add(row.id)
                 continue
             present.add(row.id)
-            await self._update(row, ps, src, speaker_ids)
+            await self._update(row, ps, speaker_ids)
         for row in rows:
             if row.id in present or row.status == "cancelled" or not row.external_id:
                 continue
@@ -636,8 +641,7 @@ class _Importer:
         taken = await self.session.scalar(select(AgendaSession.id).where(AgendaSession.key == key))
         return key if taken is None else f"{key[:90]}:{self.prog.key[:9]}"
 
-    async def _update(self, row: AgendaSession, ps: PSession, src: Source,
-                      speaker_ids: list[int]) -> None:
+    async def _update(self, row: AgendaSession, ps: PSession, speaker_ids: list[int]) -> None:
         before = snapshot(row)
         old_start, old_room, old_status = row.starts_at, row.room, row.status
         owned = await self.desk_owned(row.id)
@@ -684,6 +688,7 @@ class _Importer:
         if not change and not speakers_changed:
             self.report.unchanged += 1
             return
+        src = await self.source()
         if src not in row.sources:  # the file is now a source of what it changed
             row.sources = [*row.sources, src]
         ref = await self.record(row, before, after) if change else self.batch or 0

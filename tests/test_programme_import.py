@@ -259,8 +259,14 @@ async def test_export_then_import_changes_nothing(db_url: str, tmp_path: Path) -
     # the bundled event (no times, no schedule ids) goes round too
     seeded = tmp_path / "ga93.json"
     assert _bot(db_url, "export-programme", str(seeded)).returncode == 0
+    ga93 = json.loads(seeded.read_text(encoding="utf-8"))
+    assert all(s["starts_at"] is None for s in ga93["sessions"])  # no times invented
     again = _bot(db_url, "import-programme", str(seeded))
-    assert again.returncode == 0 and "0 added" in again.stdout and "0 moved" in again.stdout
+    assert again.returncode == 0, again.stderr
+    assert "sessions — 0 added, 0 moved, 0 room changed, 0 cancelled" in again.stdout
+    assert "0 change notices queued" in again.stdout
+    async with App(make_settings(db_url)) as app:
+        assert await _counts(app) == before  # not even a source row
 
 
 @pytest.mark.parametrize(("mutate", "expected"), [
