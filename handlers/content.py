@@ -22,7 +22,7 @@ from handlers.common import (
 from handlers.events import as_planned, event_for, local_today, phase
 from handlers.i18n import format_day, format_days, t
 from handlers.reply import Reply, ReplyBuilder, Span
-from handlers.sessions import local_day, session_spans
+from handlers.sessions import local_day, session_spans, shown_zone
 from handlers.words import MONTHS, RELATIVE_DAYS, WEEKDAYS
 from storage.models import AgendaSession, Event, Topic
 from storage.text import fold, pick, words
@@ -144,7 +144,9 @@ async def agenda(req: Request, deps: Deps) -> Reply:
         event = await event_for(uow, req, deps)
         sessions = list(await uow.content.agenda(event.id if event else None))
         topics = {tp.key: tp for tp in await uow.content.topics()}
-    tz = event.timezone if event else deps.timezone
+        chat = await uow.chats.find(req.platform, req.chat_id)
+    tz = shown_zone(chat.timezone if chat else None, event.timezone if event else None,
+                    deps.timezone)
     sessions = _in_order(sessions, tz)
     over = event is not None and phase(event, deps.clock()) == "after"
     title = t("agenda.title_planned" if over else "agenda.title", lang)

@@ -20,7 +20,7 @@ from handlers.events import default_event
 from handlers.fanout.reminders import drop_pending, effective_minutes, in_words
 from handlers.i18n import format_day, format_time, quoted, t
 from handlers.reply import Reply, ReplyBuilder, Span
-from handlers.sessions import local_day, session_spans
+from handlers.sessions import local_day, session_spans, shown_zone
 from handlers.subscriptions import may_change
 from handlers.words import Words
 from storage.localtime import zone
@@ -108,7 +108,7 @@ async def now(req: Request, deps: Deps) -> Reply:
         event = await programme_event(uow, chat, moment)
         sessions = await _sessions(uow, event)
         topics = await _topics(uow)
-    tz = chat.timezone
+    tz = shown_zone(chat.timezone, event.timezone if event else None, deps.timezone)
     timed = [s for s in sessions if s.starts_at is not None]
     if not timed:
         return _no_times(event, lang)
@@ -158,7 +158,7 @@ async def next_sessions(req: Request, deps: Deps) -> Reply:
         event = await programme_event(uow, chat, moment)
         sessions = await _sessions(uow, event)
         topics = await _topics(uow)
-    tz = chat.timezone
+    tz = shown_zone(chat.timezone, event.timezone if event else None, deps.timezone)
     timed = [s for s in sessions if s.starts_at is not None]
     if not timed:
         return _no_times(event, lang)
@@ -214,7 +214,8 @@ async def follow(req: Request, deps: Deps) -> Reply:
             if len(found) > 1:
                 b = ReplyBuilder().para(t("follow.pick", lang, n=len(found),
                                           query=quoted(query[:80], lang)))
-                b.bullets([_line(s, topics, lang, chat.timezone) for s in found[:PICK_MAX]])
+                tz = shown_zone(chat.timezone, event.timezone if event else None, deps.timezone)
+                b.bullets([_line(s, topics, lang, tz) for s in found[:PICK_MAX]])
                 for s in found[:PICK_MAX]:
                     _follow_button(b, s, lang)
                 return b.build()
@@ -224,7 +225,9 @@ async def follow(req: Request, deps: Deps) -> Reply:
 
 async def _follow(uow: UnitOfWork, chat: Chat, s: AgendaSession, topics: dict[str, Topic],
                   lang: str, moment: dt.datetime, deps: Deps) -> Reply:
-    line = _line(s, topics, lang, chat.timezone)
+    event = await uow.content.event_by_id(s.event_id) if s.event_id is not None else None
+    line = _line(s, topics, lang, shown_zone(chat.timezone, event.timezone if event else None,
+                                             deps.timezone))
     if s.status == "cancelled":
         return ReplyBuilder().para(Span(t("follow.cancelled", lang, id=s.id), bold=True)) \
             .bullets([line]).build(is_error=True)
@@ -290,9 +293,12 @@ async def following(req: Request, deps: Deps) -> Reply:
         sessions = await _followed(uow, chat)
         sub = await uow.subscriptions.for_chat(chat.id)
         topics = await _topics(uow)
+        first = sessions[0] if sessions else None
+        event = (await uow.content.event_by_id(first.event_id)
+                 if first is not None and first.event_id is not None else None)
     if not sessions:
         return ReplyBuilder().para(t("following.none", lang)).build()
-    tz = chat.timezone
+    tz = shown_zone(chat.timezone, event.timezone if event else None, deps.timezone)
     b = ReplyBuilder().heading(t("following.title", lang))
     current: object = object()
     group: list[tuple[Span, ...]] = []

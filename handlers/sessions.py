@@ -66,3 +66,13 @@ def session_spans(s: AgendaSession, topics: Mapping[str, Topic], lang: str, tz: 
     if desc:
         parts.append(Span(" — " + desc))
     return tuple(parts)
+
+
+def shown_zone(chat_tz: str | None, event_tz: str | None, default_tz: str) -> str:
+    """The zone a chat reads an event's programme in: the chat's own, when it chose one other
+    than the bot's default (``/settings tz``); else the event's (the times at the venue, as the
+    programme gives them); else the bot's default. Every programme view uses it (/agenda, /now,
+    /next, /following, reminders, change notices), so they all show the same times."""
+    if chat_tz and chat_tz != default_tz:
+        return chat_tz
+    return event_tz or chat_tz or default_tz

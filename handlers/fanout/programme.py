@@ -22,7 +22,7 @@ from handlers.fanout import Fanout
 from handlers.fanout.reminders import KIND as REMINDER
 from handlers.i18n import format_day, format_time, quoted, t
 from handlers.reply import Reply, ReplyBuilder, Span
-from handlers.sessions import local_day
+from handlers.sessions import local_day, shown_zone
 from storage.localtime import quiet_until
 from storage.models import AgendaSession, Chat, Event, Follow, OutboxMessage, Subscription
 from storage.outbox import PENDING, NewMessage
@@ -117,7 +117,8 @@ async def queue_changes(uow: UnitOfWork, fanout: Fanout, changes: Iterable[Sessi
         event = events[session.event_id]
         payloads: dict[tuple[str, str], dict[str, object]] = {}
         for chat, sub in await _recipients(uow, session):
-            key = (chat.language or fanout.default_language, chat.timezone or fanout.timezone)
+            key = (chat.language or fanout.default_language,
+                   shown_zone(chat.timezone, event.timezone if event else None, fanout.timezone))
             if key not in payloads:
                 payloads[key] = notice(session, event, change, *key).to_dict()
             held = quiet_until(sub.quiet_start, sub.quiet_end, chat.timezone, at) if sub else None

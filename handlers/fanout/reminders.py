@@ -25,7 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from handlers.fanout import Fanout
 from handlers.i18n import t
 from handlers.reply import Reply, ReplyBuilder, Span
-from handlers.sessions import session_spans
+from handlers.sessions import session_spans, shown_zone
 from storage.models import (
     REMIND_DEFAULT,
     AgendaSession,
@@ -131,6 +131,7 @@ async def plan_reminders(uow: UnitOfWork, fanout: Fanout, now: dt.datetime) -> R
     if not rows:
         return RemindReport(dropped=dropped)
     topics = {tp.key: tp for tp in await uow.content.topics()}
+    zones = {e.id: e.timezone for e in await uow.content.events()}
     payloads: dict[tuple[int, str, str], dict[str, object]] = {}
     messages = []
     for s, chat, sub in rows:
@@ -139,7 +140,7 @@ async def plan_reminders(uow: UnitOfWork, fanout: Fanout, now: dt.datetime) -> R
         if minutes <= 0 or s.starts_at - dt.timedelta(minutes=minutes) > now:
             continue
         lang = chat.language or fanout.default_language
-        tz = chat.timezone or fanout.timezone
+        tz = shown_zone(chat.timezone, zones.get(s.event_id), fanout.timezone)
         shape = (s.id, lang, tz)
         if shape not in payloads:
             payloads[shape] = reminder_reply(s, topics, lang, tz, now).to_dict()
