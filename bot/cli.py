@@ -39,8 +39,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="register the slash commands on Discord (globally by default)")
     d.add_argument("--guild", type=int, action="append", metavar="ID",
                    help="sync to this guild only (instant; repeatable)")
-    e = sub.add_parser("export", parents=[common], help="write all content (items, drafts included) to a JSON file")
+    e = sub.add_parser("export", parents=[common],
+                       help="write one event's content (items, drafts included) to a JSON file")
     e.add_argument("file", help="the JSON file to write")
+    e.add_argument("--event", metavar="KEY",
+                   help="the event to export (default: the first stored, the bundled one)")
     i = sub.add_parser("import", parents=[common], help="load a JSON export (validated, idempotent by key)")
     i.add_argument("file", help="the JSON file to read")
     i.add_argument("--force", action="store_true",
@@ -192,7 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cmd in ("export", "import"):
             from bot.transfer_cli import run_transfer
 
-            return run_transfer(settings, args.cmd, args.file, force=getattr(args, "force", False))
+            return run_transfer(settings, args.cmd, args.file, force=getattr(args, "force", False),
+                                event=getattr(args, "event", None))
         return asyncio.run(_seed(settings, force=args.force))
     except KeyboardInterrupt:
         return 0

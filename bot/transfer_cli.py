@@ -14,12 +14,12 @@ from typing import Any
 from bot.config import Settings
 
 
-async def _export(settings: Settings) -> dict[str, Any]:
+async def _export(settings: Settings, event: str | None) -> dict[str, Any]:
     from bot.app import App
     from storage.transfer import export_content
 
     async with App(settings) as app, app.uow() as uow:
-        return await export_content(uow.session)
+        return await export_content(uow.session, event)
 
 
 async def _import(settings: Settings, data: dict[str, Any], force: bool) -> Any:
@@ -30,18 +30,23 @@ async def _import(settings: Settings, data: dict[str, Any], force: bool) -> Any:
         return await import_content(uow.session, data, force=force)
 
 
-def run_transfer(settings: Settings, command: str, file: str, *, force: bool = False) -> int:
+def run_transfer(settings: Settings, command: str, file: str, *, force: bool = False,
+                 event: str | None = None) -> int:
     from storage.transfer import TransferError
 
     settings.bot.seed_on_start = False
     path = Path(file)
     if command == "export":
-        data = asyncio.run(_export(settings))
+        try:
+            data = asyncio.run(_export(settings, event))
+        except TransferError as exc:
+            print(f"export refused, nothing written: {exc}", file=sys.stderr)
+            return 2
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         tmp.replace(path)
-        print(f"exported {len(data['items'])} items, {len(data['agenda'])} sessions, "
-              f"{len(data['participants'])} participants to {path}")
+        print(f"exported {data['event']['key']}: {len(data['items'])} items, "
+              f"{len(data['agenda'])} sessions, {len(data['participants'])} participants to {path}")
         return 0
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

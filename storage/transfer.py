@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import SESSION_STATUSES, AgendaSession, Cited, NewsItem, Source
@@ -41,12 +41,22 @@ def _src(row: Cited) -> list[str]:
     return [s.key for s in row.sources]
 
 
-async def export_content(session: AsyncSession) -> dict[str, Any]:
+async def export_content(session: AsyncSession, event_key: str | None = None) -> dict[str, Any]:
+    """One event's content (``event_key``; default: the first event stored, the bundled one):
+    its facts, sessions, participants, resolution and items, and those of no event. Another
+    event's rows stay out: importing the file puts every row under its event."""
     content = ContentRepository(session)
-    event, resolution = await content.event(), await content.resolution()
-    if event is None or resolution is None:
-        raise TransferError("nothing to export: the database has no event or no resolution")
-    items = (await session.scalars(select(NewsItem).order_by(NewsItem.id))).all()
+    event = await (content.event_by_key(event_key) if event_key else content.event())
+    if event is None:
+        raise TransferError(f"no event {event_key!r}" if event_key
+                            else "nothing to export: the database has no event")
+    resolution = await content.resolution(event.id)
+    if resolution is None:
+        raise TransferError(f"nothing to export: the event {event.key!r} has no resolution "
+                            "(export its programme with export-programme)")
+    items = (await session.scalars(
+        select(NewsItem).where(or_(NewsItem.event_id == event.id, NewsItem.event_id.is_(None)))
+        .order_by(NewsItem.id))).all()
     return {
         "schema": 1, "format": FORMAT,
         "event": {"key": event.key, "name": event.name, "place": event.place, "summary": event.summary,
@@ -57,13 +67,13 @@ async def export_content(session: AsyncSession) -> dict[str, Any]:
                      "published_on": _d(s.published_on)} for s in await content.sources()],
         "topics": [{"key": t.key, "name": t.name} for t in await content.topics()],
         "facts": [{"key": f.key, "label": f.label, "value": f.value, "sources": _src(f)}
-                  for f in await content.facts()],
+                  for f in await content.facts(event.id)],
         "agenda": [{"key": a.key, "day": _d(a.day), "topic": a.topic, "title": a.title,
                     "description": a.description, "sources": _src(a), **_programme_fields(a)}
-                   for a in await content.agenda()],
+                   for a in await content.agenda(event.id)],
         "participants": [{"key": p.key, "name": p.name, "role": p.role, "organisation": p.organisation,
                           "country": p.country, "country_code": p.country_code, "spoke": p.spoke,
-                          "sources": _src(p)} for p in await content.participants()],
+                          "sources": _src(p)} for p in await content.participants(event.id)],
         "resolution": {"key": resolution.key, "title": resolution.title, "summary": resolution.summary,
                        "status": resolution.status, "adopted": resolution.adopted,
                        "points": resolution.points, "sources": _src(resolution)},

@@ -300,3 +300,34 @@ def test_the_event_key_can_be_chosen(sqlite_url: str) -> None:
     assert out.returncode == 0, out.stderr
     assert "Programme rc26-rehearsal: 10 sessions — 10 added" in out.stdout
     assert "event rc26-rehearsal created" in out.stdout
+
+
+async def test_the_content_export_of_one_event_leaves_the_other_where_it_is(
+        db_url: str, tmp_path: Path) -> None:
+    """`export` writes one event's content (the bundled one by default); importing the file
+    back changes nothing, and the other event's sessions stay that event's."""
+    assert _import(db_url, "rc26-v1.json").returncode == 0
+    async with App(make_settings(db_url)) as app:
+        before = await _counts(app)
+        async with app.uow() as uow:
+            owners = dict((await uow.session.execute(
+                select(AgendaSession.key, AgendaSession.event_id))).all())
+    out = tmp_path / "ga93.json"
+    exported = _bot(db_url, "export", str(out))
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.startswith("exported interpol-ga-93: ")
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert not any(a["key"].startswith("RC26") or a.get("external_id") for a in data["agenda"])
+    back = _bot(db_url, "import", str(out))
+    assert back.returncode == 0, back.stderr
+    async with App(make_settings(db_url)) as app:
+        assert await _counts(app) == before
+        async with app.uow() as uow:
+            after = dict((await uow.session.execute(
+                select(AgendaSession.key, AgendaSession.event_id))).all())
+    assert after == owners
+    unknown = _bot(db_url, "export", str(tmp_path / "x.json"), "--event", "NOPE")
+    assert unknown.returncode == 2 and "no event 'NOPE'" in unknown.stderr
+    assert not (tmp_path / "x.json").exists()
+    no_resolution = _bot(db_url, "export", str(tmp_path / "y.json"), "--event", "RC26")
+    assert no_resolution.returncode == 2 and "export-programme" in no_resolution.stderr

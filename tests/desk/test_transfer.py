@@ -118,7 +118,7 @@ def test_cli_export_then_import(sqlite_template: Path, tmp_path: Path, capsys: p
             f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / db}"\n[bot]\nseed_on_start = false\n')
     out = tmp_path / "content.json"
     assert main(["export", str(out), "--config", str(tmp_path / "source.toml")]) == 0
-    assert "exported 10 items" in capsys.readouterr().out
+    assert "exported interpol-ga-93: 10 items" in capsys.readouterr().out
     assert main(["import", str(out), "--config", str(tmp_path / "target.toml")]) == 0
     assert "inserted" in capsys.readouterr().out
     assert main(["import", str(out), "--config", str(tmp_path / "target.toml")]) == 0
