@@ -10,12 +10,12 @@ Exit codes: 0 done, 2 a file that cannot be read or is malformed (nothing writte
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.transfer_cli import write_json
 
 
 class _DryRun(Exception):
@@ -65,9 +65,7 @@ def run_programme(settings: Settings, command: str, file: str, *, dry_run: bool 
         except ProgrammeError as exc:
             print(f"export refused: {exc}", file=sys.stderr)
             return 2
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        write_json(path, data)
         print(f"Programme {data['event']['key']}: {len(data['sessions'])} sessions exported "
               f"to {path}")
         return 0

@@ -30,6 +30,13 @@ async def _import(settings: Settings, data: dict[str, Any], force: bool) -> Any:
         return await import_content(uow.session, data, force=force)
 
 
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as indented UTF-8 JSON, whole or not at all (a temporary file renamed)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
 def run_transfer(settings: Settings, command: str, file: str, *, force: bool = False,
                  event: str | None = None) -> int:
     from storage.transfer import TransferError
@@ -42,9 +49,7 @@ def run_transfer(settings: Settings, command: str, file: str, *, force: bool = F
         except TransferError as exc:
             print(f"export refused, nothing written: {exc}", file=sys.stderr)
             return 2
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        write_json(path, data)
         print(f"exported {data['event']['key']}: {len(data['items'])} items, "
               f"{len(data['agenda'])} sessions, {len(data['participants'])} participants to {path}")
         return 0

@@ -101,17 +101,29 @@ def _follow_button(b: ReplyBuilder, s: AgendaSession, lang: str) -> None:
     b.button(t("follow.button", lang, id=s.id), "follow", str(s.id))
 
 
-async def now(req: Request, deps: Deps) -> Reply:
-    lang, moment = req.language, deps.clock()
+async def _timed_programme(
+        req: Request, deps: Deps, moment: dt.datetime,
+) -> Reply | tuple[Event | None, list[AgendaSession], dict[str, Topic], str]:
+    """The chat's event, its sessions that have a start, the topics and the zone they are
+    read in — or the answer that the sources give no times."""
     async with deps.uow() as uow:
         chat = await _chat(uow, req, deps)
         event = await programme_event(uow, chat, moment)
         sessions = await _sessions(uow, event)
         topics = await _topics(uow)
-    tz = shown_zone(chat.timezone, event.timezone if event else None, deps.timezone)
     timed = [s for s in sessions if s.starts_at is not None]
     if not timed:
-        return _no_times(event, lang)
+        return _no_times(event, req.language)
+    return event, timed, topics, shown_zone(chat.timezone, event.timezone if event else None,
+                                            deps.timezone)
+
+
+async def now(req: Request, deps: Deps) -> Reply:
+    lang, moment = req.language, deps.clock()
+    view = await _timed_programme(req, deps, moment)
+    if isinstance(view, Reply):
+        return view
+    event, timed, topics, tz = view
     live = [s for s in timed if s.status != "cancelled" and s.starts_at is not None
             and s.starts_at <= moment < (end_of(s, deps) or moment)]
     b = ReplyBuilder().heading(t("now.title", lang, event=_event_name(event, lang)))
@@ -153,15 +165,10 @@ def _count(args: str) -> int:
 async def next_sessions(req: Request, deps: Deps) -> Reply:
     lang, moment = req.language, deps.clock()
     n = _count(req.args)
-    async with deps.uow() as uow:
-        chat = await _chat(uow, req, deps)
-        event = await programme_event(uow, chat, moment)
-        sessions = await _sessions(uow, event)
-        topics = await _topics(uow)
-    tz = shown_zone(chat.timezone, event.timezone if event else None, deps.timezone)
-    timed = [s for s in sessions if s.starts_at is not None]
-    if not timed:
-        return _no_times(event, lang)
+    view = await _timed_programme(req, deps, moment)
+    if isinstance(view, Reply):
+        return view
+    event, timed, topics, tz = view
     upcoming = [s for s in timed if s.status != "cancelled" and s.starts_at is not None
                 and s.starts_at > moment][:n]
     if not upcoming:
