@@ -91,8 +91,8 @@ async def test_after_the_last_session_now_says_nothing_more_is_scheduled(db_url:
         await _ready(app)
         now = await text_of(app, "/now", lang="en", chat_id=CHAT)
         nxt = await text_of(app, "/next", lang="en", chat_id=CHAT)
-    assert "No more sessions of Rehearsal Conference 2026 are scheduled." in now
-    assert nxt == "No session of Rehearsal Conference 2026 starts after now."
+    assert "Rehearsal Conference 2026: no more sessions are scheduled." in now
+    assert nxt == "Rehearsal Conference 2026: no session starts after now."
 
 
 async def test_next_lists_what_comes_with_relative_times_and_follow_buttons(db_url: str) -> None:
@@ -137,10 +137,10 @@ async def test_next_with_a_bad_count_says_so(db_url: str, arg: str) -> None:
 async def test_the_93rd_assembly_has_no_session_times(db_url: str) -> None:
     async with App(make_settings(db_url)) as app:
         for lang, expected in (
-                ("en", "The sources give no session times for 93rd INTERPOL General Assembly; "
+                ("en", "93rd INTERPOL General Assembly: the sources give no session times; "
                        "see /agenda."),
-                ("fr", "Les sources ne donnent pas les horaires des sessions de 93e Assemblée "
-                       "générale d’INTERPOL\u202f; voir /agenda.")):
+                ("fr", "93e Assemblée générale d’INTERPOL\u00a0: les sources ne donnent pas les "
+                       "horaires des sessions\u202f; voir /agenda.")):
             for command in ("/now", "/next"):
                 text = await text_of(app, command, lang=lang, chat_id=f"c-{lang}")
                 assert text == expected, (lang, command, text)
