@@ -220,6 +220,14 @@ class HttpSection(Section):
     port: int = Field(default=8080, ge=0, le=65535)
     #: pending connections the kernel keeps for it
     backlog: int = Field(default=64, ge=1, le=4096)
+    #: the public part for readers (event page, news, agenda, search, Atom feed, calendars,
+    #: the Telegram Mini App): off unless true (bot/web/)
+    public: bool = False
+    #: the address readers reach that part at (behind the reverse proxy), e.g.
+    #: "https://news.example.org"; needed for links in chat (/calendar) and the Mini App
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    #: requests a client address may make to the public part per minute (429 beyond)
+    public_per_minute: int = Field(default=120, ge=1, le=100000)
 
 
 class SentrySection(Section):

@@ -104,6 +104,10 @@ class OperatorHTTP:
         web_app.router.add_get("/healthz", self.healthz)
         web_app.router.add_get("/readyz", self.readyz)
         web_app.router.add_get("/metrics", self.metrics)
+        if self.settings.public:  # the readers' part (bot/web/)
+            from bot.web import add_public_routes
+
+            add_public_routes(web_app, self.app)
         return web_app
 
     async def healthz(self, request: web.Request) -> web.Response:
