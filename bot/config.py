@@ -228,6 +228,8 @@ class HttpSection(Section):
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
     #: requests a client address may make to the public part per minute (429 beyond)
     public_per_minute: int = Field(default=120, ge=1, le=100000)
+    #: the Telegram Mini App refuses an initData signed longer ago than this (its auth_date)
+    miniapp_max_age_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
 
 
 class SentrySection(Section):
