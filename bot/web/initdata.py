@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode
 #: the clock skew tolerated for an ``auth_date`` ahead of ours
 FUTURE_SKEW = dt.timedelta(minutes=1)
 #: a longer initData is not Telegram's (it is a few hundred bytes)
-MAX_LENGTH = 8192
+MAX_LENGTH = 4096
 
 
 @dataclass(frozen=True)
