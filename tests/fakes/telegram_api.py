@@ -62,6 +62,8 @@ class FakeTelegram(UpdateInjection, UpdateDelivery, TelegramMethods):
         self.calls: list[Call] = []
         self.violations: list[str] = []
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        #: setChatMenuButton: chat id (None: the bot's default) -> MenuButton
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.chats: dict[int, ChatInfo] = {}
         self.users: dict[int, dict[str, Any]] = {}
         self.limits = TelegramLimits()

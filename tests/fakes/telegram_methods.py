@@ -73,6 +73,7 @@ class TelegramMethods:
     chats: dict[int, ChatInfo]
     users: dict[int, dict[str, Any]]
     commands: dict[tuple[str, str], list[dict[str, str]]]
+    menu_buttons: dict[int | None, dict[str, Any]]
     violations: list[str]
     calls: list[Call]
     _sent: dict[int, list[SentMessage]]
@@ -310,3 +311,22 @@ class TelegramMethods:
     async def m_deleteMyCommands(self, p: dict[str, Any]) -> Any:
         self.commands.pop(self._command_key(p), None)
         return True
+
+    # ---------------------------------------------------------------- menu button
+    async def m_setChatMenuButton(self, p: dict[str, Any]) -> Any:
+        """The bot's default menu button (no chat_id) or a private chat's; a web_app one
+        must open an HTTPS URL, as Telegram requires."""
+        button = p.get("menu_button") or {"type": "default"}
+        if button.get("type") == "web_app":
+            url = str((button.get("web_app") or {}).get("url", ""))
+            if not url.startswith("https://"):
+                raise bad_request(f"inline keyboard button Web App URL '{url}' is invalid: "
+                                  "Only HTTPS links are allowed")
+            if not str(button.get("text", "")).strip():
+                raise bad_request("text must be non-empty")
+        self.menu_buttons[p.get("chat_id")] = button
+        return True
+
+    async def m_getChatMenuButton(self, p: dict[str, Any]) -> Any:
+        chat_id = p.get("chat_id")
+        return self.menu_buttons.get(chat_id) or self.menu_buttons.get(None) or {"type": "default"}

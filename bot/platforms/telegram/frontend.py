@@ -22,7 +22,13 @@ import socket
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    MenuButtonWebApp,
+    WebAppInfo,
+)
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
@@ -34,6 +40,7 @@ from bot.platforms.telegram.send import TelegramSender, translate_error
 from bot.platforms.telegram.updates import ALLOWED_UPDATES, UpdateRouter
 from bot.platforms.telegram.webhook import WebhookLimits, WebhookServer
 from handlers.base import Command
+from handlers.i18n import t
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -128,6 +135,7 @@ class TelegramPlatform:
             raise
         try:
             await self.publish_commands()
+            await self.publish_menu_button()
             await self.application.start()
             if self.config.mode == "webhook":
                 await self._start_webhook()
@@ -203,6 +211,21 @@ class TelegramPlatform:
                                           scope=BotCommandScopeChat(int(owner)))
             except (TelegramError, ValueError) as exc:
                 log.info("owner menu not set", extra={"error": str(exc)})
+
+    async def publish_menu_button(self) -> None:
+        """With the public part on and its address known (``[http] public``, ``public_url``),
+        the menu button opens the Mini App (bot/web/miniapp.py) at ``public_url + "/app"``.
+        Telegram accepts only an HTTPS address: a refusal is logged, the bot runs on."""
+        http = self.app.settings.http
+        if not (http.public and http.public_url):
+            return
+        url = http.public_url.rstrip("/") + "/app"
+        text = t("miniapp.menu", self.app.settings.bot.default_language)
+        try:
+            await self.application.bot.set_chat_menu_button(
+                menu_button=MenuButtonWebApp(text, WebAppInfo(url)))
+        except TelegramError as exc:
+            log.warning("mini app menu button not set", extra={"url": url, "error": str(exc)})
 
     async def _on_error(self, update: object, context: object) -> None:
         error = getattr(context, "error", None)
