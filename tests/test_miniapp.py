@@ -128,6 +128,7 @@ async def test_french_reader_sees_the_agenda_by_day_and_the_latest_news(
     assert "lundi 24 novembre 2025" in agenda.lower()
     assert "Cérémonie d’ouverture" in agenda
     assert "Jour non précisé" in agenda  # sessions the sources give no day for
+    assert "heure non précisée par les sources" in agenda
     _, news, _ = await fetch(server, "/app/api/news", init_data(READER, "fr"))
     async with app.uow() as uow:
         latest = (await uow.items.latest(1))[0]

@@ -185,7 +185,10 @@ class MiniApp:
                 group, current = [], its_day
                 b.para(Span(format_day(its_day, lang) if its_day else t("agenda.no_day", lang),
                             bold=True))
-            group.append(session_spans(s, topics, lang, tz))
+            row = session_spans(s, topics, lang, tz)
+            if s.starts_at is None:  # the 93rd Assembly's sources give no times: say so
+                row = (*row, Span(f" · {t('session.time_not_given', lang)}", italic=True))
+            group.append(row)
         b.bullets(group)
         add_sources(b, sources_of(ordered), lang)
         return self.reply_fragment(b.build(language=lang), lang)
