@@ -1,0 +1,164 @@
+"""Calendar files as a reader's calendar app fetches them, through the real aiohttp server
+(OperatorHTTP with ``[http] public = true``), on SQLite and PostgreSQL: ``/agenda.ics`` after
+a programme import and a re-import (SEQUENCE, STATUS:CANCELLED), the 93rd Assembly's
+all-day sessions, and a chat's private calendar from ``/calendar`` (and ``/calendar reset``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from icalendar import Calendar
+from sqlalchemy import select
+
+from bot.app import App
+from bot.http import OperatorHTTP
+from storage.models import AgendaSession
+from tests.conftest import make_settings
+from tests.helpers import text_of
+from tests.test_programme_import import DROPPED, MOVED, ROOM, _import
+
+PUBLIC = {"public": True, "public_url": "https://news.example.org"}
+HOST = "news.example.org"
+
+
+@asynccontextmanager
+async def _client(db_url: str, http: dict[str, object] | None = None
+                  ) -> AsyncIterator[tuple[App, TestClient]]:  # type: ignore[type-arg]
+    async with App(make_settings(db_url, http=http or PUBLIC)) as app:
+        async with TestClient(TestServer(OperatorHTTP(app).web_app())) as client:
+            yield app, client
+
+
+def _events(body: bytes) -> dict[str, object]:
+    cal = Calendar.from_ical(body)
+    return {str(ev["UID"]): ev for ev in cal.walk("VEVENT")}
+
+
+async def _ids(app: App) -> dict[str, int]:
+    async with app.uow() as uow:
+        rows = (await uow.session.scalars(
+            select(AgendaSession).where(AgendaSession.external_id.is_not(None)))).all()
+        return {r.external_id: r.id for r in rows if r.external_id}
+
+
+@pytest.mark.slow
+async def test_the_programme_calendar_follows_an_import_and_a_reimport(db_url: str) -> None:
+    assert _import(db_url, "rc26-v1.json").returncode == 0
+    async with _client(db_url) as (app, client):
+        ids = await _ids(app)
+        response = await client.get("/agenda.ics?event=RC26&lang=en")
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+        body = await response.read()
+        cal = Calendar.from_ical(body)
+        assert str(cal["X-WR-CALNAME"]) == "Regional Conference 2026"
+        assert str(cal["X-WR-TIMEZONE"]) == "Europe/Paris"
+        events = _events(body)
+        assert set(events) == {f"session-{n}@{HOST}" for n in ids.values()}  # all 10
+        moved = events[f"session-{ids[MOVED]}@{HOST}"]
+        assert moved["DTSTART"].dt == dt.datetime(2026, 3, 10, 13, 30, tzinfo=dt.UTC)
+        assert moved["DTEND"].dt == dt.datetime(2026, 3, 10, 14, 30, tzinfo=dt.UTC)
+        assert "DTSTART:20260310T133000Z" in body.decode()  # written in UTC
+        assert str(moved["LOCATION"]) == "Room A" and str(moved["STATUS"]) == "CONFIRMED"
+        assert "Source: Regional Conference 2026 — schedule.json" in str(moved["DESCRIPTION"])
+        assert {int(ev["SEQUENCE"]) for ev in events.values()} == {0}
+        etag = response.headers["ETag"]
+        again = await client.get("/agenda.ics?event=RC26&lang=en",
+                                 headers={"If-None-Match": etag})
+        assert again.status == 304 and await again.read() == b""
+        assert (await client.get("/agenda.ics?event=NOPE")).status == 404
+
+    assert _import(db_url, "rc26-v2.json").returncode == 0
+    async with _client(db_url) as (app, client):
+        response = await client.get("/agenda.ics?event=RC26&lang=en",
+                                    headers={"If-None-Match": etag})
+        assert response.status == 200 and response.headers["ETag"] != etag
+        events = _events(await response.read())
+        changed = {f"session-{ids[g]}@{HOST}" for g in (MOVED, ROOM, DROPPED)}
+        moved = events[f"session-{ids[MOVED]}@{HOST}"]
+        assert int(moved["SEQUENCE"]) == 1
+        assert moved["DTSTART"].dt.date() == dt.date(2026, 3, 11)
+        assert int(events[f"session-{ids[ROOM]}@{HOST}"]["SEQUENCE"]) == 1
+        dropped = events[f"session-{ids[DROPPED]}@{HOST}"]
+        assert str(dropped["STATUS"]) == "CANCELLED" and int(dropped["SEQUENCE"]) == 1
+        assert all(int(ev["SEQUENCE"]) == 0 for uid, ev in events.items() if uid not in changed)
+
+    assert _import(db_url, "rc26-v2.json").returncode == 0  # the same file: nothing changes
+    async with _client(db_url) as (app, client):
+        events = _events(await (await client.get("/agenda.ics?event=RC26")).read())
+        assert int(events[f"session-{ids[MOVED]}@{HOST}"]["SEQUENCE"]) == 1
+
+
+async def test_the_assemblys_sessions_are_all_day_events(db_url: str) -> None:
+    async with _client(db_url) as (app, client):
+        response = await client.get("/agenda.ics?event=interpol-ga-93&lang=fr")
+        assert response.status == 200
+        body = await response.read()
+        cal = Calendar.from_ical(body)
+        assert "INTERPOL" in str(cal["X-WR-CALNAME"])
+        events = list(cal.walk("VEVENT"))
+        assert events
+        for ev in events:
+            start = ev["DTSTART"].dt
+            assert isinstance(start, dt.date) and not isinstance(start, dt.datetime)
+            assert dt.date(2025, 11, 24) <= start <= dt.date(2025, 11, 27)
+            assert "heure non précisée par les sources" in str(ev["DESCRIPTION"])
+        assert "DTSTART;VALUE=DATE:2025112" in body.decode()
+
+
+async def test_a_chats_private_calendar_and_its_reset(db_url: str) -> None:
+    async with _client(db_url) as (app, client):
+        async with app.uow() as uow:
+            sessions = (await uow.session.scalars(
+                select(AgendaSession).order_by(AgendaSession.id))).all()
+        first, second = sessions[0].id, sessions[1].id
+        await text_of(app, f"/follow {first}", chat_id="reader", lang="en")
+        text = await text_of(app, "/calendar", chat_id="reader", lang="en")
+        assert "Your calendar (1 session followed):" in text
+        assert "https://news.example.org/agenda.ics" in text
+        links = re.findall(r"https://news\.example\.org/calendar/([A-Za-z0-9_-]{32})\.ics", text)
+        assert len(links) == 1
+        path = f"/calendar/{links[0]}.ics"
+        assert links[0] in await text_of(app, "/calendar", chat_id="reader", lang="en")  # kept
+
+        response = await client.get(path)
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+        cal = Calendar.from_ical(await response.read())
+        assert str(cal["X-WR-CALNAME"]).startswith("Followed sessions — ")
+        assert set(_events(cal.to_ical())) == {f"session-{first}@{HOST}"}  # only the followed
+        assert str(list(cal.walk("VEVENT"))[0]["SUMMARY"])
+        assert second not in {first}
+
+        text = await text_of(app, "/calendar reset", chat_id="reader", lang="en")
+        assert "New address made: the old one no longer works." in text
+        (new,) = re.findall(r"/calendar/([A-Za-z0-9_-]{32})\.ics", text)
+        assert new != links[0]
+        old = await client.get(path)
+        assert old.status == 404 and await old.read() == b""
+        assert (await client.get(f"/calendar/{new}.ics")).status == 200
+        assert (await client.get("/calendar/not-a-token.ics")).status == 404
+
+        refused = await text_of(app, "/calendar reset", chat_id="group", chat_kind="group",
+                                lang="en")
+        assert "admin" in refused.lower()
+        bad = await text_of(app, "/calendar tomorrow", chat_id="reader", lang="en")
+        assert "“tomorrow”: write /calendar, or /calendar reset for a new address." in bad
+        assert new in await text_of(app, "/calendar", chat_id="reader", lang="en")  # unchanged
+
+
+async def test_without_a_public_address_calendar_says_so(db_url: str) -> None:
+    async with App(make_settings(db_url)) as app:
+        for lang, words in (("en", "Calendars are not published"),
+                            ("fr", "Les calendriers ne sont pas publiés")):
+            text = await text_of(app, "/calendar", chat_id="c9", lang=lang)
+            assert words in text and "/calendar/" not in text
+        async with app.uow() as uow:
+            chat = await uow.chats.find("console", "c9")
+            assert chat is None or chat.calendar_token is None
