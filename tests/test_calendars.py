@@ -96,7 +96,7 @@ async def test_the_programme_calendar_follows_an_import_and_a_reimport(db_url: s
 
 
 async def test_the_assemblys_sessions_are_all_day_events(db_url: str) -> None:
-    async with _client(db_url) as (app, client):
+    async with _client(db_url) as (_app, client):
         response = await client.get("/agenda.ics?event=interpol-ga-93&lang=fr")
         assert response.status == 200
         body = await response.read()
@@ -118,6 +118,7 @@ async def test_a_chats_private_calendar_and_its_reset(db_url: str) -> None:
             sessions = (await uow.session.scalars(
                 select(AgendaSession).order_by(AgendaSession.id))).all()
         first, second = sessions[0].id, sessions[1].id
+        title = sessions[0].title["en"]
         await text_of(app, f"/follow {first}", chat_id="reader", lang="en")
         text = await text_of(app, "/calendar", chat_id="reader", lang="en")
         assert "Your calendar (1 session followed):" in text
@@ -133,8 +134,9 @@ async def test_a_chats_private_calendar_and_its_reset(db_url: str) -> None:
         cal = Calendar.from_ical(await response.read())
         assert str(cal["X-WR-CALNAME"]).startswith("Followed sessions — ")
         assert set(_events(cal.to_ical())) == {f"session-{first}@{HOST}"}  # only the followed
-        assert str(list(cal.walk("VEVENT"))[0]["SUMMARY"])
-        assert second not in {first}
+        (event,) = cal.walk("VEVENT")
+        assert str(event["SUMMARY"]) == title and f"session-{second}@{HOST}" not in str(
+            cal.to_ical())
 
         text = await text_of(app, "/calendar reset", chat_id="reader", lang="en")
         assert "New address made: the old one no longer works." in text
@@ -162,3 +164,38 @@ async def test_without_a_public_address_calendar_says_so(db_url: str) -> None:
         async with app.uow() as uow:
             chat = await uow.chats.find("console", "c9")
             assert chat is None or chat.calendar_token is None
+
+
+async def test_desk_edits_and_their_undo_raise_the_sequence(db_url: str) -> None:
+    """/editsession start, /undo, /editsession room, /cancelsession: each one more; a title
+    edit none; an undo never takes the counter back."""
+    from storage.programme import apply_programme, read_programme
+    from tests.desk.conftest import desk_settings
+    from tests.test_programme_changes import DATA, OWNER, RANSOMWARE
+
+    async with App(desk_settings(db_url, http=PUBLIC)) as app:
+        async with app.uow() as uow:
+            await apply_programme(uow.session, read_programme(DATA / "rc26-v1.json"),
+                                  at=app.deps.clock())
+        async with TestClient(TestServer(OperatorHTTP(app).web_app())) as client:
+            ids = await _ids(app)
+            uid = f"session-{ids[RANSOMWARE]}@{HOST}"
+
+            async def seen() -> tuple[int, str, str]:
+                body = await (await client.get("/agenda.ics?event=RC26&lang=en")).read()
+                ev = _events(body)[uid]
+                return int(ev["SEQUENCE"]), str(ev["STATUS"]), str(ev.get("LOCATION"))
+
+            assert await seen() == (0, "CONFIRMED", "Room A")
+            n = ids[RANSOMWARE]
+            assert "Updated" in await text_of(app, f"/editsession {n} start 2026-03-11 16:00",
+                                              **OWNER)
+            assert (await seen())[0] == 1
+            await text_of(app, "/undo", **OWNER)
+            assert (await seen())[0] == 2
+            await text_of(app, f"/editsession {n} title en Ransomware, revisited", **OWNER)
+            assert (await seen())[0] == 2  # not a change of schedule
+            await text_of(app, f"/editsession {n} room Salle Atlas", **OWNER)
+            assert await seen() == (3, "CONFIRMED", "Salle Atlas")
+            await text_of(app, f"/cancelsession {n}", **OWNER)
+            assert await seen() == (4, "CANCELLED", "Salle Atlas")
