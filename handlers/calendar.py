@@ -36,6 +36,8 @@ from storage.uow import UnitOfWork
 #: ``/calendar reset`` (the word in every language)
 RESET_WORDS = frozenset({"reset", "reinitialiser", "réinitialiser", "nouveau", "new",
                          "restablecer", "nuevo", "إعادة"})
+#: the name of the file /calendar sends (the followed sessions)
+FILENAME = "calendar.ics"
 PRODID = "-//assembly-newsbot//calendar//EN"
 
 
@@ -184,6 +186,8 @@ async def calendar(req: Request, deps: Deps) -> Reply:
             chat.calendar_token = secrets.token_urlsafe(24)
         token = chat.calendar_token
         count = len(await followed_sessions(uow, chat))
+        body = await private_ics(uow, deps, token, req.language, deps.public_url) \
+            if count else None
     mine, whole = calendar_url(deps.public_url, token), programme_url(deps.public_url)
     b = ReplyBuilder().heading(t("calendar.title", lang))
     if reset:
@@ -193,6 +197,8 @@ async def calendar(req: Request, deps: Deps) -> Reply:
     b.para(t("calendar.programme", lang))
     b.para(Span(whole, url=whole))
     b.para(Span(t("calendar.how", lang), italic=True))
+    if body is not None:  # the same calendar as a file, where the platform sends one
+        b.attach(FILENAME, "text/calendar", body)
     return b.build()
 
 

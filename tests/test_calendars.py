@@ -20,11 +20,14 @@ from bot.app import App
 from bot.http import OperatorHTTP
 from storage.models import AgendaSession
 from tests.conftest import make_settings
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_fixtures import fake_telegram
 from tests.helpers import text_of
 from tests.test_programme_import import DROPPED, MOVED, ROOM, _import
 
 PUBLIC = {"public": True, "public_url": "https://news.example.org"}
 HOST = "news.example.org"
+__all__ = ["fake_telegram"]
 
 
 @asynccontextmanager
@@ -199,3 +202,47 @@ async def test_desk_edits_and_their_undo_raise_the_sequence(db_url: str) -> None
             assert await seen() == (3, "CONFIRMED", "Salle Atlas")
             await text_of(app, f"/cancelsession {n}", **OWNER)
             assert await seen() == (4, "CANCELLED", "Salle Atlas")
+
+
+async def _first_session(app: App) -> int:
+    async with app.uow() as uow:
+        return (await uow.session.scalars(select(AgendaSession.id).order_by(AgendaSession.id))
+                ).first()  # type: ignore[return-value]
+
+
+async def test_the_console_names_the_calendar_file(db_url: str) -> None:
+    from bot.platforms.console.render import render
+    from tests.helpers import send
+
+    async with App(make_settings(db_url, http=PUBLIC)) as app:
+        nothing = render(await send(app, "/calendar", chat_id="c1", lang="en"))
+        assert "(file:" not in nothing  # no session followed: no file, the links only
+        await text_of(app, f"/follow {await _first_session(app)}", chat_id="c1", lang="en")
+        reply = await send(app, "/calendar", chat_id="c1", lang="en")
+        (attachment,) = reply.attachments
+        assert attachment.filename == "calendar.ics" and attachment.mime == "text/calendar"
+        assert len(Calendar.from_ical(attachment.data).walk("VEVENT")) == 1
+        shown = render(reply)
+        assert shown.endswith(f"(file: calendar.ics, {len(attachment.data)} bytes)")
+        assert type(reply).from_dict(reply.to_dict()) == reply
+        assert "attachments" not in (await send(app, "/help", lang="en")).to_dict()
+
+
+async def test_telegram_sends_the_calendar_as_a_document(fake_telegram: FakeTelegram,
+                                                         db_url: str) -> None:
+    from tests.telegram_harness import running_bot
+
+    def publish(app: App) -> None:
+        app.deps.public_url = "https://news.example.org"
+
+    async with running_bot(fake_telegram, db_url, prepare=publish) as bot:
+        first = await _first_session(bot.app)
+        await bot.say(1001, f"/follow {first}")
+        text, document = await bot.say(1001, "/calendar", n=2)
+        assert "https://news.example.org/calendar/" in text.text
+        assert document.document is not None
+        name, _mime, data = document.document
+        assert name == "calendar.ics"
+        uids = {str(ev["UID"]) for ev in Calendar.from_ical(data).walk("VEVENT")}
+        assert uids == {f"session-{first}@{HOST}"}
+        assert len(bot.calls("sendDocument")) == 1

@@ -24,6 +24,7 @@ from tests.fakes.telegram_delivery import UpdateDelivery, wait_until
 from tests.fakes.telegram_methods import TelegramMethods
 from tests.fakes.telegram_spec import BotApiSpec, default_spec_path, load_spec
 from tests.fakes.telegram_state import (
+    UploadedFile,
     SENDING_METHODS,
     ApiError,
     Call,
@@ -327,7 +328,9 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], bool]:
         form = await request.post()
         for key, value in form.items():
             if isinstance(value, web.FileField):
-                params[key] = value.file.read()
+                upload = UploadedFile(value.file.read())
+                upload.filename, upload.content_type = value.filename, value.content_type
+                params[key] = upload
             else:
                 params[key] = value if isinstance(value, str) else bytes(value)
     return params, True
