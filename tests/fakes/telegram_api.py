@@ -24,7 +24,6 @@ from tests.fakes.telegram_delivery import UpdateDelivery, wait_until
 from tests.fakes.telegram_methods import TelegramMethods
 from tests.fakes.telegram_spec import BotApiSpec, default_spec_path, load_spec
 from tests.fakes.telegram_state import (
-    UploadedFile,
     SENDING_METHODS,
     ApiError,
     Call,
@@ -33,6 +32,7 @@ from tests.fakes.telegram_state import (
     RateLimiter,
     SentMessage,
     TelegramLimits,
+    UploadedFile,
 )
 from tests.fakes.telegram_updates import UpdateInjection
 
