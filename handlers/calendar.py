@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar
 from icalendar import Event as VEvent
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from handlers.base import Command, Deps, Option, Request, UserError
 from handlers.common import shown
@@ -83,6 +83,8 @@ def build_ics(sessions: Sequence[AgendaSession], *, name: str, timezone: str, la
             continue
         ev = VEvent()
         ev.add("uid", f"session-{s.id}@{host}")
+        # the row's last change (RFC 5545 without METHOD): the file stays the same, and so
+        # its ETag, while nothing changed
         ev.add("dtstamp", _utc(s.updated_at))
         if s.starts_at is not None:
             start = _utc(s.starts_at)
@@ -106,7 +108,8 @@ def build_ics(sessions: Sequence[AgendaSession], *, name: str, timezone: str, la
     return cal.to_ical()
 
 
-def _order(stmt):  # type: ignore[no-untyped-def]
+def _order(stmt: Select[AgendaSession]) -> Select[AgendaSession]:
+    """Timed sessions in time order, then the ones with only a day, then the rest."""
     return stmt.order_by(AgendaSession.starts_at.is_(None), AgendaSession.starts_at,
                          AgendaSession.day.is_(None), AgendaSession.day,
                          AgendaSession.position, AgendaSession.id)
