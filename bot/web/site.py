@@ -329,6 +329,7 @@ class Site:
             groups.setdefault(f.key, []).append(f)
         figures = [{
             "label": shown(group[0].label, lang),
+            "labelled": labelled(shown(group[0].label, lang), lang),
             "disagree": len(group) > 1,
             "rows": [{"value": shown(f.value, lang), "sources": source_links(f.sources, lang)}
                        for f in group],
@@ -555,9 +556,12 @@ def spans_html(parts: Iterable[Span]) -> Any:
     return Markup("").join(out)
 
 
+SITE: web.AppKey[Site] = web.AppKey("public_site", Site)
+
+
 def register(web_app: web.Application, app: App) -> None:
     site = Site(app)
-    web_app["public_site"] = site
+    web_app[SITE] = site
     for path, name, handler in (
         ("/", "index", site.index),
         ("/news", "news", site.news),
