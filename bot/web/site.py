@@ -498,12 +498,13 @@ class Site:
                 fe.updated(changed[item.id])
                 if item.published_at:
                     fe.published(_aware(item.published_at))
-                fe.content(shown(item.body, lang), type="text")
+                names = [s["name"] + (f" <{s['url']}>" if s["url"] else "")
+                         for s in source_links(item.sources, lang)]
+                cited = ("\n\n" + labelled(t("sources" if len(names) > 1 else "source", lang),
+                                            lang) + "; ".join(names)) if names else ""
+                fe.content(shown(item.body, lang) + cited, type="text")  # facts and sources
                 for key in item.topics or ():
                     fe.category(term=key)
-                for s in source_links(item.sources, lang):
-                    if s["url"]:
-                        fe.link(href=s["url"], rel="related", title=s["name"])
         body = fg.atom_str(pretty=True)
         response = web.Response(body=body, content_type="application/atom+xml",
                                 charset="utf-8")
