@@ -136,3 +136,15 @@ async def test_public_off_means_no_pages(db_url: str) -> None:
         assert (await client.get("/")).status == 404
         assert (await client.get("/feed.atom")).status == 404
         assert (await client.get("/healthz")).status == 200
+
+
+def test_templates_say_only_listed_catalog_keys() -> None:
+    from bot.web.site import TEMPLATE_KEYS, TEMPLATES
+    from handlers.catalog import CATALOG
+
+    said = set()
+    for path in TEMPLATES.glob("*.html"):
+        said |= set(re.findall(r"page\.(?:t|label)\('([a-z_.]+)'", path.read_text()))
+        said |= set(re.findall(r"page\.t\('([a-z_.]+)' if", path.read_text()))
+    said |= {"source"}  # page.t('sources' if … else 'source')
+    assert said <= set(TEMPLATE_KEYS) and all(k in CATALOG for k in TEMPLATE_KEYS)

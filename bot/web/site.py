@@ -64,6 +64,18 @@ EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LANGUAGE_SELF_NAMES = {code: Locale.parse(code).get_display_name(code) or code
                        for code in LANGUAGES}
 
+#: every catalog key the templates say (``page.t('…')``/``page.label('…')``), named here so
+#: the catalog's check (``python -m handlers.catalog.tools``, which reads Python) sees them
+#: used; tests/test_web_site.py checks the templates name no other
+TEMPLATE_KEYS = (
+    "about.disagree", "item.topics", "next", "prev", "source", "sources", "web.agenda.none",
+    "web.all_news", "web.figures", "web.footer", "web.item.history", "web.item.published",
+    "web.languages", "web.latest", "web.nav.agenda", "web.nav.feed", "web.nav.home",
+    "web.nav.label", "web.nav.news", "web.nav.search", "web.news.none", "web.no_event",
+    "web.pages", "web.phase", "web.search.button", "web.search.hint", "web.search.label",
+    "web.skip", "web.when", "web.where",
+)
+
 Handler = Callable[[web.Request, "Page"], Awaitable[web.Response]]
 
 
