@@ -148,3 +148,38 @@ def test_templates_say_only_listed_catalog_keys() -> None:
         said |= set(re.findall(r"page\.t\('([a-z_.]+)' if", path.read_text()))
     said |= {"source"}  # page.t('sources' if … else 'source')
     assert said <= set(TEMPLATE_KEYS) and all(k in CATALOG for k in TEMPLATE_KEYS)
+
+
+def test_accept_language_by_quality() -> None:
+    from bot.web.site import accepted_language
+
+    assert accepted_language("de-CH, ar-MA;q=0.9, en;q=0.8") == "ar"
+    assert accepted_language("en;q=0.2, es-419;q=0.7") == "es"
+    assert accepted_language("fr;q=0, de") is None  # q=0: not acceptable
+    assert accepted_language("*, ;q=x,,") is None
+
+
+def test_templates_ship_as_package_data() -> None:
+    import tomllib
+
+    from bot.web.site import TEMPLATES
+    from tests.conftest import ROOT
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = data["tool"]["setuptools"]["package-data"]["bot"]
+    shipped = {p for pattern in patterns for p in (ROOT / "bot").glob(pattern)}
+    assert set(TEMPLATES.glob("*.html")) <= shipped
+
+
+async def test_head_and_a_failing_page(db_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.web import site as site_module
+
+    async with site(db_url) as (_, client):
+        r = await client.head("/news")
+        assert r.status == 200 and r.headers["ETag"] and await r.read() == b""
+
+        async def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("database gone")
+        monkeypatch.setattr(site_module.Site, "_event", broken)
+        r = await client.get("/?lang=en")
+        assert r.status == 500 and "<h1>Page unavailable</h1>" in await r.text()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import hashlib
+import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -48,6 +49,8 @@ from handlers.sessions import local_day, session_spans
 from storage import revisions
 from storage.models import AuditEntry, Event, Fact, NewsItem, Source
 from storage.text import LANGUAGES, pick
+
+log = logging.getLogger("newsbot.web.site")
 
 TEMPLATES = Path(__file__).parent / "templates"
 NEWS_PER_PAGE = 20
@@ -241,6 +244,10 @@ class Site:
             response = await handler(request, page)
         except web.HTTPNotFound:
             response = self.not_found(page)
+        except Exception:  # the reader gets a page that says so; the operator, the trace
+            log.exception("public page failed", extra={"path": request.path})
+            return self.render(page, "error.html", status=500, title=page.t("web.error.failed"),
+                               text=page.t("web.error.failed_text"))
         return self.cached(request, response)
 
     def cached(self, request: web.Request, response: web.Response) -> web.Response:
