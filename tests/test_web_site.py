@@ -82,6 +82,9 @@ async def test_item_page_sources_corrections_and_404s(db_url: str) -> None:
         await send(app, f"/edititem {item_id} title Résolution adoptée", **OWNER)
         html = await (await client.get(f"/news/{item_id}")).text()
         assert "Résolution adoptée" in html and "Corrigé le" in html and "titre (fr)" in html
+        english = await (await client.get(f"/news/{item_id}?lang=en")).text()
+        assert "Corrected on" in english and "title (fr)" in english
+        assert "(in French)" in english  # no English text yet: the fallback is marked
         draft = await send(app, "/additem Brouillon topics=cybercrime\nTexte.", **OWNER)
         draft_id = int(draft.buttons[0].args)
         for gone in (f"/news/{draft_id}", "/news/99999", "/news/abc", "/agenda?event=nope"):
@@ -122,11 +125,14 @@ async def test_rate_limit_method_body_and_metrics(db_url: str) -> None:
         r = await client.get("/news", headers={"X-Forwarded-For": "203.0.113.9, 10.0.0.1"})
         assert r.status == 200
         assert (await client.post("/news", data=b"x")).status == 405
+        assert (await client.get("/feed.atom", data=b"x" * 10, headers={
+            "X-Forwarded-For": "198.51.100.7"})).status == 413  # no bodies
         r = await client.get("/healthz")  # the operators' routes are not limited
         assert r.status == 200
         metrics = (await client.get("/metrics")).text
         body = await metrics()
     assert re.search(r'newsbot_web_requests_total\{route="news",status="200"\} 4\.0', body)
+    assert re.search(r'newsbot_web_requests_total\{route="feed",status="413"\} 1\.0', body)
     assert re.search(r'newsbot_web_requests_total\{route="news",status="429"\} 1\.0', body)
 
 

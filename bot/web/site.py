@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from handlers.catalog import CATALOG
-from handlers.common import shown
+from handlers.common import shown, shown_stale
 from handlers.events import default_event, event_name, phase, phase_word, took_place
 from handlers.i18n import (
     format_day,
@@ -406,10 +406,10 @@ class Site:
             history = [{
                 "text": t("web.item.corrected", lang,
                           when=format_moment(e.at, lang, self.app.deps.timezone),
-                          fields=", ".join(_fields(e)) or "—"),
+                          fields=", ".join(_fields(e, lang)) or "—"),
             } for e in entries
                 if e.action in CORRECTIONS and (_aware(e.at) or EPOCH) >= published
-                and _fields(e)]
+                and _fields(e, lang)]
             data = {
                 "id": found.id,
                 "title": shown(found.title, lang),
@@ -420,6 +420,8 @@ class Site:
                 "topics": [topics.get(k, k) for k in found.topics or ()],
                 "sources": source_links(found.sources, lang),
                 "history": history,
+                "stale": t("stale.reader", lang)
+                if shown_stale(found, lang, ("title", "body")) else None,
             }
         return self.render(page, "item.html", title=data["title"], item=data, modified=changed)
 
@@ -531,7 +533,7 @@ class Site:
         return response
 
 
-def _fields(entry: AuditEntry) -> list[str]:
+def _fields(entry: AuditEntry, lang: str) -> list[str]:
     """The fields a correction changed, as a reader reads them ('title (en)')."""
     shown_fields: list[str] = []
     for key in entry.fields or ():
@@ -539,7 +541,7 @@ def _fields(entry: AuditEntry) -> list[str]:
             continue
         field, _, language = key.partition(".")
         label_key = f"revision.field.{field}"
-        label = t(label_key, entry.language or "en") if label_key in CATALOG else field
+        label = t(label_key, lang) if label_key in CATALOG else field
         label = f"{label} ({language})" if language else label
         if label not in shown_fields:
             shown_fields.append(label)
