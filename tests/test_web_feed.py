@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from storage.models import NewsItem
 from tests.fakes.telegram_api import FakeTelegram
-from tests.fakes.telegram_fixtures import fake_telegram as fake_telegram  # noqa: F401
+from tests.fakes.telegram_fixtures import fake_telegram as fake_telegram
 from tests.helpers import send
 from tests.service_process import start_service, telegram_config, write_config
 from tests.telegram_harness import eventually
@@ -70,7 +70,7 @@ def _free_port() -> int:
 
 
 async def test_service_process_serves_the_pages_and_feed(
-        fake_telegram: FakeTelegram, db_url: str, tmp_path: Path) -> None:  # noqa: F811
+        fake_telegram: FakeTelegram, db_url: str, tmp_path: Path) -> None:
     port = _free_port()
     config = telegram_config(fake_telegram, db_url, secret_token="web-site-test-secret")
     config["http"] = {"public": True, "port": port}

@@ -117,7 +117,7 @@ async def test_304_on_etag_and_last_modified(db_url: str) -> None:
 
 
 async def test_rate_limit_method_body_and_metrics(db_url: str) -> None:
-    async with site(db_url, public_per_minute=3) as (app, client):
+    async with site(db_url, public_per_minute=3) as (_, client):
         assert [(await client.get("/news")).status for _ in range(3)] == [200, 200, 200]
         r = await client.get("/news")
         assert r.status == 429 and int(r.headers["Retry-After"]) >= 1

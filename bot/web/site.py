@@ -251,9 +251,9 @@ class Site:
         return self.cached(request, response)
 
     def cached(self, request: web.Request, response: web.Response) -> web.Response:
-        if response.status != 200 or response.body is None:
+        body = response.body
+        if response.status != 200 or not isinstance(body, bytes):
             return response
-        body = response.body if isinstance(response.body, bytes) else bytes(response.body)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         modified: dt.datetime | None = getattr(response, "modified", None)
         headers = {"ETag": etag, "Cache-Control": "public, max-age=60",
