@@ -189,3 +189,19 @@ async def test_head_and_a_failing_page(db_url: str, monkeypatch) -> None:  # typ
         monkeypatch.setattr(site_module.Site, "_event", broken)
         r = await client.get("/?lang=en")
         assert r.status == 500 and "<h1>Page unavailable</h1>" in await r.text()
+
+
+async def test_agenda_of_another_event_with_times_rooms_and_status(db_url: str) -> None:
+    from tests.programme_support import EVENT_KEY, add_programme
+
+    async with site(db_url) as (app, client):
+        await add_programme(app.uow)
+        html = await (await client.get(f"/agenda?event={EVENT_KEY}&lang=en")).text()
+    assert "<bdi>Rehearsal Conference 2026</bdi>" in html
+    days = re.findall(r"<h2>(.*?)</h2>", html)
+    assert days == ["Wednesday 10 June 2026", "Thursday 11 June 2026", "Friday 12 June 2026"]
+    first = html.split("<h2>Wednesday 10 June 2026</h2>")[1].split("</section>")[0]
+    assert first.index("09:00–09:45") < first.index("10:20–11:00") < first.index("14:00–15:00")
+    assert "Room B" in first and "time not given" not in first
+    cancelled = re.search(r'<li class="cancelled">(.*?)</li>', first, re.S)
+    assert cancelled and "Drone session" in cancelled.group(1) and "(cancelled)" in cancelled.group(1)
