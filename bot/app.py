@@ -76,6 +76,7 @@ class App:
                 alerts=self.settings.delivery.enabled,
                 wake=self.doorbell.ring,
                 session_minutes=self.settings.programme.default_minutes,
+                public_url=self.settings.http.public_url if self.settings.http.public else None,
             )
             #: long button payloads, shared through the database by every process
             self.buttons = ButtonStore(self.uow, clock=self.deps.clock,

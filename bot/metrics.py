@@ -47,6 +47,9 @@ class Metrics:
         self.lease_changes = Counter("newsbot_lease_changes_total",
                                      "Times this process took or lost the sender lease",
                                      ["event"], registry=r)
+        self.web_requests = Counter("newsbot_web_requests_total",
+                                    "Public pages and feed requests, by route and status",
+                                    ["route", "status"], registry=r)
         self.dead = Gauge("newsbot_outbox_dead", "Messages given up (dead letters)",
                           ["platform", "kind"], registry=r)
         self.outbox_depth = Gauge("newsbot_outbox_depth", "Messages waiting to be sent",

@@ -17,6 +17,7 @@ def build_registry() -> Registry:
     """
     from handlers import (
         admins,
+        calendar,
         content,
         desk_ops,
         editorial,
@@ -30,7 +31,7 @@ def build_registry() -> Registry:
     )
 
     modules = (info, content, news, programme, subscriptions, editorial, revisions, admins,
-               desk_ops, program_admin, events)
+               desk_ops, program_admin, events, calendar)
     return Registry(command for module in modules for command in module.COMMANDS)
 
 

@@ -86,6 +86,8 @@ class Deps:
     wake: Callable[[], None] = field(default=_nobody, compare=False)
     #: a session with a start but no end lasts this long for /now (``[programme] default_minutes``)
     session_minutes: int = 30
+    #: the public part's address (``[http] public_url`` when ``public``); None: not published
+    public_url: str | None = None
 
     @property
     def fanout(self) -> Fanout:

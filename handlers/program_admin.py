@@ -43,7 +43,7 @@ from handlers.i18n import format_day, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from storage.editorial import source_for
 from storage.models import SESSION_STATUSES, AgendaSession, Base, Event, Participant
-from storage.programme import SessionChange
+from storage.programme import SessionChange, bump_sequence
 from storage.revisions import diff, mark_stale, stale_languages
 from storage.text import pick
 from storage.uow import UnitOfWork
@@ -269,7 +269,8 @@ async def notify_change(uow: UnitOfWork, deps: Deps, row: AgendaSession, before:
                         after: dict[str, Any], ref: int, b: ReplyBuilder | None = None,
                         lang: str = "fr") -> int:
     """The change notices of one session edit (a desk command or its undo); the number
-    queued is said in ``b``."""
+    queued is said in ``b``. The session's calendar SEQUENCE grows with its schedule."""
+    bump_sequence(row, before, after)
     change = session_change(row, before, after, ref)
     if change is None:
         return 0

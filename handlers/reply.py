@@ -15,6 +15,7 @@ sentence around it. A left-to-right reply renders exactly as if neither were the
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
@@ -86,6 +87,24 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with the reply where the platform can (Telegram: a document; the console
+    names it; elsewhere the reply's text alone, which must say where to get it)."""
+
+    filename: str
+    mime: str
+    data_base64: str
+
+    @property
+    def data(self) -> bytes:
+        return base64.b64decode(self.data_base64)
+
+    @classmethod
+    def of(cls, filename: str, mime: str, data: bytes) -> Attachment:
+        return cls(filename, mime, base64.b64encode(data).decode("ascii"))
+
+
+@dataclass(frozen=True)
 class Reply:
     blocks: tuple[Block, ...]
     buttons: tuple[Button, ...] = ()
@@ -94,6 +113,8 @@ class Reply:
     title: str | None = None
     #: the language it is written in (None: unknown, rendered left to right)
     language: str | None = None
+    #: files sent with it (:class:`Attachment`)
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def direction(self) -> Literal["ltr", "rtl"]:
@@ -113,6 +134,8 @@ class Reply:
         data = asdict(self)
         if data["language"] is None:
             del data["language"]
+        if not data["attachments"]:
+            del data["attachments"]
         for span in _dict_spans(data["blocks"]):
             if not span["foreign"]:
                 del span["foreign"]
@@ -142,6 +165,7 @@ class Reply:
             is_error=data.get("is_error", False),
             title=data.get("title"),
             language=data.get("language"),
+            attachments=tuple(Attachment(**a) for a in data.get("attachments", ())),
         )
 
 
@@ -167,6 +191,7 @@ class ReplyBuilder:
     blocks: list[Block] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
     title: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
 
     def heading(self, text: str) -> ReplyBuilder:
         if self.title is None:
@@ -195,9 +220,13 @@ class ReplyBuilder:
         self.buttons.append(Button(label, command, args, page))
         return self
 
+    def attach(self, filename: str, mime: str, data: bytes) -> ReplyBuilder:
+        self.attachments.append(Attachment.of(filename, mime, data))
+        return self
+
     def build(self, *, is_error: bool = False, language: str | None = None) -> Reply:
         return Reply(tuple(self.blocks), tuple(self.buttons), is_error=is_error, title=self.title,
-                     language=language)
+                     language=language, attachments=tuple(self.attachments))
 
 
 def plain_text(reply: Reply) -> str:

@@ -287,6 +287,8 @@ class AgendaSession(Cited, Base):
     language: Mapped[str | None] = mapped_column(String(8))
     #: the session's id in the schedule file it was imported from (re-imports match on it)
     external_id: Mapped[str | None] = mapped_column(String(200))
+    #: times its start, end, room or status changed: the calendars' SEQUENCE (migration 0010k)
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     topic: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[LocalizedText]
     description: Mapped[LocalizedText]
@@ -390,6 +392,8 @@ class Chat(Base):
     last_seen_at: Mapped[dt.datetime | None]
     #: the event the chat follows (migration 0008p); None: the current or next one
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    #: the secret of its private calendar's address (/calendar/<token>.ics; migration 0010k)
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class Subscription(Base):

@@ -489,6 +489,17 @@ class ImportReport:
         return lines
 
 
+#: what a calendar shows of a session's schedule: a change to one raises its SEQUENCE
+SCHEDULE_FIELDS = ("starts_at", "ends_at", "room", "status")
+
+
+def bump_sequence(row: AgendaSession, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """One more change of ``row``'s schedule (two snapshots of it, this module's or the
+    desk's): its calendar SEQUENCE grows, never shrinks (an undo is a change too)."""
+    if any(before.get(name) != after.get(name) for name in SCHEDULE_FIELDS):
+        row.sequence = (row.sequence or 0) + 1
+
+
 def snapshot(row: AgendaSession) -> dict[str, Any]:
     """A session as its revisions store it (handlers/program_admin.snapshot's form)."""
     out: dict[str, Any] = {}
@@ -684,6 +695,7 @@ class _Importer:
         row.status = status
         speakers_changed = await self.speakers(row, speaker_ids)
         after = snapshot(row)
+        bump_sequence(row, before, after)
         change = revisions.diff(before, after)
         if not change and not speakers_changed:
             self.report.unchanged += 1
@@ -713,6 +725,7 @@ class _Importer:
             return
         before = snapshot(row)
         row.status = "cancelled"
+        bump_sequence(row, before, snapshot(row))
         ref = await self.record(row, before, snapshot(row))
         self.report.cancelled += 1
         self.report.changes.append(SessionChange(row.id, "cancelled", row.starts_at, row.room,

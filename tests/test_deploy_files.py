@@ -54,7 +54,10 @@ def default(section: str, key: str) -> Any:
 
 
 def routes() -> set[str]:
-    return {r.resource.canonical for r in OperatorHTTP.__new__(OperatorHTTP).web_app().router.routes()
+    """The operators' routes (the public part off, as by default)."""
+    server = OperatorHTTP.__new__(OperatorHTTP)
+    server.settings = Settings().http
+    return {r.resource.canonical for r in server.web_app().router.routes()
             if r.resource is not None}
 
 

@@ -13,6 +13,7 @@ import pytest
 from handlers import (
     admins,
     build_registry,
+    calendar,
     content,
     desk_ops,
     editorial,
@@ -32,7 +33,7 @@ from storage.text import LANGUAGES
 from storage.uow import UnitOfWork
 
 MODULES = (info, content, news, programme, subscriptions, editorial, revisions, admins, desk_ops,
-           program_admin, events)
+           program_admin, events, calendar)
 NOW = dt.datetime(2025, 11, 28, 9, 0, tzinfo=dt.UTC)
 
 

@@ -32,6 +32,7 @@ from tests.fakes.telegram_state import (
     RateLimiter,
     SentMessage,
     TelegramLimits,
+    UploadedFile,
 )
 from tests.fakes.telegram_updates import UpdateInjection
 
@@ -329,7 +330,9 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], bool]:
         form = await request.post()
         for key, value in form.items():
             if isinstance(value, web.FileField):
-                params[key] = value.file.read()
+                upload = UploadedFile(value.file.read())
+                upload.filename, upload.content_type = value.filename, value.content_type
+                params[key] = upload
             else:
                 params[key] = value if isinstance(value, str) else bytes(value)
     return params, True

@@ -72,6 +72,15 @@ class SentMessage:
     date: int
     edited: bool = False
     deleted: bool = False
+    #: a sendDocument's file: (file name, MIME type, bytes); None for a text message
+    document: tuple[str, str, bytes] | None = None
+
+
+class UploadedFile(bytes):
+    """A multipart file field's bytes, with the file name the client gave."""
+
+    filename: str = ""
+    content_type: str = ""
 
 
 @dataclass

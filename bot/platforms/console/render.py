@@ -86,7 +86,13 @@ def _render_rtl(reply: Reply) -> str:
         labels = button_labels(reply.buttons, None, rtl=True)
         parts.append("  ".join(f"{bidi.isolate(f'[{n}]')} {label}"
                                for n, label in enumerate(labels, 1)))
+    parts.extend(_files(reply))
     return bidi.fix_lines(_terminal_safe("\n\n".join(p for p in parts if p)).strip())
+
+
+def _files(reply: Reply) -> list[str]:
+    """A terminal shows no file: it names each one the reply carries."""
+    return [f"(file: {a.filename}, {len(a.data)} bytes)" for a in reply.attachments]
 
 
 def render(reply: Reply) -> str:
@@ -98,4 +104,5 @@ def render(reply: Reply) -> str:
     if reply.buttons:
         parts.append("  ".join(f"[{n}] {label}" for n, label
                                in enumerate(button_labels(reply.buttons, None), 1)))
+    parts.extend(_files(reply))
     return clean_input("\n\n".join(p for p in parts if p))

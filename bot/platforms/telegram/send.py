@@ -16,7 +16,13 @@ import functools
 import os
 import warnings
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+)
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -189,7 +195,22 @@ class TelegramSender:
             except TelegramError as exc:
                 raise translate_error(exc).after_parts(sent) from exc
             sent.append(str(message["message_id"]))
+        if reply.attachments and skip_parts < len(parts):
+            await self._documents(chat_id, reply, thread, wait, sent)
         return sent
+
+    async def _documents(self, chat_id: str, reply: Reply, thread: int | None, wait: object,
+                         sent: list[str]) -> None:
+        """The reply's files, each a document after its text (an /calendar's .ics). Their
+        message ids are not the reply's parts: an edit or a deletion concerns the text."""
+        for attachment in reply.attachments:
+            try:
+                await self.bot.send_document(
+                    chat_id=chat_id_value(chat_id),
+                    document=InputFile(attachment.data, filename=attachment.filename),
+                    message_thread_id=thread, read_timeout=wait)  # type: ignore[arg-type]
+            except TelegramError as exc:
+                raise translate_error(exc).after_parts(sent) from exc
 
     async def direct(self, user_id: str, reply: Reply, *, nonce: str) -> list[str]:
         """A private message to a user (the owners' alerts): a private chat's id is the
