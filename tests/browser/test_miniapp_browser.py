@@ -162,3 +162,17 @@ async def test_without_a_genuine_init_data_the_page_says_not_authorised(
     assert "error" in (await page.attribute("#status", "class") or "")
     assert status.text == message
     assert await page.text("#view-agenda") == "" and await page.text("#tabs") == ""
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("fr", "ltr"), ("ar", "rtl")])
+async def test_the_public_news_page_reads_in_a_browser(
+        page: Page, served: tuple[App, TestServer], lang: str, direction: str) -> None:
+    """The public site's /news (bot/web/site.py) on the same server, as a reader sees it."""
+    app, server = served
+    await asyncio.to_thread(page.driver.get, str(server.make_url(f"/news?lang={lang}")))
+    await page.shown("h1")
+    assert await page.attribute("html", "dir") == direction
+    assert await page.attribute("html", "lang") == lang
+    body = await page.text("main")
+    for title in await latest_titles(app, lang):
+        assert seen(title) in seen(body)
