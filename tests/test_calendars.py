@@ -134,6 +134,8 @@ async def test_a_chats_private_calendar_and_its_reset(db_url: str) -> None:
         response = await client.get(path)
         assert response.status == 200
         assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+        # its URL is a secret: no shared cache keeps it
+        assert response.headers["Cache-Control"] == "private, no-cache"
         cal = Calendar.from_ical(await response.read())
         assert str(cal["X-WR-CALNAME"]).startswith("Followed sessions — ")
         assert set(_events(cal.to_ical())) == {f"session-{first}@{HOST}"}  # only the followed
@@ -246,3 +248,13 @@ async def test_telegram_sends_the_calendar_as_a_document(fake_telegram: FakeTele
         uids = {str(ev["UID"]) for ev in Calendar.from_ical(data).walk("VEVENT")}
         assert uids == {f"session-{first}@{HOST}"}
         assert len(bot.calls("sendDocument")) == 1
+
+
+async def test_calendars_share_the_public_parts_rate_limit_and_metrics(db_url: str) -> None:
+    async with _client(db_url, {**PUBLIC, "public_per_minute": 3}) as (_app, client):
+        statuses = [(await client.get("/agenda.ics")).status for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        limited = await client.get("/calendar/whatever.ics")
+        assert limited.status == 429 and int(limited.headers["Retry-After"]) > 0
+        metrics = await (await client.get("/metrics")).text()
+        assert 'newsbot_web_requests_total{route="agenda_ics",status="200"} 3.0' in metrics

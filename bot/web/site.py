@@ -256,7 +256,9 @@ class Site:
             return response
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         modified: dt.datetime | None = getattr(response, "modified", None)
-        headers = {"ETag": etag, "Cache-Control": "public, max-age=60",
+        # a handler's own Cache-Control stands (a private calendar's URL is a secret)
+        headers = {"ETag": etag,
+                   "Cache-Control": response.headers.get("Cache-Control", "public, max-age=60"),
                    "Vary": "Accept-Language"}
         if modified is not None:
             headers["Last-Modified"] = _http_date(modified)
