@@ -176,3 +176,30 @@ async def test_the_public_news_page_reads_in_a_browser(
     body = await page.text("main")
     for title in await latest_titles(app, lang):
         assert seen(title) in seen(body)
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("fr", "ltr"), ("ar", "rtl")])
+async def test_the_event_page_and_a_search_in_a_browser(
+        page: Page, served: tuple[App, TestServer], lang: str, direction: str) -> None:
+    """The public event page (/) as a reader sees it, then the search form typed into and
+    sent: the item searched for is among the results."""
+    from selenium.webdriver.common.by import By
+
+    app, server = served
+    async with app.uow() as uow:
+        event = await uow.content.event()
+        (item,) = await uow.items.latest(1)
+    assert event is not None
+    await asyncio.to_thread(page.driver.get, str(server.make_url(f"/?lang={lang}")))
+    heading = await page.shown("h1")
+    assert seen(event.name[lang]) in seen(heading.text)
+    assert await page.attribute("html", "dir") == direction
+    await asyncio.to_thread(page.driver.get, str(server.make_url(f"/search?lang={lang}")))
+    box = await page.shown("input#q")
+    word = max(item.title[lang].split(), key=len).strip(".,:;«»“”\"'()")
+    await asyncio.to_thread(box.send_keys, word)
+    await asyncio.to_thread(page.driver.find_element(By.CSS_SELECTOR,
+                                                     "form[role=search] button").click)
+    await page.shown("main a", seen(item.title[lang])[:20])
+    assert await page.attribute("html", "dir") == direction
+    assert seen(item.title[lang]) in seen(await page.text("main"))
