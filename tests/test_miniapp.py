@@ -274,3 +274,14 @@ async def test_publish_of_an_unknown_item_is_the_commands_message(
     status, answer, _ = await fetch(server, "/app/api/publish/999999", init_data(OWNER), "POST")
     assert status == 400 and "999999" in answer
     assert (await fetch(server, "/app/api/publish/abc", init_data(OWNER), "POST"))[0] == 404
+
+
+async def test_the_mini_app_shares_the_public_parts_rate_limit(sqlite_url: str) -> None:
+    """Beyond ``public_per_minute`` a client gets 429 from the shell and the API alike."""
+    settings = miniapp_settings(sqlite_url, public_per_minute=2)
+    async with App(settings, clock=Clock()) as app, miniapp_server(app) as server:
+        async with aiohttp.ClientSession() as client:
+            statuses = [(await client.get(server.make_url("/app"))).status for _ in range(2)]
+            limited = await client.get(server.make_url("/app/api/agenda"))
+        assert statuses == [200, 200] and limited.status == 429
+        assert int(limited.headers["Retry-After"]) > 0

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from bot.app import App
 from bot.web.initdata import WebAppUser, validate
+from bot.web.site import SITE, Page
 from handlers.base import Request
 from handlers.common import add_sources, sources_of
 from handlers.desk import mark_previewed, preview_warnings
@@ -257,10 +259,18 @@ class MiniApp:
 
 def register(web_app: web.Application, app: App) -> None:
     mini = MiniApp(app)
-    web_app.router.add_get("/app", mini.shell)
-    web_app.router.add_get("/app/miniapp.js", mini.script)
-    web_app.router.add_get("/app/api/me", mini.me)
-    web_app.router.add_get("/app/api/agenda", mini.agenda)
-    web_app.router.add_get("/app/api/news", mini.news)
-    web_app.router.add_get("/app/api/drafts", mini.drafts)
+    site = web_app[SITE]  # the public site's wrapper: rate limit per client, ETag/304, metrics
+
+    def wrapped(name: str, handler: Callable[[web.Request], Awaitable[web.Response]]
+                ) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def serve(request: web.Request, page: Page) -> web.Response:
+            return await handler(request)
+        return site.route(name, serve)
+
+    web_app.router.add_get("/app", wrapped("app", mini.shell))
+    web_app.router.add_get("/app/miniapp.js", wrapped("app_script", mini.script))
+    web_app.router.add_get("/app/api/me", wrapped("app_api", mini.me))
+    web_app.router.add_get("/app/api/agenda", wrapped("app_api", mini.agenda))
+    web_app.router.add_get("/app/api/news", wrapped("app_api", mini.news))
+    web_app.router.add_get("/app/api/drafts", wrapped("app_api", mini.drafts))
     web_app.router.add_post(r"/app/api/publish/{item_id:[0-9]{1,12}}", mini.publish)
