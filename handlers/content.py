@@ -22,7 +22,7 @@ from handlers.common import (
 from handlers.events import as_planned, event_for, local_today, phase
 from handlers.i18n import format_day, format_days, t
 from handlers.reply import Reply, ReplyBuilder, Span
-from handlers.sessions import local_day, session_spans, shown_zone
+from handlers.sessions import in_order, local_day, session_spans, shown_zone
 from handlers.words import MONTHS, RELATIVE_DAYS, WEEKDAYS
 from storage.models import AgendaSession, Event, Topic
 from storage.text import fold, pick, words
@@ -107,13 +107,6 @@ def _session_row(s: AgendaSession, topics: dict[str, Topic], lang: str, tz: str)
     return session_spans(s, topics, lang, tz, with_id=True)
 
 
-def _in_order(sessions: Sequence[AgendaSession], tz: str) -> list[AgendaSession]:
-    """By local day (undated last), then start (untimed last in their day), then position."""
-    def key(s: AgendaSession) -> tuple[object, ...]:
-        day = local_day(s, tz)
-        return (day is None, day or dt.date.min, s.starts_at is None,
-                s.starts_at or dt.datetime.min.replace(tzinfo=dt.UTC), s.position, s.id)
-    return sorted(sessions, key=key)
 
 
 def _outside(day: dt.date, event: Event, lang: str) -> str | None:
@@ -147,7 +140,7 @@ async def agenda(req: Request, deps: Deps) -> Reply:
         chat = await uow.chats.find(req.platform, req.chat_id)
     tz = shown_zone(chat.timezone if chat else None, event.timezone if event else None,
                     deps.timezone)
-    sessions = _in_order(sessions, tz)
+    sessions = in_order(sessions, tz)
     over = event is not None and phase(event, deps.clock()) == "after"
     title = t("agenda.title_planned" if over else "agenda.title", lang)
     title_for = "agenda.title_for_planned" if over else "agenda.title_for"

@@ -9,7 +9,7 @@ session with a day but no time says so where a time is expected (``time_not_give
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from handlers.common import shown
 from handlers.i18n import format_time, t
@@ -76,3 +76,13 @@ def shown_zone(chat_tz: str | None, event_tz: str | None, default_tz: str) -> st
     if chat_tz and chat_tz != default_tz:
         return chat_tz
     return event_tz or chat_tz or default_tz
+
+
+def in_order(sessions: Iterable[AgendaSession], tz: str) -> list[AgendaSession]:
+    """As a programme reads: by local day in ``tz`` (undated last), then start (untimed last
+    in their day), then position."""
+    def key(s: AgendaSession) -> tuple[object, ...]:
+        day = local_day(s, tz)
+        return (day is None, day or dt.date.min, s.starts_at is None,
+                s.starts_at or dt.datetime.min.replace(tzinfo=dt.UTC), s.position, s.id)
+    return sorted(sessions, key=key)

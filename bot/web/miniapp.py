@@ -41,9 +41,9 @@ from handlers.fanout.compose import alert_reply
 from handlers.i18n import format_day, normalize_language, t
 from handlers.news import item_line
 from handlers.reply import Reply, ReplyBuilder, Span
-from handlers.sessions import local_day, session_spans, shown_zone
+from handlers.sessions import in_order, local_day, session_spans, shown_zone
 from storage.editorial import drafts
-from storage.models import AgendaSession, NewsItem
+from storage.models import NewsItem
 from storage.text import LANGUAGES
 
 log = logging.getLogger("newsbot.web.miniapp")
@@ -76,13 +76,6 @@ def direction(lang: str) -> str:
     return Reply(blocks=(), language=lang).direction
 
 
-def _in_order(sessions: list[AgendaSession], tz: str) -> list[AgendaSession]:
-    """As /agenda orders them: by local day (undated last), then start, then position."""
-    def key(s: AgendaSession) -> tuple[object, ...]:
-        day = local_day(s, tz)
-        return (day is None, day or dt.date.min, s.starts_at is None,
-                s.starts_at or dt.datetime.min.replace(tzinfo=dt.UTC), s.position, s.id)
-    return sorted(sessions, key=key)
 
 
 class MiniApp:
@@ -179,7 +172,7 @@ class MiniApp:
         b = ReplyBuilder().heading(t("agenda.title_planned" if over else "agenda.title", lang))
         current: object = object()
         group: list[tuple[Span, ...]] = []
-        ordered = _in_order(sessions, tz)
+        ordered = in_order(sessions, tz)
         for s in ordered:
             its_day = local_day(s, tz)
             if its_day != current:

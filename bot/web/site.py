@@ -45,7 +45,7 @@ from handlers.i18n import (
 )
 from handlers.news import summary
 from handlers.reply import Span
-from handlers.sessions import local_day, session_spans
+from handlers.sessions import in_order, local_day, session_spans
 from storage import revisions
 from storage.models import AuditEntry, Event, Fact, NewsItem, Source
 from storage.text import LANGUAGES, pick
@@ -438,7 +438,7 @@ class Site:
             tz = event.timezone or self.app.deps.timezone
             over = phase(event, self.app.deps.clock()) == "after"
             days: OrderedDict[dt.date | None, list[dict[str, Any]]] = OrderedDict()
-            for s in _in_order(sessions, tz):
+            for s in in_order(sessions, tz):
                 row = list(session_spans(s, topics, lang, tz))
                 if s.starts_at is None:
                     row.insert(0, Span(t("session.time_not_given", lang) + " · ", italic=True))
@@ -550,13 +550,6 @@ def _fields(entry: AuditEntry, lang: str) -> list[str]:
     return shown_fields
 
 
-def _in_order(sessions: Sequence[Any], tz: str) -> list[Any]:
-    """By local day (undated last), then start (untimed last in their day), then position."""
-    def key(s: Any) -> tuple[object, ...]:
-        day = local_day(s, tz)
-        return (day is None, day or dt.date.min, s.starts_at is None,
-                _aware(s.starts_at) or EPOCH, s.position, s.id)
-    return sorted(sessions, key=key)
 
 
 def spans_html(parts: Iterable[Span]) -> Any:

@@ -140,7 +140,8 @@ async def plan_reminders(uow: UnitOfWork, fanout: Fanout, now: dt.datetime) -> R
         if minutes <= 0 or s.starts_at - dt.timedelta(minutes=minutes) > now:
             continue
         lang = chat.language or fanout.default_language
-        tz = shown_zone(chat.timezone, zones.get(s.event_id), fanout.timezone)
+        tz = shown_zone(chat.timezone, zones.get(s.event_id) if s.event_id is not None else None,
+                        fanout.timezone)
         shape = (s.id, lang, tz)
         if shape not in payloads:
             payloads[shape] = reminder_reply(s, topics, lang, tz, now).to_dict()

@@ -95,8 +95,8 @@ def _create_fts() -> None:
 def upgrade() -> None:
     op.add_column("events", sa.Column("summary_past", sa.JSON(), nullable=False,
                                       server_default="{}"))
-    for column in _session_columns():
-        op.add_column("agenda_sessions", column)
+    for new in _session_columns():
+        op.add_column("agenda_sessions", new)
     op.create_index("ix_agenda_sessions_starts_at", "agenda_sessions", ["starts_at"])
     sqlite = _sqlite()
     if sqlite:
