@@ -68,7 +68,7 @@ def full_item(item: NewsItem, lang: str, tz: str, topic_names: dict[str, str] | 
 def parse_item_id(value: str) -> int:
     raw = value.strip().lstrip("#")
     if not raw:
-        raise UserError("item.bad_id", value="")
+        raise UserError("item.missing_id")
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         raise UserError("item.bad_id", value=value.strip()[:32])
     if int(raw) > MAX_ID:  # beyond any stored id (and PostgreSQL's integer range)

@@ -102,6 +102,8 @@ async def test_news_and_item(app: App) -> None:
     item = await text_of(app, f"/item {first_id}", lang="en")
     assert "Source" in item
     assert "n’est pas un numéro" in await text_of(app, "/item douze")
+    missing = await text_of(app, "/item", lang="en")  # no number: asked for, not quoted empty
+    assert missing.startswith("Which number? For example /item 3") and "“”" not in missing
     assert "Aucune nouvelle publiée n’a le numéro 99999" in await text_of(app, "/item 99999")
     assert "entre 1 et 50" in await text_of(app, "/news 500")
     paged = await send(app, "/news")
