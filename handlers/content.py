@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from handlers.base import Command, Deps, Option, Request
 from handlers.common import (
@@ -26,6 +26,7 @@ from handlers.sessions import in_order, local_day, session_spans, shown_zone
 from handlers.words import MONTHS, RELATIVE_DAYS, WEEKDAYS
 from storage.models import AgendaSession, Event, Topic
 from storage.text import fold, pick, words
+from storage.uow import UnitOfWork
 
 PER_PAGE = 6
 
@@ -130,17 +131,41 @@ def _topic_for(query: str, topics: Sequence[Topic]) -> Topic | None:
     return None
 
 
+async def chat_programme(
+        uow: UnitOfWork, req: Request, deps: Deps,
+) -> tuple[Event | None, list[AgendaSession], dict[str, Topic], str]:
+    """The chat's event, its sessions in programme order, the topics, and the zone the chat
+    reads them in (handlers.sessions.shown_zone): what every view of the agenda starts from."""
+    event = await event_for(uow, req, deps)
+    sessions = list(await uow.content.agenda(event.id if event else None))
+    topics = {tp.key: tp for tp in await uow.content.topics()}
+    chat = await uow.chats.find(req.platform, req.chat_id)
+    tz = shown_zone(chat.timezone if chat else None, event.timezone if event else None,
+                    deps.timezone)
+    return event, in_order(sessions, tz), topics, tz
+
+
+def add_sessions_by_day(b: ReplyBuilder, sessions: Sequence[AgendaSession], lang: str, tz: str,
+                        row: Callable[[AgendaSession], tuple[Span, ...]]) -> None:
+    """Sessions (in order) as bullet lists under their local day ("Day not given" last)."""
+    current: object = object()
+    group: list[tuple[Span, ...]] = []
+    for s in sessions:
+        its_day = local_day(s, tz)
+        if its_day != current:
+            b.bullets(group)
+            group, current = [], its_day
+            b.para(Span(format_day(its_day, lang) if its_day else t("agenda.no_day", lang),
+                        bold=True))
+        group.append(row(s))
+    b.bullets(group)
+
+
 async def agenda(req: Request, deps: Deps) -> Reply:
     lang = req.language
     query = req.args.strip()
     async with deps.uow() as uow:
-        event = await event_for(uow, req, deps)
-        sessions = list(await uow.content.agenda(event.id if event else None))
-        topics = {tp.key: tp for tp in await uow.content.topics()}
-        chat = await uow.chats.find(req.platform, req.chat_id)
-    tz = shown_zone(chat.timezone if chat else None, event.timezone if event else None,
-                    deps.timezone)
-    sessions = in_order(sessions, tz)
+        event, sessions, topics, tz = await chat_programme(uow, req, deps)
     over = event is not None and phase(event, deps.clock()) == "after"
     title = t("agenda.title_planned" if over else "agenda.title", lang)
     title_for = "agenda.title_for_planned" if over else "agenda.title_for"
@@ -178,18 +203,7 @@ async def agenda(req: Request, deps: Deps) -> Reply:
     b = ReplyBuilder().heading(title)
     if note:
         b.para(Span(note, italic=True))
-    current: object = object()
-    group: list[tuple[Span, ...]] = []
-    for s in on_page:
-        its_day = local_day(s, tz)
-        if its_day != current:
-            b.bullets(group)
-            group = []
-            current = its_day
-            b.para(Span(format_day(its_day, lang) if its_day else t("agenda.no_day", lang),
-                        bold=True))
-        group.append(_session_row(s, topics, lang, tz))
-    b.bullets(group)
+    add_sessions_by_day(b, on_page, lang, tz, lambda s: _session_row(s, topics, lang, tz))
     add_pager(b, req, page, pages)
     add_sources(b, sources_of(on_page), lang)
     return b.build()

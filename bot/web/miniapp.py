@@ -35,15 +35,16 @@ from bot.web.initdata import WebAppUser, validate
 from bot.web.site import SITE, Page
 from handlers.base import Request
 from handlers.common import add_sources, sources_of
+from handlers.content import add_sessions_by_day, chat_programme
 from handlers.desk import mark_previewed, preview_warnings
 from handlers.events import event_for, phase
 from handlers.fanout.compose import alert_reply
-from handlers.i18n import format_day, normalize_language, t
+from handlers.i18n import normalize_language, t
 from handlers.news import item_line
 from handlers.reply import Reply, ReplyBuilder, Span
-from handlers.sessions import in_order, local_day, session_spans, shown_zone
+from handlers.sessions import session_spans
 from storage.editorial import drafts
-from storage.models import NewsItem
+from storage.models import AgendaSession, NewsItem
 from storage.text import LANGUAGES
 
 log = logging.getLogger("newsbot.web.miniapp")
@@ -162,29 +163,17 @@ class MiniApp:
         lang, req = self.language(user), self.chat_request(user)
         deps = self.app.deps
         async with self.app.uow() as uow:
-            event = await event_for(uow, req, deps)
-            sessions = list(await uow.content.agenda(event.id if event else None))
-            topics = {tp.key: tp for tp in await uow.content.topics()}
-            chat = await uow.chats.find(req.platform, req.chat_id)
-        tz = shown_zone(chat.timezone if chat else None, event.timezone if event else None,
-                        deps.timezone)
+            event, ordered, topics, tz = await chat_programme(uow, req, deps)
         over = event is not None and phase(event, deps.clock()) == "after"
         b = ReplyBuilder().heading(t("agenda.title_planned" if over else "agenda.title", lang))
-        current: object = object()
-        group: list[tuple[Span, ...]] = []
-        ordered = in_order(sessions, tz)
-        for s in ordered:
-            its_day = local_day(s, tz)
-            if its_day != current:
-                b.bullets(group)
-                group, current = [], its_day
-                b.para(Span(format_day(its_day, lang) if its_day else t("agenda.no_day", lang),
-                            bold=True))
-            row = session_spans(s, topics, lang, tz)
+
+        def row(s: AgendaSession) -> tuple[Span, ...]:
+            spans = session_spans(s, topics, lang, tz)
             if s.starts_at is None:  # the 93rd Assembly's sources give no times: say so
-                row = (*row, Span(f" · {t('session.time_not_given', lang)}", italic=True))
-            group.append(row)
-        b.bullets(group)
+                spans = (*spans, Span(f" · {t('session.time_not_given', lang)}", italic=True))
+            return spans
+
+        add_sessions_by_day(b, ordered, lang, tz, row)
         add_sources(b, sources_of(ordered), lang)
         return self.reply_fragment(b.build(language=lang), lang)
 
