@@ -13,19 +13,19 @@ reminders still pending: the reminder planner schedules them again from the new 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import select
 
 from handlers.common import shown
 from handlers.fanout import Fanout
-from handlers.fanout.reminders import KIND as REMINDER
+from handlers.fanout.reminders import drop_pending
 from handlers.i18n import format_day, format_time, quoted, t
 from handlers.reply import Reply, ReplyBuilder, Span
 from handlers.sessions import local_day, shown_zone
 from storage.localtime import quiet_until
-from storage.models import AgendaSession, Chat, Event, Follow, OutboxMessage, Subscription
-from storage.outbox import PENDING, NewMessage
+from storage.models import AgendaSession, Chat, Event, Follow, Subscription
+from storage.outbox import NewMessage
 from storage.programme import SessionChange
 from storage.uow import UnitOfWork
 
@@ -110,7 +110,7 @@ async def queue_changes(uow: UnitOfWork, fanout: Fanout, changes: Iterable[Sessi
         if session is None:
             continue
         if change.kind in ("moved", "cancelled"):
-            await drop_pending_reminders(uow, [session.id], at)
+            await drop_pending(uow, None, [session.id], at)
         if session.event_id not in events:
             events[session.event_id] = (await uow.session.get(Event, session.event_id)
                                         if session.event_id is not None else None)
@@ -134,13 +134,3 @@ async def queue_changes(uow: UnitOfWork, fanout: Fanout, changes: Iterable[Sessi
     return len(inserted)
 
 
-async def drop_pending_reminders(uow: UnitOfWork, session_ids: Sequence[int],
-                                 now: dt.datetime) -> None:
-    """Delete the reminders not sent yet, that no worker holds, of these sessions (their
-    start changed; handlers/fanout/reminders.py plans them again from the new start, and
-    its own tick drops any one a worker held now once it is given back)."""
-    await uow.session.execute(delete(OutboxMessage).where(
-        OutboxMessage.kind == REMINDER, OutboxMessage.status == PENDING,
-        OutboxMessage.session_id.in_(list(session_ids)),
-        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
-    ).execution_options(synchronize_session=False))

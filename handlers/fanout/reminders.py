@@ -153,13 +153,15 @@ async def plan_reminders(uow: UnitOfWork, fanout: Fanout, now: dt.datetime) -> R
     return RemindReport(queued=len(inserted), dropped=dropped)
 
 
-async def drop_pending(uow: UnitOfWork, chat_id: int, session_ids: list[int] | None,
+async def drop_pending(uow: UnitOfWork, chat_id: int | None, session_ids: list[int] | None,
                        now: dt.datetime) -> None:
-    """Delete a chat's pending reminders nobody holds (of ``session_ids``; None: all of
-    them): the chat unfollowed."""
+    """Delete the pending reminders nobody holds, of a chat (None: every chat) and of
+    ``session_ids`` (None: all of them): a chat unfollowed, or a session moved or was
+    cancelled (the planner queues the new one from the new start)."""
     stmt = delete(OutboxMessage).where(
-        OutboxMessage.kind == KIND, OutboxMessage.status == PENDING,
-        OutboxMessage.chat_id == chat_id, _free(now))
+        OutboxMessage.kind == KIND, OutboxMessage.status == PENDING, _free(now))
+    if chat_id is not None:
+        stmt = stmt.where(OutboxMessage.chat_id == chat_id)
     if session_ids is not None:
         stmt = stmt.where(OutboxMessage.session_id.in_(session_ids))
     await uow.session.execute(stmt.execution_options(synchronize_session=False))
